@@ -1,0 +1,302 @@
+"""A user acts as an employee in one of their posts. The post decides the
+user's roles (groups) and the units their record rules open; applications
+switched off for the post's county take their roles away again."""
+from sql import Literal, Null
+from sql.conditionals import Coalesce
+
+from trytond.cache import Cache
+from trytond.i18n import gettext
+from trytond.model import fields
+from trytond.pool import Pool, PoolMeta
+from trytond.pyson import Eval
+from trytond.transaction import Transaction
+
+from ..exceptions import OrgValidationError
+
+NO_SCOPE = {
+    'employee': None,
+    'post': None,
+    'node': None,
+    'unit': None,
+    'department': None,
+    'division': None,
+    'units': (),
+    'disabled_applications': (),
+    'disabled_groups': (),
+    }
+
+
+class User(metaclass=PoolMeta):
+    __name__ = 'res.user'
+
+    employee = fields.Function(
+        fields.Many2One('egov.org.employee', "Employee"),
+        'get_employee', searcher='search_employee')
+    post = fields.Many2One(
+        'egov.org.post', "Current Post", ondelete='SET NULL',
+        domain=[
+            ('id', 'in', Eval('posts', [])),
+            ],
+        states={
+            'invisible': ~Eval('posts', []),
+            },
+        help="The post you act in: it decides your roles and what you see.")
+    posts = fields.Function(
+        fields.Many2Many('egov.org.post', None, None, "Posts"),
+        'get_posts')
+    _org_scope_cache = Cache('res_user.get_org_scope', context=False)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._context_fields.insert(0, 'post')
+
+    @classmethod
+    def get_employee(cls, users, name):
+        pool = Pool()
+        Employee = pool.get('egov.org.employee')
+        result = {u.id: None for u in users}
+        employees = Employee.search([
+                ('user', 'in', [u.id for u in users]),
+                ('active', 'in', [True, False]),
+                ])
+        for employee in employees:
+            result[employee.user.id] = employee.id
+        return result
+
+    @classmethod
+    def search_employee(cls, name, clause):
+        nested = clause[0][len(name):]
+        return [('id', 'in', cls._employee_users_query(nested, clause))]
+
+    @classmethod
+    def _employee_users_query(cls, nested, clause):
+        pool = Pool()
+        Employee = pool.get('egov.org.employee')
+        if nested:
+            domain = [(nested[1:], *clause[1:])]
+        elif isinstance(clause[2], str):
+            domain = [('rec_name', *clause[1:])]
+        else:
+            domain = [('id', *clause[1:])]
+        query = Employee.search(domain, order=[], query=True)
+        employee = Employee.__table__()
+        return employee.select(employee.user,
+            where=employee.id.in_(query) & (employee.user != Null))
+
+    @classmethod
+    def get_posts(cls, users, name):
+        return {u.id: list(cls._held_posts(u.id)) for u in users}
+
+    @classmethod
+    def _held_posts(cls, user_id):
+        "Return the ids of the posts the user holds today"
+        pool = Pool()
+        Date = pool.get('ir.date')
+        Employee = pool.get('egov.org.employee')
+        Assignment = pool.get('egov.org.assignment')
+        Post = pool.get('egov.org.post')
+        employee = Employee.__table__()
+        assignment = Assignment.__table__()
+        post = Post.__table__()
+        today = Date.today()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*employee
+            .join(assignment, condition=assignment.employee == employee.id)
+            .join(post, condition=post.id == assignment.post)
+            .select(post.id, assignment.primary,
+                where=(employee.user == user_id)
+                & (employee.active == Literal(True))
+                & (post.active == Literal(True))
+                & (Coalesce(assignment.start_date, today) <= today)
+                & (Coalesce(assignment.end_date, today) >= today),
+                order_by=[
+                    assignment.primary.desc, assignment.id.asc]))
+        return [p for p, _ in cursor]
+
+    def get_status_bar(self, name):
+        status = super().get_status_bar(name)
+        if self.post:
+            status += ' - %s' % self.post.rec_name
+        return status
+
+    @classmethod
+    def _get_preferences(cls, user, context_only=False):
+        preferences = super()._get_preferences(
+            user, context_only=context_only)
+        scope = cls.get_org_scope(user.id)
+        preferences['post'] = scope['post']
+        if not context_only:
+            preferences['posts'] = list(cls._held_posts(user.id))
+        return preferences
+
+    @classmethod
+    def validate_fields(cls, users, field_names):
+        super().validate_fields(users, field_names)
+        cls.check_post(users, field_names)
+
+    @classmethod
+    def check_post(cls, users, field_names=None):
+        if field_names and 'post' not in field_names:
+            return
+        for user in users:
+            if user.post and user.post.id not in cls._held_posts(user.id):
+                raise OrgValidationError(gettext(
+                        'egov_base.msg_user_post_not_held',
+                        user=user.rec_name, post=user.post.rec_name))
+
+    @classmethod
+    def on_modification(cls, mode, users, field_names=None):
+        super().on_modification(mode, users, field_names=field_names)
+        if mode == 'write' and (
+                field_names is None or {'post', 'groups', 'active'} & set(
+                    field_names)):
+            cls.clear_org_caches()
+
+    @classmethod
+    def clear_org_caches(cls):
+        "Forget every user's organisation scope and groups"
+        cls._org_scope_cache.clear()
+        cls._get_groups_cache.clear()
+
+    @classmethod
+    def get_org_scope(cls, user_id=None):
+        """Return the organisation scope of the user as a dict (do not
+        change it): employee, post, node (the unit or department of the
+        post), unit, department, division, units (the unit acted in and the
+        units in charge), and the applications and groups switched off."""
+        pool = Pool()
+        Date = pool.get('ir.date')
+        transaction = Transaction()
+        if user_id is None:
+            user_id = transaction.user
+        if not user_id:
+            return NO_SCOPE
+        key = (user_id, Date.today())
+        scope = cls._org_scope_cache.get(key)
+        if scope is None:
+            scope = cls._compute_org_scope(user_id)
+            cls._org_scope_cache.set(key, scope)
+        return scope
+
+    @classmethod
+    def _compute_org_scope(cls, user_id):
+        pool = Pool()
+        Date = pool.get('ir.date')
+        Employee = pool.get('egov.org.employee')
+        Unit = pool.get('egov.org.unit')
+        Post = pool.get('egov.org.post')
+        Leadership = pool.get('egov.org.leadership')
+        Switch = pool.get('egov.application.switch')
+        cursor = Transaction().connection.cursor()
+        user_table = cls.__table__()
+        employee = Employee.__table__()
+        unit = Unit.__table__()
+        post = Post.__table__()
+        leadership = Leadership.__table__()
+        today = Date.today()
+
+        cursor.execute(*user_table
+            .join(employee, 'LEFT', condition=(
+                    (employee.user == user_table.id)
+                    & (employee.active == Literal(True))))
+            .select(employee.id, user_table.post,
+                where=user_table.id == user_id))
+        row = cursor.fetchone()
+        if not row or not row[0]:
+            return NO_SCOPE
+        employee_id, chosen_post = row
+        held = cls._held_posts(user_id)
+        if chosen_post in held:
+            post_id = chosen_post
+        else:
+            post_id = held[0] if held else None
+
+        node_id = unit_id = department_id = division_id = None
+        if post_id:
+            cursor.execute(*post
+                .join(unit, condition=unit.id == post.unit)
+                .select(unit.id, unit.kind, unit.unit, unit.division,
+                    where=post.id == post_id))
+            node_id, kind, unit_id, division_id = cursor.fetchone()
+            if kind == 'department':
+                department_id = node_id
+        else:
+            # Without a post, a person still belongs to their unit
+            cursor.execute(*employee
+                .join(unit, condition=unit.id == employee.unit)
+                .select(unit.id, unit.division, employee.department,
+                    where=employee.id == employee_id))
+            unit_id, division_id, department_id = cursor.fetchone()
+            node_id = department_id or unit_id
+
+        cursor.execute(*leadership.select(leadership.unit,
+                where=(leadership.leader == employee_id)
+                & (Coalesce(leadership.start_date, today) <= today)
+                & (Coalesce(leadership.end_date, today) >= today)))
+        in_charge = {u for u, in cursor}
+        units = tuple(sorted(({unit_id} if unit_id else set()) | in_charge))
+
+        applications, groups = Switch.disabled_for_division(division_id)
+        return {
+            'employee': employee_id,
+            'post': post_id,
+            'node': node_id,
+            'unit': unit_id,
+            'department': department_id,
+            'division': division_id,
+            'units': units,
+            'disabled_applications': applications,
+            'disabled_groups': groups,
+            }
+
+    @classmethod
+    def get_groups(cls):
+        """Return the groups of the user: their own and those of the post
+        they act in, without the groups of applications switched off for
+        their division; parents of groups included."""
+        pool = Pool()
+        Date = pool.get('ir.date')
+        UserGroup = pool.get('res.user-res.group')
+        PostGroup = pool.get('egov.org.post-res.group')
+        Role = pool.get('egov.application.role')
+        Group = pool.get('res.group')
+        transaction = Transaction()
+
+        if '_groups' in transaction.context:
+            return transaction.context['_groups']
+        user = transaction.user
+        key = (user, Date.today())
+        groups = cls._get_groups_cache.get(key)
+        if groups is not None:
+            return groups
+
+        scope = cls.get_org_scope(user)
+        disabled = set(scope['disabled_groups'])
+        cursor = transaction.connection.cursor()
+        user_group = UserGroup.__table__()
+        post_group = PostGroup.__table__()
+        query = user_group.select(user_group.group,
+            where=user_group.user == user)
+        if scope['post']:
+            query |= post_group.select(post_group.group,
+                where=post_group.post == scope['post'])
+        cursor.execute(*query)
+        direct = {g for g, in cursor}
+        if scope['employee']:
+            direct.update(Role.staff_groups())
+        direct -= disabled
+
+        groups = ()
+        if direct:
+            group = Group.__table__()
+            parents = Group.group_parent_all_cte()
+            cursor.execute(*parents
+                .join(group, condition=group.id == parents.parent)
+                .select(parents.parent,
+                    where=parents.id.in_(list(direct))
+                    & (parents.parent != Null)
+                    & (group.active == Literal(True)),
+                    with_=parents))
+            groups = tuple(sorted({g for g, in cursor} - disabled))
+        return cls._get_groups_cache.set(key, groups)
