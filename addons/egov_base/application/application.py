@@ -249,7 +249,9 @@ class Switch(ModelSQL, ModelView):
         if name == 'changed_by':
             user = self.write_uid or self.create_uid
             return user.id if user else None
-        return self.write_date or self.create_date
+        changed = self.write_date or self.create_date
+        # A DateTime holds whole seconds; timestamps carry microseconds
+        return changed.replace(microsecond=0) if changed else None
 
     @classmethod
     def create_missing(cls, divisions, applications=None):

@@ -22,7 +22,7 @@ MAX_COMPRESSION_RATIO = 200
 MAX_PROBLEMS = 500
 
 
-@dataclass
+@dataclass(frozen=True)
 class Column:
     "A column of the table, found by its title in the first row"
     name: str

@@ -55,10 +55,16 @@ class DatedMixin:
 
     @classmethod
     def end(cls, records, date):
-        "End the records on date, keeping them as history"
-        to_write = [r for r in records if not r.end_date or r.end_date > date]
+        "End the records on date (their last day), keeping them as history"
+        to_write = []
+        for record in records:
+            if record.end_date and record.end_date <= date:
+                continue
+            # A relation cannot end before it starts
+            end = max(date, record.start_date) if record.start_date else date
+            to_write.extend([[record], {'end_date': end}])
         if to_write:
-            cls.write(to_write, {'end_date': date})
+            cls.write(*to_write)
 
 
 class Assignment(DatedMixin, ModelSQL, ModelView):

@@ -1,6 +1,8 @@
 """Employees (人员): the civil servants, each linked to a login."""
 import datetime
 
+from sql.conditionals import Coalesce
+
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Unique, fields)
@@ -10,6 +12,7 @@ from trytond.tools import grouped_slice
 
 from ..exceptions import OrgValidationError
 from .codes import CODE_PATTERN, MOBILE_PATTERN, PHONE_PATTERN, search_text
+from ..tools import IN_MAX
 
 
 class Employee(DeactivableMixin, ModelSQL, ModelView):
@@ -69,7 +72,8 @@ class Employee(DeactivableMixin, ModelSQL, ModelView):
         cls._sql_indexes.update({
                 Index(t, (t.unit, Index.Range())),
                 Index(t, (t.department, Index.Range())),
-                Index(t, (t.search_text, Index.Similarity())),
+                # Tryton searches COALESCE(search_text, ''): index just that
+                Index(t, (Coalesce(t.search_text, ''), Index.Similarity())),
                 })
         cls._order = [
             ('sequence', 'ASC NULLS LAST'),
@@ -89,7 +93,9 @@ class Employee(DeactivableMixin, ModelSQL, ModelView):
         _, operator, operand, *extra = clause
         if operator.endswith('like') and isinstance(operand, str):
             # search_text holds name, number and their pinyin
-            return [('search_text', operator, operand.lower(), *extra)]
+            # search_text is lower case already: LIKE, cheaper than ILIKE
+            return [('search_text', operator.replace('ilike', 'like'),
+                    operand.lower(), *extra)]
         if operator.startswith('!') or operator.startswith('not '):
             bool_op = 'AND'
         else:
@@ -112,7 +118,7 @@ class Employee(DeactivableMixin, ModelSQL, ModelView):
         pool = Pool()
         Assignment = pool.get('egov.org.assignment')
         posts = {e.id: [] for e in employees}
-        for sub_ids in grouped_slice([e.id for e in employees]):
+        for sub_ids in grouped_slice([e.id for e in employees], IN_MAX):
             for assignment in Assignment.search([
                         ('employee', 'in', list(sub_ids)),
                         ('current', '=', True),
@@ -138,48 +144,32 @@ class Employee(DeactivableMixin, ModelSQL, ModelView):
 
     @classmethod
     def check_number(cls, employees, field_names=None):
+        # Uniqueness is the SQL constraint's; here only the format
         if field_names and 'number' not in field_names:
             return
-        seen = {}
         for employee in employees:
             if not CODE_PATTERN.match(employee.number or ''):
                 raise OrgValidationError(gettext(
                         'egov_base.msg_employee_number_invalid',
                         number=employee.number, employee=employee.name))
-            if employee.number in seen:
-                raise OrgValidationError(gettext(
-                        'egov_base.msg_employee_number_duplicate',
-                        number=employee.number, employee=employee.name,
-                        other=seen[employee.number].name))
-            seen[employee.number] = employee
-        for sub_numbers in grouped_slice(list(seen)):
-            others = cls.search([
-                    ('number', 'in', list(sub_numbers)),
-                    ('id', 'not in', [e.id for e in employees]),
-                    ('active', 'in', [True, False]),
-                    ], limit=1)
-            if others:
-                other, = others
-                raise OrgValidationError(gettext(
-                        'egov_base.msg_employee_number_duplicate',
-                        number=other.number,
-                        employee=seen[other.number].name, other=other.name))
 
     @classmethod
     def check_contact(cls, employees, field_names=None):
-        if field_names and not {'mobile', 'phone', 'email'} & set(
-                field_names):
-            return
+        def checked(name):
+            return not field_names or name in field_names
         for employee in employees:
-            if employee.mobile and not MOBILE_PATTERN.match(employee.mobile):
+            if (checked('mobile') and employee.mobile
+                    and not MOBILE_PATTERN.match(employee.mobile)):
                 raise OrgValidationError(gettext(
                         'egov_base.msg_mobile_invalid',
                         mobile=employee.mobile, record=employee.name))
-            if employee.phone and not PHONE_PATTERN.match(employee.phone):
+            if (checked('phone') and employee.phone
+                    and not PHONE_PATTERN.match(employee.phone)):
                 raise OrgValidationError(gettext(
                         'egov_base.msg_phone_invalid',
                         phone=employee.phone, record=employee.name))
-            if employee.email and '@' not in employee.email:
+            if (checked('email') and employee.email
+                    and '@' not in employee.email):
                 raise OrgValidationError(gettext(
                         'egov_base.msg_email_invalid',
                         email=employee.email, record=employee.name))
@@ -217,11 +207,18 @@ class Employee(DeactivableMixin, ModelSQL, ModelView):
                 # A person who leaves keeps their history but no longer
                 # holds posts nor logs in.
                 Assignment.end([a for e in departed for a in e.assignments
-                        if a.current], datetime.date.today())
+                        if a.current],
+                    datetime.date.today() - datetime.timedelta(days=1))
                 users = [e.user for e in departed if e.user]
                 if users:
                     User.write(users, {'active': False})
-        User.clear_org_caches()
+        # A person's scope depends on their login, unit and being active
+        if (mode == 'delete'
+                or (mode == 'create' and any(e.user for e in employees))
+                or (mode == 'write' and (field_names is None or {
+                            'user', 'active', 'unit', 'department'} & set(
+                            field_names)))):
+            User.clear_org_caches()
 
     @classmethod
     def copy(cls, employees, default=None):

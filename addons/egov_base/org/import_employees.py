@@ -10,6 +10,7 @@ from trytond.tools import grouped_slice
 from .codes import CODE_PATTERN, MOBILE_PATTERN, PHONE_PATTERN
 from .columns import employee_columns, split_list
 from .import_units import selection_labels, writable_domain
+from ..tools import IN_MAX
 
 LOGIN_PATTERN = re.compile(r'^[a-z0-9][a-z0-9_.@-]{1,63}$')
 UPDATED_FIELDS = [
@@ -73,7 +74,7 @@ class EmployeeImporter:
 
         codes = {r[k] for r in rows for k in ('unit', 'department')
             if r.get(k)}
-        for sub_codes in grouped_slice(list(codes)):
+        for sub_codes in grouped_slice(list(codes), IN_MAX):
             for unit in Unit.search([
                         ('code', 'in', list(sub_codes)),
                         ('active', 'in', [True, False]),
@@ -82,26 +83,26 @@ class EmployeeImporter:
         # People are imported into units the user administers, that is
         # units the user may write.
         self.writable_units = set()
-        for sub_codes in grouped_slice(list(self.units)):
+        for sub_codes in grouped_slice(list(self.units), IN_MAX):
             self.writable_units.update(u.code for u in Unit.search([
                         ('code', 'in', list(sub_codes)),
                         ('active', 'in', [True, False]),
                         writable_domain(Unit),
                         ]))
-        for sub_numbers in grouped_slice(list(numbers)):
+        for sub_numbers in grouped_slice(list(numbers), IN_MAX):
             for employee in Employee.search([
                         ('number', 'in', list(sub_numbers)),
                         ('active', 'in', [True, False]),
                         ]):
                 self.existing[employee.number] = employee
         writable = set()
-        for sub_numbers in grouped_slice(list(self.existing)):
+        for sub_numbers in grouped_slice(list(self.existing), IN_MAX):
             writable.update(e.number for e in Employee.search([
                         ('number', 'in', list(sub_numbers)),
                         ('active', 'in', [True, False]),
                         writable_domain(Employee),
                         ]))
-        for sub_logins in grouped_slice(list(logins)):
+        for sub_logins in grouped_slice(list(logins), IN_MAX):
             for user in User.search([
                         ('login', 'in', list(sub_logins)),
                         ('active', 'in', [True, False]),
@@ -109,7 +110,7 @@ class EmployeeImporter:
                 self.users[user.login] = user
         linked = {}
         users = [u.id for u in self.users.values()]
-        for sub_ids in grouped_slice(users):
+        for sub_ids in grouped_slice(users, IN_MAX):
             for employee in Employee.search([
                         ('user', 'in', list(sub_ids)),
                         ('active', 'in', [True, False]),
@@ -218,11 +219,10 @@ class EmployeeImporter:
                 changes['user'] = user.id
             if changes:
                 to_write.extend([[employee], changes])
-        employees = {e.number: e for e in Employee.create(to_create)}
         if to_write:
             Employee.write(*to_write)
-        for employee, _ in zip(to_write[::2], to_write[1::2]):
-            employees[employee[0].number] = employee[0]
+        employees = dict(self.existing)
+        employees.update((e.number, e) for e in Employee.create(to_create))
         self._assign_posts(employees)
         return len(to_create), len(to_write) // 2
 

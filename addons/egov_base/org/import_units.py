@@ -7,6 +7,7 @@ from trytond.tools import grouped_slice
 from .codes import CODE_PATTERN, PHONE_PATTERN, normalise_uscc, uscc_problem
 from .columns import unit_columns
 from .unit import ALLOWED_PARENTS
+from ..tools import IN_MAX
 
 UPDATED_FIELDS = [
     'name', 'short_name', 'uscc', 'sequence', 'phone', 'address', 'parent']
@@ -72,14 +73,14 @@ class UnitImporter:
 
         codes = set(by_code) | {r['parent'] for r in rows if r.get('parent')}
         existing = {}
-        for sub_codes in grouped_slice(list(codes)):
+        for sub_codes in grouped_slice(list(codes), IN_MAX):
             for unit in Unit.search([
                         ('code', 'in', list(sub_codes)),
                         ('active', 'in', [True, False]),
                         ]):
                 existing[unit.code] = unit
         writable = set()
-        for sub_codes in grouped_slice(list(existing)):
+        for sub_codes in grouped_slice(list(existing), IN_MAX):
             writable.update(u.code for u in Unit.search([
                         ('code', 'in', list(sub_codes)),
                         ('active', 'in', [True, False]),
@@ -159,7 +160,7 @@ class UnitImporter:
     def _check_uscc_taken(self, usccs, existing, titles):
         Unit = Pool().get('egov.org.unit')
         rows = {r['_row']: r for r in self.table.rows}
-        for sub_codes in grouped_slice(list(usccs)):
+        for sub_codes in grouped_slice(list(usccs), IN_MAX):
             for unit in Unit.search([
                         ('uscc', 'in', list(sub_codes)),
                         ('active', 'in', [True, False]),

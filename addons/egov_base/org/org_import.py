@@ -3,6 +3,7 @@ and import only a file without problems, all rows in one transaction."""
 from trytond.i18n import gettext
 from trytond.model import ModelView, fields
 from trytond.pyson import Eval
+from trytond.transaction import check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from ..excel.reader import read_table
@@ -74,7 +75,9 @@ def check_file(kind, data):
     importer_class = IMPORTERS[kind]
     table = read_table(bytes(data or b''), importer_class.columns())
     importer = importer_class(table)
-    if not table.problems:
+    if table.rows:
+        # Cell problems do not stop the checks against the database: the
+        # person sees every problem of the file at once.
         importer.check()
     return importer
 
@@ -107,8 +110,11 @@ class Import(Wizard):
             Button("Close", 'end', 'tryton-close', default=True),
             ])
 
+    # Wizards run without access checks; an import must respect the
+    # user's rights (a county administrator imports into their county).
     def transition_check(self):
-        importer = check_file(self.start.kind, self.start.file)
+        with check_access():
+            importer = check_file(self.start.kind, self.start.file)
         problems = importer.table.problems
         self.result.kind = self.start.kind
         self.result.ready = not problems
@@ -138,7 +144,10 @@ class Import(Wizard):
     def transition_import_(self):
         # The file is read and checked again: nothing is trusted from the
         # earlier step, and the database may have changed meanwhile.
-        importer = check_file(self.start.kind, self.start.file)
+        with check_access():
+            importer = check_file(self.start.kind, self.start.file)
+            if not importer.table.problems:
+                created, updated = importer.apply()
         if importer.table.problems:
             self.result.ready = False
             self.result.problems = '\n'.join(
@@ -147,7 +156,6 @@ class Import(Wizard):
                 'egov_base.msg_import_refused',
                 count=len(importer.table.problems))
             return 'result'
-        created, updated = importer.apply()
         self.result.summary = gettext(
             'egov_base.msg_import_done', created=created, updated=updated)
         self.result.problems = None

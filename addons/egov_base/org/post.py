@@ -107,7 +107,9 @@ class Post(DeactivableMixin, ModelSQL, ModelView):
         pool = Pool()
         User = pool.get('res.user')
         super().on_modification(mode, posts, field_names=field_names)
-        if mode != 'create':
+        if mode == 'delete' or (mode == 'write' and (
+                    field_names is None
+                    or {'unit', 'active', 'groups'} & set(field_names))):
             User.clear_org_caches()
 
 

@@ -1,20 +1,25 @@
 """The organisation tree: city → county/district/zone → unit → department."""
 import datetime
 
+from sql import Column
 from sql.operators import Like
+
+from sql.conditionals import Coalesce
 
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Unique, fields)
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
-from trytond.tools import grouped_slice, reduce_ids
-from trytond.transaction import Transaction
+from trytond.rpc import RPC
+from trytond.tools import grouped_slice
+from trytond.transaction import Transaction, check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from ..exceptions import OrgError, OrgValidationError
 from .codes import (
     CODE_PATTERN, PHONE_PATTERN, normalise_uscc, search_text, uscc_problem)
+from ..tools import IN_MAX
 
 KINDS = [
     ('city', "City"),
@@ -26,6 +31,8 @@ KINDS = [
 # The kinds that are an administrative division: the level at which
 # applications are switched on and county administrators work.
 DIVISION_KINDS = {'city', 'county', 'zone'}
+SUBTREE_FIELDS = [
+    'id', 'name', 'short_name', 'kind', 'code', 'parent', 'sequence']
 ALLOWED_PARENTS = {
     'city': set(),
     'county': {'city'},
@@ -105,11 +112,12 @@ class Unit(DeactivableMixin, ModelSQL, ModelView):
                 'egov_base.msg_unit_code_unique'),
             ]
         cls._sql_indexes.update({
-                Index(t, (t.path, Index.Similarity(begin=True))),
+                Index(t, (Coalesce(t.path, ''), Index.Similarity(begin=True))),
                 Index(t, (t.division, Index.Range())),
                 Index(t, (t.unit, Index.Range())),
                 Index(t, (t.parent, Index.Range())),
-                Index(t, (t.search_text, Index.Similarity())),
+                # Tryton searches COALESCE(search_text, ''): index just that
+                Index(t, (Coalesce(t.search_text, ''), Index.Similarity())),
                 Index(t, (t.uscc, Index.Equality()),
                     where=t.uscc != None),  # noqa: E711
                 })
@@ -118,6 +126,9 @@ class Unit(DeactivableMixin, ModelSQL, ModelView):
             ('name', 'ASC'),
             ('id', 'ASC'),
             ]
+        cls.__rpc__.update({
+                'subtree': RPC(),
+                })
         cls._buttons.update({
                 'close': {
                     'invisible': ~Eval('active', True) | (Eval('kind') == 'city'),
@@ -147,7 +158,9 @@ class Unit(DeactivableMixin, ModelSQL, ModelView):
         _, operator, operand, *extra = clause
         if operator.endswith('like') and isinstance(operand, str):
             # search_text holds the name, the code and their pinyin
-            return [('search_text', operator, operand.lower(), *extra)]
+            # search_text is lower case already: LIKE, cheaper than ILIKE
+            return [('search_text', operator.replace('ilike', 'like'),
+                    operand.lower(), *extra)]
         if operator.startswith('!') or operator.startswith('not '):
             bool_op = 'AND'
         else:
@@ -254,7 +267,7 @@ class Unit(DeactivableMixin, ModelSQL, ModelView):
                         'egov_base.msg_unit_uscc_unique', code=unit.uscc,
                         unit=unit.name, other=codes[unit.uscc].name))
             codes[unit.uscc] = unit
-        for sub_codes in grouped_slice(list(codes)):
+        for sub_codes in grouped_slice(list(codes), IN_MAX):
             others = cls.search([
                     ('uscc', 'in', list(sub_codes)),
                     ('id', 'not in', [u.id for u in units]),
@@ -396,7 +409,9 @@ class Unit(DeactivableMixin, ModelSQL, ModelView):
                 [u for u in units if u.kind in {'county', 'zone'}])
         if mode == 'write' and 'parent' in (field_names or []):
             cls._update_subtree_owners(units)
-        if mode != 'create':
+        if mode == 'delete' or (mode == 'write' and (
+                    field_names is None
+                    or {'parent', 'active'} & set(field_names))):
             User.clear_org_caches()
 
     @classmethod
@@ -429,11 +444,38 @@ class Unit(DeactivableMixin, ModelSQL, ModelView):
                     updates.setdefault(
                         (new_division, new_unit), []).append(id_)
             for (division, owner), ids in updates.items():
-                for sub_ids in grouped_slice(ids):
+                for sub_ids in grouped_slice(ids, IN_MAX):
                     cursor.execute(*table.update(
                             [table.division, table.unit],
                             [division, owner],
-                            where=reduce_ids(table.id, sub_ids)))
+                            where=fields.SQL_OPERATORS['in'](
+                                table.id, sub_ids)))
+                cls._forget(ids)
+
+    @classmethod
+    def _forget(cls, ids):
+        "Drop records changed by SQL from the transaction's record cache"
+        for cache in Transaction().cache.values():
+            if cls.__name__ in cache:
+                for id_ in ids:
+                    cache[cls.__name__].pop(id_, None)
+
+    @classmethod
+    def subtree(cls, unit_ids):
+        """Return the open nodes at and below unit_ids that the user may
+        read, parents before children, as dicts of SUBTREE_FIELDS.
+
+        One query for the pickers and lists that need a whole county at
+        once; the tree view itself loads one level per click."""
+        table = cls.__table__()
+        allowed = cls.search(
+            [('parent', 'child_of', list(unit_ids))], order=[], query=True)
+        columns = [Column(table, name) for name in SUBTREE_FIELDS]
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*table.select(*columns,
+                where=table.id.in_(allowed),
+                order_by=[table.path.asc]))
+        return [dict(zip(SUBTREE_FIELDS, row)) for row in cursor]
 
     @classmethod
     def subtree_ids(cls, units):
@@ -455,6 +497,13 @@ class Unit(DeactivableMixin, ModelSQL, ModelView):
     @classmethod
     @ModelView.button
     def reopen(cls, units):
+        # Buttons run without access checks: the record rules decide whose
+        # units an administrator may reopen.
+        with check_access():
+            cls._reopen(units)
+
+    @classmethod
+    def _reopen(cls, units):
         for unit in units:
             if unit.parent and not unit.parent.active:
                 raise OrgError(gettext(
@@ -543,9 +592,6 @@ class UnitEvent(ModelSQL, ModelView):
     old_name = fields.Char("Old Name", readonly=True)
     new_name = fields.Char("New Name", readonly=True)
     note = fields.Text("Note", readonly=True)
-    date = fields.Function(fields.DateTime("Date"), 'get_date')
-    user = fields.Function(
-        fields.Many2One('res.user', "User"), 'get_user')
 
     @classmethod
     def __setup__(cls):
@@ -554,12 +600,6 @@ class UnitEvent(ModelSQL, ModelView):
         t = cls.__table__()
         cls._sql_indexes.add(Index(t, (t.unit, Index.Range())))
         cls._order = [('create_date', 'DESC'), ('id', 'DESC')]
-
-    def get_date(self, name):
-        return self.create_date
-
-    def get_user(self, name):
-        return self.create_uid.id if self.create_uid else None
 
     @classmethod
     def check_modification(cls, mode, events, values=None, external=False):
@@ -597,6 +637,7 @@ class UnitCloseWizard(Wizard):
             }
 
     def transition_close_(self):
-        self.model.close_units(
-            [self.record], self.start.date, self.start.reason)
+        with check_access():
+            self.model.close_units(
+                [self.record], self.start.date, self.start.reason)
         return 'end'

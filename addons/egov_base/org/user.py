@@ -5,13 +5,10 @@ from sql import Literal, Null
 from sql.conditionals import Coalesce
 
 from trytond.cache import Cache
-from trytond.i18n import gettext
 from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
-
-from ..exceptions import OrgValidationError
 
 NO_SCOPE = {
     'employee': None,
@@ -131,21 +128,6 @@ class User(metaclass=PoolMeta):
         return preferences
 
     @classmethod
-    def validate_fields(cls, users, field_names):
-        super().validate_fields(users, field_names)
-        cls.check_post(users, field_names)
-
-    @classmethod
-    def check_post(cls, users, field_names=None):
-        if field_names and 'post' not in field_names:
-            return
-        for user in users:
-            if user.post and user.post.id not in cls._held_posts(user.id):
-                raise OrgValidationError(gettext(
-                        'egov_base.msg_user_post_not_held',
-                        user=user.rec_name, post=user.post.rec_name))
-
-    @classmethod
     def on_modification(cls, mode, users, field_names=None):
         super().on_modification(mode, users, field_names=field_names)
         if mode == 'write' and (
@@ -181,60 +163,78 @@ class User(metaclass=PoolMeta):
 
     @classmethod
     def _compute_org_scope(cls, user_id):
+        # One round trip: the person (kind 0), the posts they hold today
+        # (kind 1, primary first) and the units they lead today (kind 2).
         pool = Pool()
         Date = pool.get('ir.date')
         Employee = pool.get('egov.org.employee')
+        Assignment = pool.get('egov.org.assignment')
         Unit = pool.get('egov.org.unit')
         Post = pool.get('egov.org.post')
         Leadership = pool.get('egov.org.leadership')
         Switch = pool.get('egov.application.switch')
-        cursor = Transaction().connection.cursor()
-        user_table = cls.__table__()
+        user = cls.__table__()
         employee = Employee.__table__()
-        unit = Unit.__table__()
+        assignment = Assignment.__table__()
         post = Post.__table__()
+        node = Unit.__table__()
+        home = Unit.__table__()
         leadership = Leadership.__table__()
         today = Date.today()
 
-        cursor.execute(*user_table
-            .join(employee, 'LEFT', condition=(
-                    (employee.user == user_table.id)
-                    & (employee.active == Literal(True))))
-            .select(employee.id, user_table.post,
-                where=user_table.id == user_id))
-        row = cursor.fetchone()
-        if not row or not row[0]:
-            return NO_SCOPE
-        employee_id, chosen_post = row
-        held = cls._held_posts(user_id)
-        if chosen_post in held:
-            post_id = chosen_post
-        else:
-            post_id = held[0] if held else None
+        def current(table):
+            return ((Coalesce(table.start_date, today) <= today)
+                & (Coalesce(table.end_date, today) >= today))
 
-        node_id = unit_id = department_id = division_id = None
-        if post_id:
-            cursor.execute(*post
-                .join(unit, condition=unit.id == post.unit)
-                .select(unit.id, unit.kind, unit.unit, unit.division,
-                    where=post.id == post_id))
-            node_id, kind, unit_id, division_id = cursor.fetchone()
-            if kind == 'department':
-                department_id = node_id
+        person = (employee.user == user_id) & (
+            employee.active == Literal(True))
+        null = Literal(None)
+        query = (user
+            .join(employee, condition=employee.user == user.id)
+            .join(home, condition=home.id == employee.unit)
+            .select(Literal(0).as_('kind'), employee.id, user.post,
+                home.id, home.unit, home.division,
+                employee.department, Literal(0).as_('sort'),
+                where=(user.id == user_id) & person))
+        query |= (employee
+            .join(assignment, condition=assignment.employee == employee.id)
+            .join(post, condition=post.id == assignment.post)
+            .join(node, condition=node.id == post.unit)
+            .select(Literal(1), post.id, assignment.primary,
+                node.id, node.unit, node.division, node.kind,
+                assignment.id,
+                where=person & current(assignment)
+                & (post.active == Literal(True))))
+        query |= (employee
+            .join(leadership, condition=leadership.leader == employee.id)
+            .select(Literal(2), leadership.unit, null, null, null, null,
+                null, Literal(0),
+                where=person & current(leadership)))
+        query.all_ = True
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*query)
+        rows = cursor.fetchall()
+        persons = [r for r in rows if r[0] == 0]
+        if not persons:
+            return NO_SCOPE
+        _, employee_id, chosen, home_id, _, home_division, home_department, \
+            _ = persons[0]
+        # Primary post first, then in the order they were given
+        held = sorted((r for r in rows if r[0] == 1),
+            key=lambda r: (not r[2], r[7]))
+        in_charge = {r[1] for r in rows if r[0] == 2}
+
+        acting = next((r for r in held if r[1] == chosen),
+            held[0] if held else None)
+        if acting:
+            _, post_id, _, node_id, unit_id, division_id, kind, _ = acting
+            department_id = node_id if kind == 'department' else None
         else:
             # Without a post, a person still belongs to their unit
-            cursor.execute(*employee
-                .join(unit, condition=unit.id == employee.unit)
-                .select(unit.id, unit.division, employee.department,
-                    where=employee.id == employee_id))
-            unit_id, division_id, department_id = cursor.fetchone()
+            post_id = None
+            unit_id, division_id = home_id, home_division
+            department_id = home_department
             node_id = department_id or unit_id
-
-        cursor.execute(*leadership.select(leadership.unit,
-                where=(leadership.leader == employee_id)
-                & (Coalesce(leadership.start_date, today) <= today)
-                & (Coalesce(leadership.end_date, today) >= today)))
-        in_charge = {u for u, in cursor}
         units = tuple(sorted(({unit_id} if unit_id else set()) | in_charge))
 
         applications, groups = Switch.disabled_for_division(division_id)
