@@ -1,0 +1,324 @@
+"""Load the demo organisation of Yichun into a database.
+
+    python demo/load.py -c var/trytond.conf -d egov
+
+Idempotent: a database that already has the city is left as it is."""
+import argparse
+import random
+import sys
+import time
+
+from yichun import (
+    CITY_UNITS, COUNTY_UNITS, DEMO_PASSWORD, DEMO_USERS, DEPARTMENT_POSTS,
+    DIVISIONS, GIVEN, OFFICE_POSTS, SURNAMES, UNIT_POSTS, ZONE_UNITS)
+
+ROLE_GROUPS = {
+    'org_admin': 'egov_base.group_org_admin',
+    'org_admin_city': 'egov_base.group_org_admin_city',
+    'app_admin': 'egov_base.group_app_admin',
+    }
+# Departments that receive documents get the office posts
+OFFICE_DEPARTMENTS = {'文电科', '文电股', '办公室'}
+
+
+def org_code_check(body):
+    "GB 11714 check character of an 8-character organisation code body"
+    weights = (3, 7, 9, 10, 5, 8, 4, 2)
+    values = [int(c, 36) for c in body]
+    check = 11 - sum(v * w for v, w in zip(values, weights)) % 11
+    return {10: 'X', 11: '0'}.get(check, str(check))
+
+
+def uscc(region, number):
+    "A well-formed unified social credit code of a government organ"
+    from egov_base.org.codes import uscc_check_character
+    body = '%08d' % number
+    code17 = '11' + region + body + org_code_check(body)
+    return code17 + uscc_check_character(code17)
+
+
+class Loader:
+
+    def __init__(self, pool):
+        self.pool = pool
+        self.random = random.Random(2026)
+        self.employee_number = 0
+        # Generated names never repeat a named demo user's
+        self.used_names = {u[1] for u in DEMO_USERS}
+
+    def load(self):
+        Unit = self.pool.get('egov.org.unit')
+        if Unit.search([('code', '=', '360900')], limit=1):
+            print("The demo organisation is already loaded.")
+            return False
+        started = time.monotonic()
+        divisions = self.create_divisions()
+        units = self.create_units(divisions)
+        departments = self.create_departments(units)
+        posts = self.create_posts(units, departments)
+        count = self.create_staff(units, departments, posts)
+        self.create_demo_users(divisions)
+        self.configure_admin()
+        print("Demo organisation: %s divisions, %s units, %s departments, "
+            "%s posts, %s employees in %.0f s." % (
+                len(divisions), len(units), len(departments),
+                len(posts), count, time.monotonic() - started))
+        return True
+
+    def create_divisions(self):
+        Unit = self.pool.get('egov.org.unit')
+        city_code, city_name, _, _ = DIVISIONS[0]
+        city, = Unit.create([{
+                    'code': city_code, 'name': city_name, 'kind': 'city',
+                    'sequence': 1}])
+        others = Unit.create([{
+                    'code': code, 'name': name, 'kind': kind,
+                    'division_type': division_type, 'parent': city.id,
+                    'sequence': i}
+                for i, (code, name, kind, division_type)
+                in enumerate(DIVISIONS[1:], 1)])
+        return [city] + others
+
+    def create_units(self, divisions):
+        Unit = self.pool.get('egov.org.unit')
+        values = []
+        number = 0
+        for division in divisions:
+            if division.kind == 'city':
+                plan = [(n, s, d) for n, s, d in CITY_UNITS]
+                prefix = ''
+            else:
+                plan = COUNTY_UNITS if division.kind == 'county' else (
+                    ZONE_UNITS)
+                prefix = division.name
+            region = (division.code if division.code.isdigit()
+                else '360900')
+            for i, (name, short_name, _) in enumerate(plan, 1):
+                number += 1
+                values.append({
+                        'code': '%s-%03d' % (division.code, i),
+                        'name': prefix + name,
+                        'short_name': (short_name if division.kind == 'city'
+                            else division.name[:2] + short_name),
+                        'kind': 'unit',
+                        'parent': division.id,
+                        'uscc': uscc(region, 14500000 + number),
+                        'sequence': i,
+                        'phone': '0795-%07d' % (3200000 + number),
+                        })
+        return Unit.create(values)
+
+    def create_departments(self, units):
+        Unit = self.pool.get('egov.org.unit')
+        plans = {
+            kind: {name: departments for name, _, departments in plan}
+            for kind, plan in [
+                ('city', CITY_UNITS),
+                ('county', COUNTY_UNITS),
+                ('zone', ZONE_UNITS)]}
+        values = []
+        for unit in units:
+            division = unit.division
+            suffix = (unit.name if division.kind == 'city'
+                else unit.name[len(division.name):])
+            for i, name in enumerate(
+                    plans[division.kind].get(suffix, []), 1):
+                values.append({
+                        'code': '%s-%02d' % (unit.code, i),
+                        'name': name,
+                        'kind': 'department',
+                        'parent': unit.id,
+                        'sequence': i,
+                        })
+        return Unit.create(values)
+
+    def create_posts(self, units, departments):
+        Post = self.pool.get('egov.org.post')
+        values = []
+        for unit in units:
+            for i, (_, name, head) in enumerate(UNIT_POSTS, 1):
+                values.append({
+                        'unit': unit.id, 'name': name, 'head': head,
+                        'sequence': i})
+        for department in departments:
+            for i, (_, name, head) in enumerate(DEPARTMENT_POSTS, 1):
+                values.append({
+                        'unit': department.id, 'name': name, 'head': head,
+                        'sequence': i})
+            if department.name in OFFICE_DEPARTMENTS:
+                for i, name in enumerate(OFFICE_POSTS, 10):
+                    values.append({
+                            'unit': department.id, 'name': name,
+                            'sequence': i})
+        return Post.create(values)
+
+    def person_name(self):
+        while True:
+            name = self.random.choice(SURNAMES) + ''.join(
+                self.random.choice(GIVEN)
+                for _ in range(self.random.choice((1, 2, 2))))
+            if name not in self.used_names:
+                self.used_names.add(name)
+                return name
+
+    def next_number(self):
+        self.employee_number += 1
+        return 'YC%06d' % self.employee_number
+
+    def create_staff(self, units, departments, posts):
+        "Fill the posts with people, except those of the named users"
+        Employee = self.pool.get('egov.org.employee')
+        Assignment = self.pool.get('egov.org.assignment')
+        reserved = {(d[3], d[4], d[5]) for d in DEMO_USERS}
+        employees, holdings = [], []
+        for post in posts:
+            node = post.unit
+            unit = node.unit
+            key = (unit.division.code, unit.name,
+                (node.name if node.kind == 'department' else None, post.name))
+            if key in reserved:
+                continue
+            if post.name == '文书' or (
+                    node.kind == 'unit' and not post.head
+                    and self.random.random() < 0.5):
+                continue
+            holders = 1 if post.head or post.name in OFFICE_POSTS else (
+                self.random.choice((1, 2)))
+            for _ in range(holders):
+                employees.append({
+                        'name': self.person_name(),
+                        'number': self.next_number(),
+                        'gender': self.random.choice(('male', 'female')),
+                        'unit': unit.id,
+                        'department': (node.id if node.kind == 'department'
+                            else None),
+                        'title': (node.name + post.name
+                            if node.kind == 'department' else post.name),
+                        'mobile': '13%09d' % self.random.randrange(10 ** 9),
+                        'phone': unit.phone,
+                        })
+                holdings.append(post.id)
+        created = Employee.create(employees)
+        Assignment.create([{
+                    'employee': e.id, 'post': p, 'primary': True,
+                    'start_date': None}
+                for e, p in zip(created, holdings)])
+        return len(created)
+
+    def find_post(self, unit, department_name, post_name):
+        Unit = self.pool.get('egov.org.unit')
+        Post = self.pool.get('egov.org.post')
+        node = unit
+        if department_name:
+            node, = Unit.search([
+                    ('parent', '=', unit.id), ('name', '=', department_name)])
+        posts = Post.search([('unit', '=', node.id), ('name', '=', post_name)])
+        if posts:
+            return posts[0]
+        post, = Post.create([{
+                    'unit': node.id, 'name': post_name,
+                    'head': post_name in {'主要负责人', '负责人'}}])
+        return post
+
+    def create_demo_users(self, divisions):
+        pool = self.pool
+        Unit = pool.get('egov.org.unit')
+        User = pool.get('res.user')
+        Employee = pool.get('egov.org.employee')
+        Assignment = pool.get('egov.org.assignment')
+        Leadership = pool.get('egov.org.leadership')
+        Post = pool.get('egov.org.post')
+        ModelData = pool.get('ir.model.data')
+        Lang = pool.get('ir.lang')
+        zh_cn, = Lang.search([('code', '=', 'zh_CN')])
+        by_code = {d.code: d for d in divisions}
+        for (login, name, gender, division_code, unit_name, (department,
+                    post_name), roles, extra_posts, in_charge) in DEMO_USERS:
+            division = by_code[division_code]
+            unit, = Unit.search([
+                    ('division', '=', division.id), ('name', '=', unit_name),
+                    ('kind', '=', 'unit')])
+            post = self.find_post(unit, department, post_name)
+            if roles:
+                Post.write([post], {'groups': [('add', [
+                                    ModelData.get_id(*ROLE_GROUPS[r].split('.'))
+                                    for r in roles])]})
+            user, = User.create([{
+                        'login': login, 'name': name,
+                        'password': DEMO_PASSWORD,
+                        'language': zh_cn.id,
+                        }])
+            department_node = post.unit if post.unit.kind == 'department' else None
+            employee, = Employee.create([{
+                        'name': name,
+                        'number': self.next_number(),
+                        'gender': gender,
+                        'unit': unit.id,
+                        'department': department_node.id if department_node else None,
+                        'title': post_name,
+                        'user': user.id,
+                        'mobile': '139%08d' % self.random.randrange(10 ** 8),
+                        'phone': unit.phone,
+                        'email': '%s@yichun.gov.cn' % login,
+                        }])
+            assignments = [{
+                    'employee': employee.id, 'post': post.id,
+                    'primary': True}]
+            for extra_department, extra_post in extra_posts:
+                extra = self.find_post(unit, extra_department, extra_post)
+                assignments.append({
+                        'employee': employee.id, 'post': extra.id,
+                        'primary': False})
+            Assignment.create(assignments)
+            User.write([user], {'post': post.id})
+            for charged in in_charge:
+                charged_unit, = Unit.search([
+                        ('name', '=', charged), ('kind', '=', 'unit')])
+                Leadership.create([{
+                            'leader': employee.id, 'unit': charged_unit.id}])
+
+    def configure_admin(self):
+        pool = self.pool
+        User = pool.get('res.user')
+        Lang = pool.get('ir.lang')
+        ModelData = pool.get('ir.model.data')
+        zh_cn, = Lang.search([('code', '=', 'zh_CN')])
+        admin = User(ModelData.get_id('res', 'user_admin'))
+        User.write([admin], {
+                'language': zh_cn.id,
+                'name': '系统管理员',
+                'password': DEMO_PASSWORD,
+                })
+
+
+def demo_logins():
+    "Return the rows of the table of demo logins"
+    return [(login, name, division_code, unit_name,
+            '/'.join(p for p in post if p), roles, in_charge)
+        for (login, name, _, division_code, unit_name, post, roles, _,
+            in_charge) in DEMO_USERS]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument('-c', '--config', required=True)
+    parser.add_argument('-d', '--database', required=True)
+    args = parser.parse_args(argv)
+
+    from trytond import config
+    config.update_etc(args.config)
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+
+    Pool.start()
+    pool = Pool(args.database)
+    pool.init()
+    with Transaction().start(
+            args.database, 0, context={'language': 'zh_CN'}) as transaction:
+        if Loader(pool).load():
+            transaction.commit()
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,115 @@
+# Shared steps of scripts/demo and scripts/test. Every step checks first
+# and does nothing when its work is already done, so a second run is fast.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+VENV="$ROOT/.venv"
+CONF="$ROOT/var/trytond.conf"
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+as_root() {
+    if [ "$(id -u)" = 0 ]; then "$@"
+    elif command -v sudo >/dev/null; then sudo "$@"
+    else echo "Need root to run: $*" >&2; return 1; fi
+}
+
+# Install the Debian packages that are missing, and only those.
+apt_install() {
+    local missing=()
+    for package in "$@"; do
+        dpkg-query -W -f='${Status}' "$package" 2>/dev/null \
+            | grep -q "install ok installed" || missing+=("$package")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    log "Installing Debian packages: ${missing[*]}"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive \
+        apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+python_packages() {
+    command -v python3 >/dev/null || apt_install python3
+    python3 -c 'import venv, ensurepip' 2>/dev/null || apt_install python3-venv
+    local requirements="$1" stamp="$VENV/.egov-requirements"
+    local wanted
+    wanted="$requirements $(cat requirements.txt requirements-dev.txt pyproject.toml | sha256sum)"
+    if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ]; then
+        return 0
+    fi
+    log "Installing Python packages ($requirements)"
+    [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+    "$VENV/bin/pip" install -q --upgrade pip
+    "$VENV/bin/pip" install -q -r "$requirements"
+    "$VENV/bin/pip" install -q --no-deps -e .
+    echo "$wanted" > "$stamp"
+}
+
+web_client() {
+    command -v npm >/dev/null || apt_install nodejs npm
+    local stamp="$ROOT/node_modules/.egov-lock"
+    local wanted
+    wanted="$(sha256sum package-lock.json)"
+    if ! [ -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
+        log "Installing the web client (npm)"
+        npm ci --no-audit --no-fund --loglevel=error
+        echo "$wanted" > "$stamp"
+    fi
+    # sao's index.html loads its libraries from node_modules/ next to it,
+    # and the platform's title and fonts from custom.js and custom.css
+    ln -sfn .. "$ROOT/node_modules/tryton-sao/node_modules"
+    ln -sfn ../../web/custom.js "$ROOT/node_modules/tryton-sao/custom.js"
+    ln -sfn ../../web/custom.css "$ROOT/node_modules/tryton-sao/custom.css"
+}
+
+# setup demo|test
+setup() {
+    local purpose="$1"
+    apt_install ca-certificates
+    if [ "$purpose" = test ]; then
+        apt_install postgresql chromium fonts-noto-cjk
+        python_packages requirements-dev.txt
+    else
+        apt_install fonts-noto-cjk
+        python_packages requirements.txt
+    fi
+    web_client
+    "$VENV/bin/python" scripts/render-config "$CONF"
+    export PATH="$VENV/bin:$PATH"
+}
+
+modules_hash() {
+    find addons -type f \( -name '*.py' -o -name '*.xml' -o -name '*.cfg' \
+        -o -name '*.po' -o -name '*.svg' \) -print0 | sort -z \
+        | xargs -0 sha256sum | sha256sum | cut -d' ' -f1
+}
+
+# Create (or bring up to date) an SQLite database with the platform and,
+# the first time, the demo organisation.
+sqlite_database() {
+    local name="$1" dir="$ROOT/var/db"
+    local file="$dir/$name.sqlite" stamp="$dir/$name.modules"
+    mkdir -p "$dir"
+    if ! [ -f "$stamp" ]; then
+        log "Creating the database $name (SQLite) with zh_CN"
+        rm -f "$file"
+        touch "$file"
+        local pass
+        pass="$(mktemp)"
+        # The admin password is replaced by the demo loader
+        head -c 24 /dev/urandom | base64 > "$pass"
+        TRYTONPASSFILE="$pass" trytond-admin -c "$CONF" -d "$name" --all \
+            --email admin@localhost -l zh_CN
+        rm -f "$pass"
+        trytond-admin -c "$CONF" -d "$name" -u egov_base \
+            --activate-dependencies -l zh_CN
+        log "Loading the demo organisation of Yichun"
+        (cd demo && python load.py -c "$CONF" -d "$name")
+        modules_hash > "$stamp"
+    elif [ "$(cat "$stamp")" != "$(modules_hash)" ]; then
+        log "Updating the modules of $name"
+        trytond-admin -c "$CONF" -d "$name" --all -l zh_CN
+        modules_hash > "$stamp"
+    fi
+}

@@ -1,0 +1,134 @@
+"""A real server for the HTTP and browser tests: a database with the demo
+organisation of Yichun on the backend of TRYTOND_DATABASE__URI (SQLite when
+unset), served by trytond on a free loopback port."""
+import os
+import pathlib
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+VENV_BIN = pathlib.Path(sys.executable).parent
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def run(*args, env=None, cwd=ROOT):
+    subprocess.run(args, check=True, env=env, cwd=cwd,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def create_postgresql_database(uri, name):
+    import psycopg
+    with psycopg.connect(uri + 'postgres', autocommit=True) as connection:
+        connection.execute('DROP DATABASE IF EXISTS "%s"' % name)
+        connection.execute('CREATE DATABASE "%s"' % name)
+    with psycopg.connect(uri + name, autocommit=True) as connection:
+        connection.execute('CREATE EXTENSION IF NOT EXISTS pg_trgm')
+
+
+def drop_postgresql_database(uri, name):
+    import psycopg
+    with psycopg.connect(uri + 'postgres', autocommit=True) as connection:
+        connection.execute('DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % name)
+
+
+class Server:
+    "trytond with the demo database, on loopback"
+
+    def __init__(self):
+        self.uri = os.environ.get('TRYTOND_DATABASE__URI', 'sqlite://')
+        self.backend = 'postgresql' if self.uri.startswith(
+            'postgresql') else 'sqlite'
+        self.database = 'egov_http_%d' % os.getpid()
+        self.directory = pathlib.Path(tempfile.mkdtemp(prefix='egov-http-'))
+        self.port = free_port()
+        self.url = 'http://127.0.0.1:%d' % self.port
+        self.config = self.directory / 'trytond.conf'
+        self.process = None
+
+    def environment(self):
+        env = {k: v for k, v in os.environ.items()
+            if k not in {'DB_NAME', 'DB_CACHE', 'TRYTOND_CONFIG'}}
+        env.update({
+                'TRYTOND_DATABASE__URI': self.uri,
+                'TRYTOND_DATABASE__PATH': str(self.directory),
+                'TRYTOND_WEB__LISTEN': '127.0.0.1:%d' % self.port,
+                'PATH': '%s:%s' % (VENV_BIN, os.environ.get('PATH', '')),
+                })
+        if self.backend == 'postgresql':
+            # As in production: processes hear of cache changes through
+            # LISTEN/NOTIFY (never on SQLite: see config/trytond.conf)
+            env['TRYTOND_CACHE__CLEAN_TIMEOUT'] = '0'
+        return env
+
+    def start(self):
+        env = self.environment()
+        run(sys.executable, 'scripts/render-config', str(self.config),
+            env=env)
+        if self.backend == 'sqlite':
+            (self.directory / (self.database + '.sqlite')).touch()
+        else:
+            create_postgresql_database(self.uri, self.database)
+        password = self.directory / 'admin-password'
+        password.write_text('admin-initial-password')
+        admin = [str(VENV_BIN / 'trytond-admin'), '-c', str(self.config),
+            '-d', self.database]
+        run(*admin, '--all', '--email', 'admin@localhost', '-l', 'zh_CN',
+            env=dict(env, TRYTONPASSFILE=str(password)))
+        run(*admin, '-u', 'egov_base', '--activate-dependencies',
+            '-l', 'zh_CN', env=env)
+        run(sys.executable, 'load.py', '-c', str(self.config),
+            '-d', self.database, env=env, cwd=ROOT / 'demo')
+        self.log = open(self.directory / 'server.log', 'w')
+        self.process = subprocess.Popen([
+                str(VENV_BIN / 'trytond'), '-c', str(self.config),
+                '-d', self.database],
+            env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(self.url + '/', timeout=2).read()
+                return
+            except OSError:
+                if self.process.poll() is not None:
+                    break
+                time.sleep(0.3)
+        raise RuntimeError('trytond did not start: see %s' % self.log.name)
+
+    def stop(self):
+        if self.process:
+            self.process.terminate()
+            self.process.wait(timeout=20)
+            self.log.close()
+        if self.backend == 'postgresql':
+            drop_postgresql_database(self.uri, self.database)
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+@pytest.fixture(scope='session')
+def server():
+    server = Server()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope='session')
+def artefacts():
+    path = pathlib.Path(os.environ.get(
+            'EGOV_ARTEFACTS', ROOT / 'artefacts' / 'local'))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
