@@ -1,0 +1,76 @@
+"""Smoke test of the benchmark harness: generate a tiny organisation into a
+fresh database, check it against the module's rules, run every operation
+a few times and look at the JSON.
+
+Skipped unless EGOV_BENCH_DSN names a PostgreSQL server, e.g.
+    EGOV_BENCH_DSN=$(scripts/pg start bench) pytest tests/bench
+The scripts run as subprocesses: they configure Tryton for their own
+database, which must not leak into the other tests of the session."""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+DSN = os.environ.get('EGOV_BENCH_DSN')
+DATABASE = 'egov_bench_smoke'
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+pytestmark = pytest.mark.skipif(
+    not DSN, reason="EGOV_BENCH_DSN is not set (a PostgreSQL server URI)")
+
+COMPARED_KEYS = {
+    'p50_ms', 'p95_ms', 'floor_p50_ms', 'floor_p95_ms', 'ratio_p50',
+    'ratio_p95', 'target_p95_ms', 'meets_target', 'mismatches'}
+
+
+def script(name, *args):
+    "Run tests/bench/<name> with the current interpreter; return stdout"
+    result = subprocess.run([sys.executable, os.path.join(HERE, name),
+            *args], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+@pytest.fixture(scope='module')
+def database():
+    script('generate.py', '--uri', DSN, '--database', DATABASE,
+        '--units', '20', '--employees', '200', '--force')
+    yield DATABASE
+    import psycopg
+    from psycopg.conninfo import make_conninfo
+    with psycopg.connect(make_conninfo(DSN, dbname='postgres'),
+            autocommit=True) as conn:
+        conn.execute('DROP DATABASE IF EXISTS %s WITH (FORCE)' % DATABASE)
+
+
+def test_generated_rows_follow_the_module_rules(database):
+    output = script('check.py', '--dsn', DSN, '--database', database,
+        '--sample', '100')
+    assert output.strip().endswith('0 problems'), output
+
+
+def test_every_operation_reports_positive_timings(database):
+    report = json.loads(script('run.py', '--dsn', DSN, '--database',
+            database, '--repeat', '4', '--warmup', '1'))
+    operations = report['operations']
+    assert {'employee_picker', 'unit_subtree', 'rule_lookup'} <= set(
+        operations)
+
+    for name in ['employee_picker', 'unit_subtree']:
+        result = operations[name]
+        assert COMPARED_KEYS <= set(result), name
+        assert result['p50_ms'] > 0 and result['floor_p50_ms'] > 0, name
+        assert result['p95_ms'] >= result['p50_ms'], name
+        assert result['mismatches'] == 0, name
+    assert set(operations['employee_picker']['by_kind']) == {
+        'name', 'pinyin', 'initials', 'number'}
+
+    rule = operations['rule_lookup']
+    for key in ['scope_cold', 'scope_warm', 'search_cold', 'search_warm']:
+        assert rule[key]['p50_ms'] > 0, key
+        assert rule[key]['p95_ms'] >= rule[key]['p50_ms'], key
+    for key in ['search_cold', 'search_warm']:
+        assert rule[key]['fixed_p50_ms'] > 0, key
+    assert {'added_ms', 'target_added_ms', 'meets_target'} <= set(rule)
