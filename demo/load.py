@@ -103,7 +103,9 @@ class Loader:
                         'kind': 'unit',
                         'parent': division.id,
                         'uscc': uscc(region, 14500000 + number),
-                        'sequence': i,
+                        # The city's own units after its counties and zones
+                        'sequence': i + (100 if division.kind == 'city'
+                            else 0),
                         'phone': '0795-%07d' % (3200000 + number),
                         })
         return Unit.create(values)

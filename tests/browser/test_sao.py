@@ -100,13 +100,13 @@ def test_county_user_sees_the_organisation(browser, server, screenshots):
         assert expected in text
 
     tree_row(page, '袁州区教育体育局').dblclick()
-    page.wait_for_selector('.tab-content .form input[id="code"]')
+    page.wait_for_selector('.tab-content .form input[name="code"]')
     page.wait_for_timeout(500)
     page.screenshot(path=screenshots / '03-unit-form.png')
     form = page.inner_text('.tab-content .form')
     for label in ['名称', '统一社会信用代码', '上级', '所属县区', '历史沿革']:
         assert label in form
-    assert page.input_value('.tab-content .form input[id="code"]') == (
+    assert page.input_value('.tab-content .form input[name="code"]') == (
         '360902-004')
     assert not page.errors
 
@@ -137,7 +137,7 @@ def test_city_admin_switches_applications(browser, server, screenshots):
     page = log_in(browser, server, 'wangjianguo')
     open_menu(page, '应用管理', '按县区开通应用')
     page.wait_for_selector('#tablist li:has-text("按县区开通应用")')
-    page.wait_for_selector('.tab-content .treeview .column-char')
+    page.locator('.tab-content .treeview td', has_text='袁州区').first.wait_for()
     page.wait_for_timeout(500)
     page.screenshot(path=screenshots / '05-application-switches.png')
     text = page.inner_text('.tab-content')

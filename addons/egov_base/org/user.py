@@ -189,26 +189,28 @@ class User(metaclass=PoolMeta):
         person = (employee.user == user_id) & (
             employee.active == Literal(True))
         null = Literal(None)
+        # Columns: kind, id, chosen post, primary, node, unit, division,
+        # department, node kind, order; one type per column for UNION
         query = (user
             .join(employee, condition=employee.user == user.id)
             .join(home, condition=home.id == employee.unit)
-            .select(Literal(0).as_('kind'), employee.id, user.post,
-                home.id, home.unit, home.division,
-                employee.department, Literal(0).as_('sort'),
+            .select(Literal(0).as_('kind'), employee.id, user.post, null,
+                home.id, home.unit, home.division, employee.department,
+                null, null,
                 where=(user.id == user_id) & person))
         query |= (employee
             .join(assignment, condition=assignment.employee == employee.id)
             .join(post, condition=post.id == assignment.post)
             .join(node, condition=node.id == post.unit)
-            .select(Literal(1), post.id, assignment.primary,
-                node.id, node.unit, node.division, node.kind,
-                assignment.id,
+            .select(Literal(1), post.id, null, assignment.primary,
+                node.id, node.unit, node.division, null,
+                node.kind, assignment.id,
                 where=person & current(assignment)
                 & (post.active == Literal(True))))
         query |= (employee
             .join(leadership, condition=leadership.leader == employee.id)
             .select(Literal(2), leadership.unit, null, null, null, null,
-                null, Literal(0),
+                null, null, null, null,
                 where=person & current(leadership)))
         query.all_ = True
         cursor = Transaction().connection.cursor()
@@ -217,17 +219,18 @@ class User(metaclass=PoolMeta):
         persons = [r for r in rows if r[0] == 0]
         if not persons:
             return NO_SCOPE
-        _, employee_id, chosen, home_id, _, home_division, home_department, \
-            _ = persons[0]
+        (_, employee_id, chosen, _, home_id, _, home_division,
+            home_department, _, _) = persons[0]
         # Primary post first, then in the order they were given
         held = sorted((r for r in rows if r[0] == 1),
-            key=lambda r: (not r[2], r[7]))
+            key=lambda r: (not r[3], r[9]))
         in_charge = {r[1] for r in rows if r[0] == 2}
 
         acting = next((r for r in held if r[1] == chosen),
             held[0] if held else None)
         if acting:
-            _, post_id, _, node_id, unit_id, division_id, kind, _ = acting
+            _, post_id, _, _, node_id, unit_id, division_id, _, kind, _ = (
+                acting)
             department_id = node_id if kind == 'department' else None
         else:
             # Without a post, a person still belongs to their unit
