@@ -9,8 +9,18 @@ import sys
 import time
 
 from yichun import (
-    CITY_UNITS, COUNTY_UNITS, DEMO_PASSWORD, DEMO_USERS, DEPARTMENT_POSTS,
-    DIVISIONS, GIVEN, OFFICE_POSTS, SURNAMES, UNIT_POSTS, ZONE_UNITS)
+    CITY_UNITS,
+    COUNTY_UNITS,
+    DEMO_PASSWORD,
+    DEMO_USERS,
+    DEPARTMENT_POSTS,
+    DIVISIONS,
+    GIVEN,
+    OFFICE_POSTS,
+    SURNAMES,
+    UNIT_POSTS,
+    ZONE_UNITS,
+)
 
 ROLE_GROUPS = {
     'org_admin': 'egov_base.group_org_admin',
@@ -250,13 +260,15 @@ class Loader:
                         'password': DEMO_PASSWORD,
                         'language': zh_cn.id,
                         }])
-            department_node = post.unit if post.unit.kind == 'department' else None
+            department_node = (
+                post.unit if post.unit.kind == 'department' else None)
             employee, = Employee.create([{
                         'name': name,
                         'number': self.next_number(),
                         'gender': gender,
                         'unit': unit.id,
-                        'department': department_node.id if department_node else None,
+                        'department': (department_node.id
+                            if department_node else None),
                         'title': post_name,
                         'user': user.id,
                         'mobile': '139%08d' % self.random.randrange(10 ** 8),

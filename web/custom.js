@@ -46,6 +46,7 @@ document.title = Sao.config.title;
         "No notifications at this time": "暂无通知",
         "All Notifications...": "全部通知...",
         "Preferences...": "偏好设置...",
+        "Preferences": "偏好设置",
         "Help...": "帮助...",
         // Translated in zh_CN.po but wrong: "%s" instead of "%1" (shown
         // literally), leftover GTK mnemonics "(_X)", English, wrong meaning
@@ -85,5 +86,19 @@ document.title = Sao.config.title;
             }
         }
         return loadJSON.call(this, data, domain);
+    };
+})();
+
+// sao opens its preferences dialog with an untranslated title
+// (new Sao.Dialog('Preferences', …)): translate every dialog title.
+(function() {
+    'use strict';
+    var init = Sao.Dialog.prototype.init;
+    Sao.Dialog.prototype.init = function(title) {
+        var args = Array.prototype.slice.call(arguments);
+        if (title) {
+            args[0] = Sao.i18n.gettext(title);
+        }
+        return init.apply(this, args);
     };
 })();

@@ -9,9 +9,8 @@ import contextlib
 from unittest import mock
 
 from egov_base.org.codes import pinyin_forms
-from pypinyin import lazy_pinyin
-
 from harness import compare, percentile, summary, timed
+from pypinyin import lazy_pinyin
 
 OPERATIONS = {}
 

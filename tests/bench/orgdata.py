@@ -10,10 +10,8 @@ import itertools
 import math
 import random
 
-from egov_base.org.codes import (
-    pinyin_forms, search_text, uscc_check_character)
-
 import names
+from egov_base.org.codes import pinyin_forms, search_text, uscc_check_character
 
 DIVISION_KINDS = {'city', 'county', 'zone'}
 # Shares of the units: the city's own units, the zones', the rest to the

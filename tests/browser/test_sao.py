@@ -96,7 +96,8 @@ def test_county_user_sees_the_organisation(browser, server, screenshots):
     page.wait_for_timeout(500)
     page.screenshot(path=screenshots / '02-organisation-tree.png')
     text = page.inner_text('.tab-content')
-    for expected in ['樟树市', '宜春经济技术开发区', '袁州区人民政府办公室', '单位']:
+    for expected in [
+            '樟树市', '宜春经济技术开发区', '袁州区人民政府办公室', '单位']:
         assert expected in text
 
     tree_row(page, '袁州区教育体育局').dblclick()
@@ -137,9 +138,31 @@ def test_city_admin_switches_applications(browser, server, screenshots):
     page = log_in(browser, server, 'wangjianguo')
     open_menu(page, '应用管理', '按县区开通应用')
     page.wait_for_selector('#tablist li:has-text("按县区开通应用")')
-    page.locator('.tab-content .treeview td', has_text='袁州区').first.wait_for()
+    page.locator(
+        '.tab-content .treeview td', has_text='袁州区').first.wait_for()
     page.wait_for_timeout(500)
     page.screenshot(path=screenshots / '05-application-switches.png')
     text = page.inner_text('.tab-content')
     assert '通讯录' in text
     assert '袁州区' in text
+
+
+def test_switch_post_in_preferences(browser, server, screenshots):
+    "梁艳 holds two posts (一人多岗) and switches to the other one"
+    page = log_in(browser, server, 'liangyan')
+    assert '副职' in page.inner_text('.navbar')
+    page.click('#user-preferences')
+    page.click('text=偏好设置...')
+    dialog = page.locator('.modal-dialog:has(select[name="post"])')
+    dialog.wait_for()
+    page.wait_for_timeout(500)
+    page.screenshot(path=screenshots / '06-preferences-post.png')
+    assert '偏好设置' in dialog.inner_text()
+    options = dialog.locator('select[name="post"] option').all_inner_texts()
+    target = next(o for o in options if '信息中心' in o)
+    dialog.locator('select[name="post"]').select_option(label=target)
+    dialog.locator('button.btn-primary').click()
+    page.wait_for_function(
+        "document.querySelector('.navbar').innerText.includes('信息中心')",
+        timeout=30000)
+    assert not page.errors

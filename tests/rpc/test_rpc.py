@@ -143,7 +143,8 @@ def test_calls_to_forbidden_models_are_refused(users):
     for model, method, args in [
             ('res.user', 'write', ([users['xukai'].user_id],
                     {'password': 'Takeover#2026'})),
-            ('egov.org.post-res.group', 'create', ([{'post': 1, 'group': 1}],)),
+            ('egov.org.post-res.group', 'create',
+                ([{'post': 1, 'group': 1}],)),
             ('ir.model.access', 'create', ([{'model': 'res.user'}],)),
             ]:
         with pytest.raises(RPCError):

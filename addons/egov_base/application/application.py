@@ -6,7 +6,6 @@ each application on or off for each county or zone; where it is off, its
 roles are taken from that county's users (so its menus disappear) and every
 call on its models is refused."""
 from sql import Literal
-
 from trytond.cache import Cache
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, fields

@@ -1,7 +1,6 @@
 """The address book (通讯录): the staff of the whole city, read from the
 organisation, and each user's own contacts, which only they see."""
 from sql.conditionals import Coalesce
-
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.pool import Pool
@@ -12,8 +11,8 @@ from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from ..excel.reader import Column, read_table
 from ..excel.writer import write_table
-from ..org.codes import MOBILE_PATTERN, PHONE_PATTERN, search_text
 from ..exceptions import OrgValidationError
+from ..org.codes import MOBILE_PATTERN, PHONE_PATTERN, search_text
 
 SHOWN_PROBLEMS = 200
 

@@ -9,12 +9,11 @@ import io
 import zipfile
 from dataclasses import dataclass, field
 
-from trytond import config
-from trytond.i18n import gettext
-
 # The XML parts of a workbook are parsed by openpyxl with defusedxml
 # installed, which refuses entity expansion and external entities.
 import openpyxl  # noqa: E402
+from trytond import config
+from trytond.i18n import gettext
 
 OLE_MAGIC = b'\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1'
 ZIP_MAGIC = b'PK\x03\x04'
@@ -238,7 +237,8 @@ def _header_positions(header, columns, table):
         table.add(gettext('egov_base.msg_excel_header_unknown',
                 titles='、'.join(unknown),
                 expected='、'.join(c.title for c in columns)))
-    missing = [c.title for c in columns if c.required and c.title not in titles]
+    missing = [
+        c.title for c in columns if c.required and c.title not in titles]
     if missing:
         table.add(gettext('egov_base.msg_excel_header_missing',
                 titles='、'.join(missing)))

@@ -76,7 +76,8 @@ class Assignment(DatedMixin, ModelSQL, ModelView):
     post = fields.Many2One(
         'egov.org.post', "Post", required=True, ondelete='RESTRICT')
     primary = fields.Boolean(
-        "Primary", help="The post a person acts in unless they choose another.")
+        "Primary",
+        help="The post a person acts in unless they choose another.")
     unit = fields.Function(
         fields.Many2One('egov.org.unit', "Unit or Department"),
         'get_unit')

@@ -2,7 +2,6 @@
 import datetime
 
 from sql.conditionals import Coalesce
-
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Unique, fields)
@@ -11,8 +10,8 @@ from trytond.pyson import Eval, If
 from trytond.tools import grouped_slice
 
 from ..exceptions import OrgValidationError
-from .codes import CODE_PATTERN, MOBILE_PATTERN, PHONE_PATTERN, search_text
 from ..tools import IN_MAX
+from .codes import CODE_PATTERN, MOBILE_PATTERN, PHONE_PATTERN, search_text
 
 
 class Employee(DeactivableMixin, ModelSQL, ModelView):

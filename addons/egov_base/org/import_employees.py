@@ -7,10 +7,10 @@ from trytond.i18n import gettext
 from trytond.pool import Pool
 from trytond.tools import grouped_slice
 
+from ..tools import IN_MAX
 from .codes import CODE_PATTERN, MOBILE_PATTERN, PHONE_PATTERN
 from .columns import employee_columns, split_list
 from .import_units import selection_labels, writable_domain
-from ..tools import IN_MAX
 
 LOGIN_PATTERN = re.compile(r'^[a-z0-9][a-z0-9_.@-]{1,63}$')
 UPDATED_FIELDS = [

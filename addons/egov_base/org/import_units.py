@@ -4,10 +4,10 @@ from trytond.i18n import gettext
 from trytond.pool import Pool
 from trytond.tools import grouped_slice
 
+from ..tools import IN_MAX
 from .codes import CODE_PATTERN, PHONE_PATTERN, normalise_uscc, uscc_problem
 from .columns import unit_columns
 from .unit import ALLOWED_PARENTS
-from ..tools import IN_MAX
 
 UPDATED_FIELDS = [
     'name', 'short_name', 'uscc', 'sequence', 'phone', 'address', 'parent']

@@ -2,10 +2,8 @@
 import datetime
 
 from sql import Column
-from sql.operators import Like
-
 from sql.conditionals import Coalesce
-
+from sql.operators import Like
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Unique, fields)
@@ -17,9 +15,14 @@ from trytond.transaction import Transaction, check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from ..exceptions import OrgError, OrgValidationError
-from .codes import (
-    CODE_PATTERN, PHONE_PATTERN, normalise_uscc, search_text, uscc_problem)
 from ..tools import IN_MAX
+from .codes import (
+    CODE_PATTERN,
+    PHONE_PATTERN,
+    normalise_uscc,
+    search_text,
+    uscc_problem,
+)
 
 KINDS = [
     ('city', "City"),
@@ -131,7 +134,8 @@ class Unit(DeactivableMixin, ModelSQL, ModelView):
                 })
         cls._buttons.update({
                 'close': {
-                    'invisible': ~Eval('active', True) | (Eval('kind') == 'city'),
+                    'invisible': (
+                        ~Eval('active', True) | (Eval('kind') == 'city')),
                     'depends': ['active', 'kind'],
                     },
                 'reopen': {

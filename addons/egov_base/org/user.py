@@ -3,7 +3,6 @@ user's roles (groups) and the units their record rules open; applications
 switched off for the post's county take their roles away again."""
 from sql import Literal, Null
 from sql.conditionals import Coalesce
-
 from trytond.cache import Cache
 from trytond.model import fields
 from trytond.pool import Pool, PoolMeta

@@ -5,7 +5,6 @@ import io
 import zipfile
 
 import openpyxl
-
 from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
 

@@ -1,5 +1,4 @@
 from lxml import etree
-
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 

@@ -23,7 +23,8 @@ class OrgTreeTestCase(EgovTestCase):
         self.assertEqual(org.yz_edu.unit, org.yz_edu)
         self.assertEqual(org.yz_edu_office.division, org.yuanzhou)
         self.assertEqual(org.yz_edu_office.unit, org.yz_edu)
-        self.assertEqual(org.yz_edu_office.rec_name, '办公室 (袁州区教育体育局)')
+        self.assertEqual(
+            org.yz_edu_office.rec_name, '办公室 (袁州区教育体育局)')
 
         subtree = Unit.search([('parent', 'child_of', [org.yuanzhou.id])])
         self.assertEqual(
@@ -74,7 +75,8 @@ class OrgTreeTestCase(EgovTestCase):
                     'kind': 'unit', 'parent': org.yz_edu.id}])
         with self.assertRaises(UserError) as cm:
             Unit.write([org.yz_edu], {'parent': sub.id})
-        self.assertIn('不能把「袁州区教育体育局」移到其下级', cm.exception.message)
+        self.assertIn(
+            '不能把「袁州区教育体育局」移到其下级', cm.exception.message)
 
     @with_transaction()
     def test_uscc_is_validated(self):

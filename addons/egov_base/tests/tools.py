@@ -1,13 +1,11 @@
 """A small organisation for the tests: the city and two counties with a unit
 each, their people and logins, and helpers to act as one of them."""
 import contextlib
+import re
 from types import SimpleNamespace
 
-import re
-
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    TestCase, activate_module, drop_db)
+from trytond.tests.test_tryton import TestCase, activate_module, drop_db
 from trytond.transaction import Transaction
 
 # Words that betray an untranslated message
