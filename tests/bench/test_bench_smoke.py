@@ -55,10 +55,11 @@ def test_every_operation_reports_positive_timings(database):
     report = json.loads(script('run.py', '--dsn', DSN, '--database',
             database, '--repeat', '4', '--warmup', '1'))
     operations = report['operations']
-    assert {'employee_picker', 'unit_subtree', 'rule_lookup'} <= set(
+    assert {'employee_picker', 'unit_subtree', 'unit_subtree_api',
+            'rule_lookup'} <= set(
         operations)
 
-    for name in ['employee_picker', 'unit_subtree']:
+    for name in ['employee_picker', 'unit_subtree', 'unit_subtree_api']:
         result = operations[name]
         assert COMPARED_KEYS <= set(result), name
         assert result['p50_ms'] > 0 and result['floor_p50_ms'] > 0, name
