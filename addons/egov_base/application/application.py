@@ -19,6 +19,7 @@ from ..exceptions import OrgError, OrgValidationError
 class Application(ModelSQL, ModelView):
     __name__ = 'egov.application'
     __string__ = "Application"
+    _egov_visibility = 'city'
 
     code = fields.Char("Code", required=True, readonly=True)
     name = fields.Char("Name", required=True, translate=True)
@@ -125,6 +126,7 @@ class ApplicationRole(ModelSQL, ModelView):
     "Role of an application"
     __name__ = 'egov.application.role'
     __string__ = "Application Role"
+    _egov_visibility = 'parent'
 
     application = fields.Many2One(
         'egov.application', "Application", required=True,
@@ -172,6 +174,7 @@ class ApplicationModel(ModelSQL, ModelView):
     "Model of an application"
     __name__ = 'egov.application.model'
     __string__ = "Application Model"
+    _egov_visibility = 'parent'
 
     application = fields.Many2One(
         'egov.application', "Application", required=True,
@@ -212,6 +215,7 @@ class Switch(ModelSQL, ModelView):
     "Application switch of a county or zone"
     __name__ = 'egov.application.switch'
     __string__ = "Application Switch"
+    _egov_visibility = 'admin'
 
     application = fields.Many2One(
         'egov.application', "Application", required=True, readonly=True,

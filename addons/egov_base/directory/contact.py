@@ -42,6 +42,7 @@ class Contact(ModelSQL, ModelView):
     "Personal contact"
     __name__ = 'egov.directory.contact'
     __string__ = "Personal Contact"
+    _egov_visibility = 'owner'
 
     owner = fields.Many2One(
         'res.user', "Owner", required=True, readonly=True,

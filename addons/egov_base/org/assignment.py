@@ -70,6 +70,7 @@ class DatedMixin:
 class Assignment(DatedMixin, ModelSQL, ModelView):
     __name__ = 'egov.org.assignment'
     __string__ = "Assignment"
+    _egov_visibility = 'parent'
 
     employee = fields.Many2One(
         'egov.org.employee', "Employee", required=True, ondelete='CASCADE')

@@ -17,6 +17,7 @@ from .codes import CODE_PATTERN, MOBILE_PATTERN, PHONE_PATTERN, search_text
 class Employee(DeactivableMixin, ModelSQL, ModelView):
     __name__ = 'egov.org.employee'
     __string__ = "Employee"
+    _egov_visibility = 'city'
 
     name = fields.Char("Name", required=True, strip=True)
     number = fields.Char(

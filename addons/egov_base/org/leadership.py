@@ -10,6 +10,7 @@ from .assignment import DatedMixin
 class Leadership(DatedMixin, ModelSQL, ModelView):
     __name__ = 'egov.org.leadership'
     __string__ = "Leader in Charge"
+    _egov_visibility = 'parent'
 
     leader = fields.Many2One(
         'egov.org.employee', "Leader", required=True, ondelete='CASCADE')

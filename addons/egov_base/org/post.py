@@ -10,6 +10,7 @@ from ..exceptions import OrgValidationError
 class Post(DeactivableMixin, ModelSQL, ModelView):
     __name__ = 'egov.org.post'
     __string__ = "Post"
+    _egov_visibility = 'city'
 
     name = fields.Char("Name", required=True, strip=True)
     unit = fields.Many2One(
@@ -117,6 +118,7 @@ class PostGroup(ModelSQL):
     "Role of a post"
     __name__ = 'egov.org.post-res.group'
     __string__ = "Post Role"
+    _egov_visibility = 'city'
 
     post = fields.Many2One(
         'egov.org.post', "Post", required=True, ondelete='CASCADE')

@@ -15,6 +15,7 @@ from ..exceptions import OrgError
 class Transfer(Workflow, ModelSQL, ModelView):
     __name__ = 'egov.org.transfer'
     __string__ = "Transfer"
+    _egov_visibility = 'admin'
 
     _states = {
         'readonly': Eval('state') != 'draft',

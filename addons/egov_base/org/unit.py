@@ -48,6 +48,7 @@ ALLOWED_PARENTS = {
 class Unit(DeactivableMixin, ModelSQL, ModelView):
     __name__ = 'egov.org.unit'
     __string__ = "Organisation Unit"
+    _egov_visibility = 'city'
 
     name = fields.Char("Name", required=True, strip=True)
     short_name = fields.Char("Short Name", strip=True)
@@ -578,6 +579,7 @@ class UnitEvent(ModelSQL, ModelView):
     "What happened to a unit, kept when it is moved, renamed or closed"
     __name__ = 'egov.org.unit.event'
     __string__ = "Unit History"
+    _egov_visibility = 'parent'
 
     unit = fields.Many2One(
         'egov.org.unit', "Unit", required=True, ondelete='CASCADE',

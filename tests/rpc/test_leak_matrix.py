@@ -1,0 +1,189 @@
+"""The leak matrix: people of two counties, every model of the platform,
+over RPC. Nobody reads, searches, counts, exports or changes what the other
+county's people own; what the city shares by design (its organisation, the
+address book) is read by all and changed only by its administrators."""
+import importlib
+import inspect
+import pkgutil
+
+import pytest
+
+import egov_base
+
+from .rpc import RPCError, Session
+
+PASSWORD = 'Yichun@2026'
+# Each side: a clerk and the county's administrator
+SIDES = {
+    'yuanzhou': {'county': '360902', 'clerk': 'xiena', 'admin': 'luoqiang'},
+    'zhangshu': {'county': '360982', 'clerk': 'hanmei', 'admin': 'xukai'},
+    }
+# A record of the county for each model (domain relative to the county
+# code), or a factory for models whose records people create themselves
+COUNTY_RECORD = {
+    'egov.org.unit': lambda c: [('division.code', '=', c),
+        ('kind', '=', 'unit')],
+    'egov.org.unit.event': lambda c: [('unit.division.code', '=', c)],
+    'egov.org.post': lambda c: [('unit.division.code', '=', c)],
+    'egov.org.post-res.group': lambda c: [('post.unit.division.code', '=', c)],
+    'egov.org.employee': lambda c: [('unit.division.code', '=', c)],
+    'egov.org.assignment': lambda c: [
+        ('employee.unit.division.code', '=', c)],
+    'egov.org.leadership': lambda c: [('leader.unit.division.code', '=', c)],
+    'egov.org.transfer': lambda c: [('employee.unit.division.code', '=', c)],
+    'egov.application': lambda c: [('code', '=', 'directory')],
+    'egov.application.role': lambda c: [('application.code', '=', 'directory')],
+    'egov.application.model': lambda c: [
+        ('application.code', '=', 'directory')],
+    'egov.application.switch': lambda c: [('division.code', '=', c)],
+    }
+OWNED = {
+    'egov.directory.contact': lambda side: {'name': '%s的联系人' % side},
+    }
+
+
+def declared_models():
+    "Model name -> visibility, read from the classes of egov_base"
+    models = {}
+    for info in pkgutil.walk_packages(
+            egov_base.__path__, egov_base.__name__ + '.'):
+        if '.tests' in info.name:
+            continue
+        module = importlib.import_module(info.name)
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            visibility = cls.__dict__.get('_egov_visibility')
+            if visibility:
+                models[cls.__dict__['__name__']] = visibility
+    return models
+
+
+@pytest.fixture(scope='module')
+def sessions(server):
+    result = {'admin': Session(server, 'admin', PASSWORD)}
+    for side in SIDES.values():
+        for role in ['clerk', 'admin']:
+            result[side[role]] = Session(server, side[role], PASSWORD)
+    return result
+
+
+@pytest.fixture(scope='module')
+def records(sessions):
+    "For each model and side, one record id that belongs to that side"
+    admin = sessions['admin']
+    found = {}
+    for model, domain in COUNTY_RECORD.items():
+        for name, side in SIDES.items():
+            ids = answered(admin, model, 'search', domain(side['county']),
+                0, 1, None)
+            if ids is REFUSED:
+                # No RPC at all for this model (a relation table): found
+                # through the admin's database view of it instead
+                ids = [-1]
+            if ids:
+                found[model, name] = ids[0]
+    for model, values in OWNED.items():
+        for name, side in SIDES.items():
+            clerk = sessions[side['clerk']]
+            found[model, name], = clerk.model(model, 'create', [
+                    values(name)])
+    return found
+
+
+REFUSED = object()
+
+
+def answered(session, model, method, *args):
+    "The answer of the call, or REFUSED"
+    try:
+        return session.model(model, method, *args)
+    except RPCError as error:
+        # Refused by the rules (UserError) or, for models that have no
+        # RPC at all, by the dispatcher (HTTP 403)
+        assert error.kind in {'UserError', 'HTTP 403'}, error
+        return REFUSED
+
+
+def can_read(session, model, record_id):
+    "Whether the record shows through search, count, read and export"
+    domain = [('id', '=', record_id)]
+    found = answered(session, model, 'search', domain, 0, None, None)
+    return {
+        'search': found is not REFUSED and record_id in found,
+        'count': answered(session, model, 'search_count', domain) == 1,
+        'read': answered(
+            session, model, 'read', [record_id], ['id']) is not REFUSED,
+        'export': answered(session, model, 'export_data',
+            [record_id], ['id'], False) is not REFUSED,
+        }
+
+
+def can_write(session, model, record_id):
+    # An empty write checks rights and rules without changing anything
+    return answered(
+        session, model, 'write', [record_id], {}) is not REFUSED
+
+
+def test_every_model_is_in_the_matrix(sessions):
+    "A new model must say how it is shared, and be added here"
+    admin = sessions['admin']
+    on_server = {m['name'] for m in admin.search_read('ir.model', [
+                ('module', 'like', 'egov_%')], ['name'])}
+    declared = declared_models()
+    for model, visibility in declared.items():
+        assert model in on_server
+        assert model in COUNTY_RECORD or model in OWNED, model
+
+
+def test_leak_matrix(sessions, records):
+    declared = declared_models()
+    results = []
+    for model, visibility in sorted(declared.items()):
+        for reader_side, other_side in [
+                ('yuanzhou', 'zhangshu'), ('zhangshu', 'yuanzhou')]:
+            record_id = records.get((model, other_side))
+            if record_id is None:
+                continue
+            if record_id == -1:
+                # Refused to everybody: check that a clerk gets nothing
+                clerk = sessions[SIDES[reader_side]['clerk']]
+                assert answered(clerk, model, 'search', [], 0, None, None) \
+                    is REFUSED, model
+                results.append((model, 'no RPC', reader_side, 'clerk', {},
+                        False))
+                continue
+            for role in ['clerk', 'admin']:
+                session = sessions[SIDES[reader_side][role]]
+                seen = can_read(session, model, record_id)
+                written = can_write(session, model, record_id)
+                results.append((model, visibility, reader_side, role, seen,
+                        written))
+                if visibility == 'owner':
+                    # Never: not even the other county's administrator
+                    assert not any(seen.values()), (model, role, seen)
+                    assert not written, (model, role)
+                elif visibility == 'admin':
+                    if role == 'clerk':
+                        assert not any(seen.values()), (model, seen)
+                    assert not written, (model, role)
+                elif visibility in {'city', 'parent'}:
+                    # Shared by design for reading; changed only in one's
+                    # own county
+                    assert not written, (model, role)
+    # The size of the matrix, for the record
+    assert len({r[0] for r in results}) == len(
+        [m for m in declared if any((m, s) in records for s in SIDES)])
+    print('\nleak matrix: %d models x %d users, %d checks' % (
+            len({r[0] for r in results}), 4, len(results) * 6))
+
+
+def test_own_records_stay_reachable(sessions, records):
+    "The matrix is not passing because nothing works: owners still see"
+    for model in OWNED:
+        for name, side in SIDES.items():
+            clerk = sessions[side['clerk']]
+            assert all(can_read(clerk, model, records[model, name]).values())
+            assert can_write(clerk, model, records[model, name])
+    for name, side in SIDES.items():
+        admin = sessions[side['admin']]
+        assert can_write(admin, 'egov.org.unit', records[
+                'egov.org.unit', name])
