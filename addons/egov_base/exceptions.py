@@ -16,3 +16,11 @@ class ApplicationDisabledError(AccessError):
 
 class ExcelError(UserError):
     pass
+
+
+class WorkflowError(UserError):
+    pass
+
+
+class WorkflowValidationError(ValidationError):
+    pass

@@ -1,0 +1,159 @@
+"""The bridge to SpiffWorkflow: loading and saving an instance's state, and
+answering the two expressions the engine asks the platform (how many people
+a multi-instance step has, and whether enough of them agreed)."""
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
+from SpiffWorkflow.exceptions import WorkflowException
+from SpiffWorkflow.util.task import TaskState
+
+from .bpmn import ENOUGH, PEOPLE, ExpressionEnvironment
+from .rules import Resolver, RuleError
+
+SERIALIZER = BpmnWorkflowSerializer()
+
+
+def json_safe(data):
+    """The form values as the engine keeps them (in JSON): dates as ISO
+    text (they still compare in order), numbers as floats"""
+    import datetime
+    from decimal import Decimal
+    result = {}
+    for key, value in (data or {}).items():
+        if isinstance(value, (datetime.date, datetime.datetime)):
+            value = value.isoformat()
+        elif isinstance(value, Decimal):
+            value = float(value)
+        elif isinstance(value, (list, tuple)):
+            value = list(value)
+        result[key] = value
+    return result
+BRANCHES = '_branches'
+DECISION = '_decision'
+
+
+class InstanceScriptEngine(PythonScriptEngine):
+    "Conditions over form fields, and the platform's own two questions"
+
+    def __init__(self, process, resolver):
+        super().__init__(environment=ExpressionEnvironment())
+        self.process = process
+        self.resolver = resolver
+        self.rule_error = None
+
+    def evaluate(self, task, expression, external_context=None):
+        if expression == PEOPLE:
+            return self._people(task)
+        if expression == ENOUGH:
+            return self._enough(task)
+        return super().evaluate(task, expression, external_context)
+
+    def _people(self, task):
+        "Resolve the branches of a multi-instance step, keep them, count"
+        step = self.process.step(task.task_spec.bpmn_id)
+        try:
+            branches = self.resolver.resolve(step['assignee'])
+        except RuleError as error:
+            # Remembered and raised again by the engine: SpiffWorkflow
+            # wraps exceptions of expressions
+            self.rule_error = (step, error)
+            raise
+        task.internal_data[BRANCHES] = branches
+        return len(branches)
+
+    def _enough(self, task):
+        step = self.process.step(task.task_spec.bpmn_id)
+        needed = 1 if step['mode'] == 'any' else int(step['mode'])
+        agreed = sum(1 for child in task.children
+            if child.state == TaskState.COMPLETED
+            and child.data.get(DECISION) == 'approve')
+        return agreed >= needed
+
+
+class Engine:
+    "One instance's SpiffWorkflow, for the time of one action"
+
+    def __init__(self, process, initiator, data, state=None):
+        self.process = process
+        self.resolver = Resolver(initiator, data)
+        self.script_engine = InstanceScriptEngine(process, self.resolver)
+        if state:
+            self.workflow = SERIALIZER.deserialize_json(state)
+            self.workflow.script_engine = self.script_engine
+        else:
+            self.workflow = BpmnWorkflow(
+                process.spec(), script_engine=self.script_engine)
+
+    def dump(self):
+        return SERIALIZER.serialize_json(self.workflow)
+
+    def run(self):
+        "Run the engine's own steps (gateways, events) as far as they go"
+        try:
+            self.workflow.do_engine_steps()
+        except WorkflowException:
+            if self.script_engine.rule_error:
+                step, error = self.script_engine.rule_error
+                raise RuleError(error.code, step=step, **error.detail)
+            raise
+
+    def ready(self):
+        "The user tasks waiting for people: {task id (str): task}"
+        return {str(t.id): t for t in self.workflow.get_tasks(
+                state=TaskState.READY)
+            if isinstance(t.task_spec, UserTask)}
+
+    def task(self, task_id):
+        from uuid import UUID
+        return self.workflow.get_task_from_id(UUID(task_id))
+
+    def branch(self, task):
+        """The people of a ready task: the branch its multi-instance parent
+        resolved for it, or its step's rule resolved now"""
+        parent = task.parent
+        if (parent is not None and BRANCHES in parent.internal_data
+                and parent.task_spec.bpmn_id == task.task_spec.bpmn_id):
+            index = task.internal_data.get('key_or_index', 0)
+            return parent.internal_data[BRANCHES][index]
+        step = self.process.step(task.task_spec.bpmn_id)
+        try:
+            branches = self.resolver.resolve(step['assignee'])
+        except RuleError as error:
+            raise RuleError(error.code, step=step, **error.detail)
+        return sorted({u for branch in branches for u in branch})
+
+    def complete(self, task_id, data, decision):
+        task = self.task(task_id)
+        task.data.update(json_safe(data))
+        task.data[DECISION] = decision
+        task.run()
+
+    def return_to(self, task_id, data):
+        self.workflow.reset_from_task_id(
+            self._uuid(task_id), data=json_safe(data))
+
+    @staticmethod
+    def _uuid(task_id):
+        from uuid import UUID
+        return UUID(task_id)
+
+    @property
+    def completed(self):
+        return self.workflow.is_completed()
+
+    def step_states(self):
+        """{step id: 'done' | 'active' | 'waiting'} for the monitoring
+        diagram"""
+        states = {}
+        for task in self.workflow.get_tasks():
+            if not isinstance(task.task_spec, UserTask):
+                continue
+            bpmn_id = task.task_spec.bpmn_id
+            if task.state == TaskState.READY:
+                states[bpmn_id] = 'active'
+            elif task.state == TaskState.COMPLETED:
+                states.setdefault(bpmn_id, 'done')
+            else:
+                states.setdefault(bpmn_id, 'waiting')
+        return states

@@ -1,0 +1,230 @@
+"""Forms (自定义表单): 收文单, 发文单, 督办单 and approval forms. A form
+version holds its layout (a form-js schema drawn in the form designer) and
+its fields; the values live on the record, checked on the server."""
+import datetime
+import json
+
+from trytond.i18n import gettext
+from trytond.model import (
+    DeactivableMixin, DictSchemaMixin, Index, ModelSQL, ModelView, Unique,
+    fields)
+from trytond.pool import Pool
+
+from ..exceptions import WorkflowValidationError
+
+FORM_KINDS = [
+    ('incoming', "Incoming Document Form"),
+    ('outgoing', "Outgoing Document Form"),
+    ('supervision', "Supervision Form"),
+    ('approval', "Approval Form"),
+    ]
+# form-js field types and the Tryton types their values are kept as
+FORM_JS_TYPES = {
+    'textfield': 'char', 'textarea': 'char', 'number': 'numeric',
+    'checkbox': 'boolean', 'select': 'selection', 'radio': 'selection',
+    'checklist': 'multiselection', 'taglist': 'multiselection',
+    'datetime': 'date',
+    }
+MAX_TEXT = 4000
+
+
+class Form(DeactivableMixin, ModelSQL, ModelView):
+    __name__ = 'egov.workflow.form'
+    __string__ = "Form"
+    _egov_visibility = 'city'
+
+    name = fields.Char("Name", required=True)
+    code = fields.Char("Code", required=True)
+    kind = fields.Selection(FORM_KINDS, "Kind", required=True)
+    version = fields.Integer("Version", required=True, readonly=True)
+    schema = fields.Text(
+        "Layout", help="The form-js schema drawn in the form designer.")
+    fields_ = fields.One2Many(
+        'egov.workflow.form.field', 'form', "Fields")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints += [
+            ('version_unique', Unique(t, t.code, t.version),
+                'egov_base.msg_workflow_form_version_unique'),
+            ]
+        cls._order = [('code', 'ASC'), ('version', 'DESC'), ('id', 'DESC')]
+        cls._buttons.update({
+                'open_designer': {},
+                })
+
+    @classmethod
+    def default_version(cls):
+        return 1
+
+    @classmethod
+    def default_kind(cls):
+        return 'approval'
+
+    def get_rec_name(self, name):
+        return '%s (v%s)' % (self.name, self.version)
+
+    @classmethod
+    def validate_fields(cls, forms, field_names):
+        super().validate_fields(forms, field_names)
+        if field_names and 'schema' not in field_names:
+            return
+        for form in forms:
+            if form.schema:
+                form.schema_fields()
+
+    def schema_fields(self):
+        """Return [(key, label, type, required, options)] of the form-js
+        schema, refusing what is not a form"""
+        try:
+            schema = json.loads(self.schema)
+        except ValueError:
+            raise WorkflowValidationError(gettext(
+                    'egov_base.msg_workflow_form_schema_invalid',
+                    form=self.name))
+        if not isinstance(schema, dict) or not isinstance(
+                schema.get('components', []), list):
+            raise WorkflowValidationError(gettext(
+                    'egov_base.msg_workflow_form_schema_invalid',
+                    form=self.name))
+        result = []
+        for component in _components(schema):
+            key = component.get('key')
+            kind = component.get('type')
+            if not key or kind not in FORM_JS_TYPES:
+                continue
+            if not isinstance(key, str) or not key.isidentifier():
+                raise WorkflowValidationError(gettext(
+                        'egov_base.msg_workflow_form_key_invalid',
+                        form=self.name, key=str(key)[:40]))
+            options = [(str(v.get('value')), str(v.get('label')))
+                for v in component.get('values', []) or []
+                if isinstance(v, dict)]
+            required = bool((component.get('validate') or {}).get(
+                    'required'))
+            result.append((key, component.get('label') or key,
+                    FORM_JS_TYPES[kind], required, options))
+        return result
+
+    @classmethod
+    @ModelView.button_action('egov_base.url_form_designer')
+    def open_designer(cls, forms):
+        from .process import page_url
+        if not forms:
+            return
+        form = forms[0]
+        return {'url': page_url('form-designer', form.id)}
+
+    @classmethod
+    def on_modification(cls, mode, forms, field_names=None):
+        super().on_modification(mode, forms, field_names=field_names)
+        if mode in {'create', 'write'} and (
+                field_names is None or 'schema' in field_names):
+            cls.sync_fields([f for f in forms if f.schema])
+
+    @classmethod
+    def sync_fields(cls, forms):
+        "Keep the fields of each form as its layout declares them"
+        Field = Pool().get('egov.workflow.form.field')
+        for form in forms:
+            wanted = {key: (label, type_, required, options)
+                for key, label, type_, required, options
+                in form.schema_fields()}
+            existing = {f.name: f for f in form.fields_}
+            to_save = []
+            for key, (label, type_, required, options) in wanted.items():
+                field = existing.get(key) or Field(form=form, name=key)
+                field.string = label
+                field.type_ = type_
+                field.required = required
+                field.selection = '\n'.join(
+                    '%s:%s' % o for o in options) or None
+                to_save.append(field)
+            Field.save(to_save)
+            Field.delete([f for k, f in existing.items() if k not in wanted])
+
+    def check_values(self, values, step_rules=None, for_step=False):
+        """Refuse values that do not fit the fields: unknown keys, wrong
+        types, choices not offered, over-long text; and missing required
+        ones when for_step (the values the step requires included)"""
+        step_rules = step_rules or {}
+        fields_ = {f.name: f for f in self.fields_}
+        for key, value in (values or {}).items():
+            field = fields_.get(key)
+            if field is None:
+                raise WorkflowValidationError(gettext(
+                        'egov_base.msg_workflow_form_unknown_field',
+                        form=self.name, field=key))
+            if value in (None, '', [], ()):
+                continue
+            field.check_value(value)
+        if for_step:
+            for name, field in fields_.items():
+                required = field.required or (
+                    step_rules.get(name) == 'required')
+                if required and (values or {}).get(name) in (
+                        None, '', [], ()):
+                    raise WorkflowValidationError(gettext(
+                            'egov_base.msg_workflow_form_required',
+                            field=field.string))
+
+
+def _components(schema):
+    "Every component of a form-js schema, nested groups included"
+    for component in schema.get('components', []) or []:
+        if not isinstance(component, dict):
+            continue
+        yield component
+        if component.get('components'):
+            yield from _components(component)
+
+
+class FormField(DictSchemaMixin, ModelSQL, ModelView):
+    "Form field"
+    __name__ = 'egov.workflow.form.field'
+    __string__ = "Form Field"
+    _egov_visibility = 'parent'
+
+    form = fields.Many2One(
+        'egov.workflow.form', "Form", required=True, ondelete='CASCADE')
+    required = fields.Boolean("Required")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('form')
+        t = cls.__table__()
+        cls._sql_indexes.add(Index(t, (t.form, Index.Range())))
+
+    def check_value(self, value):
+        ok = True
+        if self.type_ == 'char':
+            ok = isinstance(value, str) and len(value) <= MAX_TEXT
+        elif self.type_ in {'integer'}:
+            ok = isinstance(value, int) and not isinstance(value, bool)
+        elif self.type_ in {'numeric', 'float'}:
+            ok = isinstance(value, (int, float)) or _is_decimal(value)
+        elif self.type_ == 'boolean':
+            ok = isinstance(value, bool)
+        elif self.type_ == 'date':
+            ok = isinstance(value, datetime.date)
+        elif self.type_ == 'selection':
+            ok = value in self._keys()
+        elif self.type_ == 'multiselection':
+            ok = isinstance(value, (list, tuple)) and set(value) <= set(
+                self._keys())
+        if not ok:
+            raise WorkflowValidationError(gettext(
+                    'egov_base.msg_workflow_form_value_invalid',
+                    field=self.string, value=str(value)[:60]))
+
+    def _keys(self):
+        return [line.split(':', 1)[0]
+            for line in (self.selection or '').splitlines() if line]
+
+
+def _is_decimal(value):
+    from decimal import Decimal
+    return isinstance(value, Decimal)

@@ -1,0 +1,205 @@
+"""Approval requests (审批单): the general record that runs on a process
+with a custom form: a leave request, a 发文 approval, any approval a county
+draws for itself."""
+from trytond.i18n import gettext
+from trytond.model import Index, ModelSQL, ModelView, fields
+from trytond.pool import Pool
+from trytond.pyson import Eval
+from trytond.transaction import Transaction
+
+from ..exceptions import WorkflowError
+from .mixin import WorkflowMixin
+
+# The unit lists the shipped processes route by (会签单位, 主送/分发单位,
+# 承办部门): many-to-many fields, as a form field cannot hold them
+UNIT_LISTS = ['cosign_units', 'recipients', 'handlers']
+
+
+class Request(WorkflowMixin, ModelSQL, ModelView):
+    __name__ = 'egov.workflow.request'
+    __string__ = "Approval Request"
+    _egov_visibility = 'unit'
+    _rec_name = 'title'
+
+    _draft = {
+        'readonly': Eval('workflow_state') != 'draft',
+        }
+
+    title = fields.Char("Title", required=True, strip=True)
+    process = fields.Many2One(
+        'egov.workflow.process', "Process", required=True,
+        ondelete='RESTRICT', states=_draft,
+        domain=[
+            ('model', '=', 'egov.workflow.request'),
+            ('state', '=', 'active'),
+            ])
+    form = fields.Function(
+        fields.Many2One('egov.workflow.form', "Form"), 'on_change_with_form')
+    values = fields.Dict(
+        'egov.workflow.form.field', "Form",
+        domain=[('form', '=', Eval('form', -1))])
+    cosign_units = fields.Many2Many(
+        'egov.workflow.request-cosign_unit', 'request', 'unit',
+        "Countersigning Units", domain=[('kind', 'in', ['unit', 'department'])])
+    recipients = fields.Many2Many(
+        'egov.workflow.request-recipient', 'request', 'unit',
+        "Recipient Units", domain=[('kind', '=', 'unit')])
+    handlers = fields.Many2Many(
+        'egov.workflow.request-handler', 'request', 'unit',
+        "Handling Departments",
+        domain=[('kind', 'in', ['unit', 'department'])])
+    initiator = fields.Many2One(
+        'res.user', "Initiator", required=True, readonly=True,
+        ondelete='RESTRICT')
+    unit = fields.Many2One(
+        'egov.org.unit', "Unit", readonly=True, ondelete='RESTRICT')
+    opinions = fields.Function(
+        fields.Many2Many(
+            'egov.workflow.opinion', None, None, "Opinions", readonly=True),
+        'get_opinions')
+
+    del _draft
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.update({
+                Index(t, (t.initiator, Index.Range())),
+                Index(t, (t.unit, Index.Range())),
+                })
+        cls._order = [('create_date', 'DESC'), ('id', 'DESC')]
+
+    @classmethod
+    def default_initiator(cls):
+        return Transaction().user
+
+    @fields.depends('process')
+    def on_change_with_form(self, name=None):
+        if self.process and self.process.form:
+            return self.process.form.id
+
+    @fields.depends('process', 'values')
+    def on_change_process(self):
+        "Show every field of the process's form at once"
+        if self.process and self.process.form:
+            values = dict(self.values or {})
+            for field in self.process.form.fields_:
+                values.setdefault(field.name, None)
+            self.values = values
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        pool = Pool()
+        User = pool.get('res.user')
+        values = super().preprocess_values(mode, values)
+        if mode == 'create':
+            user = Transaction().user
+            if user:
+                values['initiator'] = user
+            scope = User.get_org_scope(values.get('initiator') or user)
+            values['unit'] = scope['unit']
+        return values
+
+    @classmethod
+    def get_opinions(cls, requests, name):
+        return {r.id: [o.id for o in r.workflow.opinions] if r.workflow
+            else [] for r in requests}
+
+    @classmethod
+    def validate_fields(cls, requests, field_names):
+        super().validate_fields(requests, field_names)
+        if field_names and 'values' not in field_names:
+            return
+        for request in requests:
+            if request.form:
+                request.form.check_values(
+                    {k: v for k, v in (request.values or {}).items()
+                        if v not in (None, '')})
+
+    def workflow_data(self):
+        data = {k: v for k, v in (self.values or {}).items()}
+        for name in UNIT_LISTS:
+            data[name] = [u.id for u in getattr(self, name)]
+        data['title'] = self.title
+        return data
+
+    def workflow_process(self):
+        return self.process
+
+    def step_rules(self, step):
+        return self.process.step(step).get('fields') or {}
+
+    def workflow_set_data(self, step, data):
+        "Write what the holder of step changed, as the step allows"
+        rules = self.step_rules(step)
+        values = dict(self.values or {})
+        to_write = {}
+        for key, value in (data or {}).items():
+            if rules.get(key) not in {'edit', 'required'}:
+                raise WorkflowError(gettext(
+                        'egov_base.msg_workflow_field_readonly',
+                        field=key, step=self.process.step(step)['name']))
+            if key in UNIT_LISTS:
+                to_write[key] = [('add', [])] if value is None else [
+                    ('remove', [u.id for u in getattr(self, key)]),
+                    ('add', list(value))]
+            elif key == 'title':
+                to_write['title'] = value
+            else:
+                values[key] = value
+        to_write['values'] = values
+        self.__class__.write([self], to_write)
+
+    def workflow_check(self, task):
+        "The values the step requires must be there before it moves on"
+        rules = self.step_rules(task.step)
+        data = self.workflow_data()
+        for name, access in rules.items():
+            if access != 'required':
+                continue
+            if data.get(name) in (None, '', [], ()):
+                label = self._field_label(name)
+                raise WorkflowError(gettext(
+                        'egov_base.msg_workflow_form_required',
+                        field=label))
+        if self.form:
+            self.form.check_values(self.values or {})
+
+    def _field_label(self, name):
+        if name in UNIT_LISTS or name == 'title':
+            return self.__class__.fields_get([name])[name]['string']
+        for field in self.form.fields_ if self.form else []:
+            if field.name == name:
+                return field.string
+        return name
+
+
+class RequestUnit(ModelSQL):
+    "Unit of an approval request"
+    __name__ = 'egov.workflow.request-cosign_unit'
+    __string__ = "Countersigning Unit"
+    _egov_visibility = 'parent'
+
+    request = fields.Many2One(
+        'egov.workflow.request', "Request", required=True,
+        ondelete='CASCADE')
+    unit = fields.Many2One(
+        'egov.org.unit', "Unit", required=True, ondelete='RESTRICT')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('request')
+
+
+class RequestRecipient(RequestUnit):
+    "Recipient unit of an approval request"
+    __name__ = 'egov.workflow.request-recipient'
+    __string__ = "Recipient Unit"
+
+
+class RequestHandler(RequestUnit):
+    "Handling department of an approval request"
+    __name__ = 'egov.workflow.request-handler'
+    __string__ = "Handling Department"

@@ -1,0 +1,427 @@
+"""To-dos (待办): one person's part of a step, the inbox of every module,
+and the actions on them: agree, disagree, return (退回), withdraw (撤回),
+hand over (转办). Every action writes an opinion (意见)."""
+import datetime
+
+from sql import Null
+
+from trytond.i18n import gettext
+from trytond.model import Index, ModelSQL, ModelView, fields
+from trytond.pool import Pool
+from trytond.pyson import Eval
+from trytond.transaction import Transaction, without_check_access
+
+from ..exceptions import WorkflowError
+
+DECISIONS = [
+    ('approve', "Agree"),
+    ('reject', "Disagree"),
+    ('return', "Return"),
+    ('withdraw', "Withdraw"),
+    ('handover', "Hand Over"),
+    ('read', "Read"),
+    ]
+# Yellow when less than this part of the time limit is left
+YELLOW = 0.25
+
+
+class Task(ModelSQL, ModelView):
+    __name__ = 'egov.workflow.task'
+    __string__ = "To-do"
+    _egov_visibility = 'owner'
+
+    instance = fields.Many2One(
+        'egov.workflow.instance', "Instance", required=True, readonly=True,
+        ondelete='CASCADE')
+    process = fields.Function(
+        fields.Many2One('egov.workflow.process', "Process"), 'get_process')
+    title = fields.Function(fields.Char("Title"), 'get_title')
+    step = fields.Char("Step", readonly=True, required=True)
+    step_name = fields.Char("Step Name", readonly=True)
+    engine_task = fields.Char("Engine Task", readonly=True)
+    kind = fields.Selection([
+            ('todo', "To Do"),
+            ('cc', "Copy"),
+            ], "Kind", readonly=True, required=True)
+    user = fields.Many2One(
+        'res.user', "Holder", required=True, readonly=True,
+        ondelete='RESTRICT')
+    acting_for = fields.Many2One(
+        'res.user', "Acting For", readonly=True, ondelete='RESTRICT',
+        help="The person this to-do was delegated by (委托).")
+    holder_name = fields.Function(fields.Char("Held By"), 'get_holder_name')
+    sender = fields.Many2One(
+        'res.user', "Sent By", readonly=True, ondelete='RESTRICT')
+    previous = fields.Many2One(
+        'egov.workflow.task', "Previous", readonly=True, ondelete='SET NULL',
+        help="The to-do whose action opened this one.")
+    state = fields.Selection([
+            ('open', "Open"),
+            ('done', "Done"),
+            ('cancelled', "Closed"),
+            ('handed_over', "Handed Over"),
+            ], "State", readonly=True, required=True)
+    decision = fields.Selection(
+        [(None, "")] + DECISIONS, "Decision", readonly=True)
+    deadline = fields.DateTime("Deadline", readonly=True)
+    light = fields.Function(fields.Selection([
+                (None, ""),
+                ('green', "Green"),
+                ('yellow', "Yellow"),
+                ('red', "Red"),
+                ], "Light"), 'get_light')
+    done_at = fields.Timestamp("Done At", readonly=True)
+    done_by = fields.Many2One(
+        'res.user', "Done By", readonly=True, ondelete='RESTRICT')
+    record = fields.Function(
+        fields.Reference("Record", selection='get_models'), 'get_record')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.update({
+                # The inbox: a person's open to-dos, newest first
+                Index(t, (t.user, Index.Range()),
+                    (t.create_date, Index.Range(order='DESC')),
+                    where=t.state == 'open'),
+                Index(t, (t.instance, Index.Range())),
+                Index(t, (t.done_by, Index.Range()),
+                    (t.done_at, Index.Range(order='DESC')),
+                    where=t.done_by != Null),
+                })
+        cls._order = [('create_date', 'DESC'), ('id', 'DESC')]
+        cls._buttons.update({
+                name: {
+                    'invisible': ((Eval('state') != 'open')
+                        | (Eval('kind') != 'todo')),
+                    'depends': ['state', 'kind'],
+                    }
+                for name in ['act', 'give_back', 'hand_over']})
+        cls._buttons['mark_read'] = {
+            'invisible': (Eval('state') != 'open') | (Eval('kind') != 'cc'),
+            'depends': ['state', 'kind'],
+            }
+        cls._buttons['withdraw'] = {
+            'invisible': Eval('state') != 'done',
+            'depends': ['state'],
+            }
+
+    @classmethod
+    def default_state(cls):
+        return 'open'
+
+    @classmethod
+    def default_kind(cls):
+        return 'todo'
+
+    @classmethod
+    def get_models(cls):
+        return Pool().get('egov.workflow.instance').get_models()
+
+    def get_process(self, name):
+        return self.instance.process.id
+
+    def get_title(self, name):
+        return self.instance.title
+
+    def get_record(self, name):
+        record = self.instance.record
+        return str(record) if record else None
+
+    def get_rec_name(self, name):
+        return '%s - %s' % (self.step_name, self.instance.title)
+
+    @classmethod
+    def get_holder_name(cls, tasks, name):
+        result = {}
+        for task in tasks:
+            if task.acting_for:
+                # 'A 代 B': A acts for B while B is away
+                result[task.id] = gettext(
+                    'egov_base.msg_workflow_acting_for',
+                    delegate=task.user.rec_name,
+                    delegator=task.acting_for.rec_name)
+            else:
+                result[task.id] = task.user.rec_name
+        return result
+
+    @classmethod
+    def get_light(cls, tasks, name):
+        "Green, yellow or red by how much of the time limit is left"
+        now = datetime.datetime.now()
+        result = {}
+        for task in tasks:
+            if not task.deadline or task.state != 'open':
+                result[task.id] = None
+                continue
+            total = (task.deadline - task.create_date).total_seconds()
+            left = (task.deadline - now).total_seconds()
+            if left < 0:
+                result[task.id] = 'red'
+            elif total > 0 and left / total < YELLOW:
+                result[task.id] = 'yellow'
+            else:
+                result[task.id] = 'green'
+        return result
+
+    @classmethod
+    def check_modification(cls, mode, tasks, values=None, external=False):
+        super().check_modification(
+            mode, tasks, values=values, external=external)
+        # To-dos change only through the actions on them
+        if external and mode in {'write', 'delete'}:
+            raise WorkflowError(gettext(
+                    'egov_base.msg_workflow_task_readonly'))
+
+    @classmethod
+    def open_for(cls, instance, to_open, previous):
+        """Open the to-dos of ready engine tasks: to_open is a list of
+        (engine task id, step, user ids). Standing delegations apply; only
+        these holders are told."""
+        pool = Pool()
+        Delegation = pool.get('egov.workflow.delegation')
+        Holiday = pool.get('egov.workflow.holiday')
+        now = datetime.datetime.now()
+        sender = previous.done_by.id if previous and previous.done_by else (
+            instance.initiator.id)
+        values = []
+        for engine_task, step, people in to_open:
+            deadline = (Holiday.add_working_days(now, step['deadline'])
+                if step.get('deadline') else None)
+            for user_id in people:
+                delegate = Delegation.delegate_of(
+                    user_id, instance.process.code)
+                values.append({
+                        'instance': instance.id,
+                        'step': step['id'],
+                        'step_name': step['name'],
+                        'engine_task': engine_task,
+                        'kind': 'todo',
+                        'user': delegate or user_id,
+                        'acting_for': user_id if delegate else None,
+                        'sender': sender,
+                        'previous': previous.id if previous else None,
+                        'deadline': deadline,
+                        })
+        with without_check_access():
+            tasks = cls.create(values)
+        cls.notify_holders(tasks)
+        return tasks
+
+    @classmethod
+    def notify_holders(cls, tasks):
+        "Tell each new holder, and nobody else"
+        pool = Pool()
+        Notification = pool.get('res.notification')
+        ModelData = pool.get('ir.model.data')
+        action = ModelData.get_id('egov_base', 'act_inbox')
+        notifications = []
+        for task in tasks:
+            notifications.append(Notification(
+                    user=task.user,
+                    label=gettext('egov_base.msg_workflow_notify_label',
+                        step=task.step_name),
+                    description=task.instance.title,
+                    icon='tryton-notification',
+                    model=cls.__name__,
+                    records='[%d]' % task.id,
+                    action=action))
+        with without_check_access():
+            Notification.save(notifications)
+
+    @classmethod
+    def close(cls, tasks, state):
+        if tasks:
+            with without_check_access():
+                cls.write(tasks, {
+                        'state': state,
+                        'done_at': datetime.datetime.now(),
+                        })
+
+    def check_holder(self):
+        "Only the holder acts, and only on an open to-do"
+        user = Transaction().user
+        if self.state != 'open':
+            done_by = self.done_by.rec_name if self.done_by else ''
+            raise WorkflowError(gettext(
+                    'egov_base.msg_workflow_task_not_open',
+                    step=self.step_name, title=self.instance.title,
+                    user=done_by))
+        if user and self.user.id != user:
+            raise WorkflowError(gettext(
+                    'egov_base.msg_workflow_task_not_yours',
+                    step=self.step_name, holder=self.holder_name))
+
+    @classmethod
+    def reload_locked(cls, tasks):
+        "Lock the instances, then read the to-dos again as they are now"
+        pool = Pool()
+        Instance = pool.get('egov.workflow.instance')
+        Instance.lock_instances(list({t.instance for t in tasks}))
+        for cache in Transaction().cache.values():
+            for model in [cls.__name__, Instance.__name__]:
+                if model in cache:
+                    for task in tasks:
+                        cache[model].pop(task.id, None)
+                        cache[model].pop(task.instance.id, None)
+        return cls.browse([t.id for t in tasks])
+
+    def decide(self, decision, text=None, signature=None, data=None):
+        """Agree or disagree on this to-do; the step moves on when its rule
+        says so. Return the opinion."""
+        pool = Pool()
+        Opinion = pool.get('egov.workflow.opinion')
+        task, = self.reload_locked([self])
+        task.check_holder()
+        instance = task.instance
+        if instance.state != 'running':
+            raise WorkflowError(gettext(
+                    'egov_base.msg_workflow_instance_ended',
+                    title=instance.title))
+        record = instance.record
+        if data is not None:
+            record.workflow_set_data(task.step, data)
+        record.workflow_check(task)
+        engine = instance.engine()
+        opinion = Opinion.add(task, decision, text, signature)
+        task.finish(decision)
+        if decision == 'reject' and not engine.process.step(task.step)[
+                'multi']:
+            # A step of one person that disagrees ends the process
+            instance.advance_rejected(task)
+            return opinion
+        engine.complete(task.engine_task, instance.form_data(), decision)
+        # The others who could have done this to-do no longer need to
+        with without_check_access():
+            others = self.search([
+                ('instance', '=', instance.id),
+                    ('engine_task', '=', task.engine_task),
+                    ('state', '=', 'open'),
+                    ('id', '!=', task.id),
+                    ])
+        self.close(others, 'cancelled')
+        instance.advance(engine, previous=task)
+        return opinion
+
+    def finish(self, decision):
+        with without_check_access():
+            self.write([self], {
+                    'state': 'done',
+                    'decision': decision,
+                    'done_at': datetime.datetime.now(),
+                    'done_by': Transaction().user or self.user.id,
+                    })
+
+    def return_to(self, target, text):
+        """Send the process back to an earlier step, done again by whoever
+        did it (退回), with a reason"""
+        pool = Pool()
+        Opinion = pool.get('egov.workflow.opinion')
+        task, = self.reload_locked([self])
+        task.check_holder()
+        if not text or not text.strip():
+            raise WorkflowError(gettext(
+                    'egov_base.msg_workflow_return_reason'))
+        instance = task.instance
+        if target.instance != instance or target.state != 'done' or (
+                target.id >= task.id):
+            raise WorkflowError(gettext(
+                    'egov_base.msg_workflow_return_target',
+                    step=target.step_name))
+        engine = instance.engine()
+        Opinion.add(task, 'return', text, None, target=target)
+        task.finish('return')
+        engine.return_to(target.engine_task, instance.form_data())
+        instance.advance(engine, previous=task,
+            return_to={target.step: target.done_by.id})
+
+    def do_withdraw(self):
+        """Take back what one sent, as long as nobody acted on it since
+        (撤回)"""
+        pool = Pool()
+        Opinion = pool.get('egov.workflow.opinion')
+        task, = self.reload_locked([self])
+        user = Transaction().user
+        if task.state != 'done' or (user and task.done_by.id != user):
+            raise WorkflowError(gettext(
+                    'egov_base.msg_workflow_withdraw_not_yours',
+                    step=task.step_name))
+        instance = task.instance
+        with without_check_access():
+            later = self.search([
+                    ('instance', '=', instance.id),
+                    ('id', '>', task.id),
+                    ('kind', '=', 'todo'),
+                    ['OR',
+                        ('state', '=', 'done'),
+                        ('previous', '!=', task.id)],
+                    ])
+        if later or instance.state != 'running':
+            raise WorkflowError(gettext(
+                    'egov_base.msg_workflow_withdraw_too_late',
+                    step=task.step_name))
+        engine = instance.engine()
+        Opinion.add(task, 'withdraw', None, None)
+        engine.return_to(task.engine_task, instance.form_data())
+        instance.advance(engine, previous=task,
+            return_to={task.step: task.done_by.id})
+
+    def hand_over_to(self, user, text):
+        "Give this to-do to someone else (转办)"
+        pool = Pool()
+        Opinion = pool.get('egov.workflow.opinion')
+        task, = self.reload_locked([self])
+        task.check_holder()
+        if user == task.user:
+            raise WorkflowError(gettext(
+                    'egov_base.msg_workflow_handover_self'))
+        Opinion.add(task, 'handover', text, None, target_user=user)
+        task.finish('handover')
+        self.close([task], 'handed_over')
+        step = task.instance.process.step(task.step)
+        self.open_for(task.instance,
+            [(task.engine_task, step, [user.id])], task)
+
+    @classmethod
+    def reassign(cls, tasks, user):
+        "An administrator gives open to-dos to another person"
+        for task in cls.reload_locked(tasks):
+            if task.state != 'open':
+                continue
+            step = task.instance.process.step(task.step)
+            cls.close([task], 'handed_over')
+            cls.open_for(task.instance,
+                [(task.engine_task, step, [user.id])], task)
+
+    # Buttons open the action wizard with the decision chosen
+    @classmethod
+    @ModelView.button_action('egov_base.wizard_task_act')
+    def act(cls, tasks):
+        pass
+
+    @classmethod
+    @ModelView.button_action('egov_base.wizard_task_return')
+    def give_back(cls, tasks):
+        pass
+
+    @classmethod
+    @ModelView.button_action('egov_base.wizard_task_hand_over')
+    def hand_over(cls, tasks):
+        pass
+
+    @classmethod
+    @ModelView.button
+    def withdraw(cls, tasks):
+        for task in tasks:
+            task.do_withdraw()
+
+    @classmethod
+    @ModelView.button
+    def mark_read(cls, tasks):
+        for task in tasks:
+            if task.user.id == Transaction().user:
+                cls.write([task], {
+                        'state': 'done', 'decision': 'read',
+                        'done_at': datetime.datetime.now(),
+                        'done_by': task.user.id})
