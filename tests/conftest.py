@@ -64,6 +64,8 @@ class Server:
                 'TRYTOND_DATABASE__URI': self.uri,
                 'TRYTOND_DATABASE__PATH': str(self.directory),
                 'TRYTOND_WEB__LISTEN': '127.0.0.1:%d' % self.port,
+                # The tests use the built-in admin (production does not)
+                'TRYTOND_EGOV__ADMIN_LOGIN': 'True',
                 'PATH': '%s:%s' % (VENV_BIN, os.environ.get('PATH', '')),
                 })
         if self.backend == 'postgresql':

@@ -36,10 +36,22 @@ COUNTY_RECORD = {
     'egov.application.model': lambda c: [
         ('application.code', '=', 'directory')],
     'egov.application.switch': lambda c: [('division.code', '=', c)],
+    'egov.workflow.process': lambda c: [('code', '=', 'leave')],
+    'egov.workflow.form': lambda c: [('code', '=', 'leave')],
+    'egov.workflow.form.field': lambda c: [('form.code', '=', 'leave')],
+    'egov.workflow.holiday': lambda c: [],
     }
 OWNED = {
     'egov.directory.contact': lambda side: {'name': '%s的联系人' % side},
+    'egov.workflow.phrase': lambda side: {'text': '%s常用语' % side},
     }
+# Records of a person's process: a leave request started and submitted by
+# the clerk (the to-do, opinion and instance come with it)
+PROCESS_MODELS = {
+    'egov.workflow.request', 'egov.workflow.instance', 'egov.workflow.task',
+    'egov.workflow.opinion', 'egov.workflow.request-cosign_unit',
+    'egov.workflow.request-recipient', 'egov.workflow.request-handler',
+    'egov.workflow.delegation'}
 
 
 def declared_models():
@@ -86,7 +98,52 @@ def records(sessions):
             clerk = sessions[side['clerk']]
             found[model, name], = clerk.model(model, 'create', [
                     values(name)])
+    for name, side in SIDES.items():
+        found.update({(m, name): r
+                for m, r in leave_records(admin, sessions[side['clerk']],
+                    sessions[side['admin']]).items()})
     return found
+
+
+def leave_records(admin, clerk, county_admin):
+    "Start and submit a leave request as clerk; return its records by model"
+    process, = admin.model('egov.workflow.process', 'search', [
+            ('code', '=', 'leave'), ('state', '=', 'active')], 0, 1, None)
+    request, = clerk.model('egov.workflow.request', 'create', [{
+                'title': '请假一天', 'process': process,
+                'values': {
+                    'leave_type': '事假', 'days': 1, 'reason': '家中有事',
+                    'start_date': {'__class__': 'date', 'year': 2026,
+                        'month': 12, 'day': 1},
+                    'end_date': {'__class__': 'date', 'year': 2026,
+                        'month': 12, 'day': 1},
+                    },
+                }])
+    clerk.model('egov.workflow.request', 'workflow_start', [request])
+    task, = clerk.model('egov.workflow.task', 'search', [
+            ('user', '=', clerk.user_id), ('state', '=', 'open')],
+        0, None, None)
+    clerk.model('egov.workflow.task', 'decide', [task], 'approve', '请批准',
+        None, None)
+    instance, = clerk.model('egov.workflow.instance', 'search', [
+            ('record', '=', 'egov.workflow.request,%s' % request)],
+        0, None, None)
+    opinion, = clerk.model('egov.workflow.opinion', 'search', [
+            ('instance', '=', instance)], 0, None, None)
+    delegation, = clerk.model('egov.workflow.delegation', 'create', [{
+                'delegate': county_admin.user_id,
+                'start_date': {'__class__': 'date', 'year': 2027,
+                    'month': 1, 'day': 4},
+                'end_date': {'__class__': 'date', 'year': 2027,
+                    'month': 1, 'day': 8},
+                }])
+    return {
+        'egov.workflow.request': request,
+        'egov.workflow.instance': instance,
+        'egov.workflow.task': task,
+        'egov.workflow.opinion': opinion,
+        'egov.workflow.delegation': delegation,
+        }
 
 
 REFUSED = object()
@@ -131,7 +188,8 @@ def test_every_model_is_in_the_matrix(sessions):
     declared = declared_models()
     for model, visibility in declared.items():
         assert model in on_server
-        assert model in COUNTY_RECORD or model in OWNED, model
+        assert (model in COUNTY_RECORD or model in OWNED
+            or model in PROCESS_MODELS), model
 
 
 def test_leak_matrix(sessions, records):
@@ -157,7 +215,7 @@ def test_leak_matrix(sessions, records):
                 written = can_write(session, model, record_id)
                 results.append((model, visibility, reader_side, role, seen,
                         written))
-                if visibility == 'owner':
+                if visibility in {'owner', 'unit'}:
                     # Never: not even the other county's administrator
                     assert not any(seen.values()), (model, role, seen)
                     assert not written, (model, role)

@@ -139,11 +139,16 @@ class Instance(ModelSQL, ModelView):
         table = cls.__table__()
         transaction = Transaction()
         cursor = transaction.connection.cursor()
-        # SQLite runs one writing transaction at a time anyway
+        ids = [i.id for i in instances]
         if transaction.database.has_select_for():
             cursor.execute(*table.select(table.id,
-                    where=table.id.in_([i.id for i in instances]),
-                    for_=For('UPDATE')))
+                    where=table.id.in_(ids), for_=For('UPDATE')))
+        else:
+            # SQLite takes its write lock at the first write of a
+            # transaction: write first, so that what is read next is what
+            # the other transaction committed
+            cursor.execute(*table.update(
+                    [table.id], [table.id], where=table.id.in_(ids)))
 
     @classmethod
     def start(cls, record, process, user=None):

@@ -9,6 +9,7 @@ from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.pool import Pool
 from trytond.pyson import Eval
+from trytond.rpc import RPC
 from trytond.transaction import Transaction, without_check_access
 
 from ..exceptions import WorkflowError
@@ -91,6 +92,13 @@ class Task(ModelSQL, ModelView):
                     where=t.done_by != Null),
                 })
         cls._order = [('create_date', 'DESC'), ('id', 'DESC')]
+        # The actions, for the pages of the module and the phone
+        cls.__rpc__.update({
+                'decide': RPC(readonly=False, instantiate=0),
+                'do_withdraw': RPC(readonly=False, instantiate=0),
+                'return_to_id': RPC(readonly=False, instantiate=0),
+                'hand_over_to_id': RPC(readonly=False, instantiate=0),
+                })
         cls._buttons.update({
                 name: {
                     'invisible': ((Eval('state') != 'open')
@@ -269,7 +277,10 @@ class Task(ModelSQL, ModelView):
 
     def decide(self, decision, text=None, signature=None, data=None):
         """Agree or disagree on this to-do; the step moves on when its rule
-        says so. Return the opinion."""
+        says so. Return the opinion's id."""
+        if decision not in {'approve', 'reject'}:
+            raise WorkflowError(gettext(
+                    'egov_base.msg_workflow_decision_invalid'))
         pool = Pool()
         Opinion = pool.get('egov.workflow.opinion')
         task, = self.reload_locked([self])
@@ -290,7 +301,7 @@ class Task(ModelSQL, ModelView):
                 'multi']:
             # A step of one person that disagrees ends the process
             instance.advance_rejected(task)
-            return opinion
+            return opinion.id
         engine.complete(task.engine_task, instance.form_data(), decision)
         # The others who could have done this to-do no longer need to
         with without_check_access():
@@ -302,7 +313,7 @@ class Task(ModelSQL, ModelView):
                     ])
         self.close(others, 'cancelled')
         instance.advance(engine, previous=task)
-        return opinion
+        return opinion.id
 
     def finish(self, decision):
         with without_check_access():
@@ -335,6 +346,13 @@ class Task(ModelSQL, ModelView):
         engine.return_to(target.engine_task, instance.form_data())
         instance.advance(engine, previous=task,
             return_to={target.step: target.done_by.id})
+
+    def return_to_id(self, target_id, text):
+        return self.return_to(self.__class__(target_id), text)
+
+    def hand_over_to_id(self, user_id, text):
+        User = Pool().get('res.user')
+        return self.hand_over_to(User(user_id), text)
 
     def do_withdraw(self):
         """Take back what one sent, as long as nobody acted on it since
