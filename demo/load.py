@@ -26,6 +26,8 @@ ROLE_GROUPS = {
     'org_admin': 'egov_base.group_org_admin',
     'org_admin_city': 'egov_base.group_org_admin_city',
     'app_admin': 'egov_base.group_app_admin',
+    'secadmin': 'egov_base.group_secadmin',
+    'auditor': 'egov_base.group_auditor',
     }
 # Departments that receive documents get the office posts
 OFFICE_DEPARTMENTS = {'文电科', '文电股', '办公室'}

@@ -5,6 +5,8 @@ ROLES = {
     'org_admin': '县区组织机构管理员',
     'org_admin_city': '市级组织机构管理员',
     'app_admin': '应用管理员',
+    'secadmin': '安全管理员',
+    'auditor': '安全审计员',
     }
 
 

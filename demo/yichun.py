@@ -98,6 +98,12 @@ DEMO_USERS = [
     # City level
     ('wangjianguo', '王建国', 'male', '360900', '宜春市政务服务数据管理局',
         ('信息中心', '系统管理员'), ['org_admin_city', 'app_admin'], [], []),
+    # 三员分立: the security administrator and the security auditor are
+    # other people than the system administrator
+    ('lijing', '李静', 'female', '360900', '宜春市政务服务数据管理局',
+        ('信息中心', '安全管理员'), ['secadmin'], [], []),
+    ('wufang', '吴芳', 'female', '360900', '宜春市政务服务数据管理局',
+        ('信息中心', '安全审计员'), ['auditor'], [], []),
     ('liuzhiqiang', '刘志强', 'male', '360900', '宜春市人民政府',
         (None, '副市长'), [], [],
         ['宜春市教育局', '宜春市卫生健康委员会', '宜春市民政局']),

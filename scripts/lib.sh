@@ -109,6 +109,9 @@ sqlite_database() {
         modules_hash > "$stamp"
     elif [ "$(cat "$stamp")" != "$(modules_hash)" ]; then
         log "Updating the modules of $name"
+        # New dependencies of egov_base are activated first
+        trytond-admin -c "$CONF" -d "$name" -u egov_base \
+            --activate-dependencies -l zh_CN
         trytond-admin -c "$CONF" -d "$name" --all -l zh_CN
         modules_hash > "$stamp"
     fi

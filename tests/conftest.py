@@ -3,6 +3,7 @@ organisation of Yichun on the backend of TRYTOND_DATABASE__URI (SQLite when
 unset), served by trytond on a free loopback port."""
 import os
 import pathlib
+import re
 import shutil
 import socket
 import subprocess
@@ -66,6 +67,11 @@ class Server:
                 'TRYTOND_WEB__LISTEN': '127.0.0.1:%d' % self.port,
                 # The tests use the built-in admin (production does not)
                 'TRYTOND_EGOV__ADMIN_LOGIN': 'True',
+                # SMS login codes go to the server's log (as in the demo)
+                'TRYTOND_AUTHENTICATION_SMS__FUNCTION':
+                    'egov_base.security.sms.log_sms',
+                # Warnings, the SMS among them, reach the log
+                'TRYTOND_LOGGING_LEVEL': '30',
                 'PATH': '%s:%s' % (VENV_BIN, os.environ.get('PATH', '')),
                 })
         if self.backend == 'postgresql':
@@ -107,6 +113,14 @@ class Server:
                     break
                 time.sleep(0.3)
         raise RuntimeError('trytond did not start: see %s' % self.log.name)
+
+    def last_sms_code(self):
+        "The code of the last SMS the server wrote to its log"
+        self.log.flush()
+        text = (self.directory / 'server.log').read_text(errors='replace')
+        codes = re.findall(r'SMS to \S+: \D*(\d{6})', text)
+        assert codes, 'no SMS in %s: %s' % (self.log.name, text[-2000:])
+        return codes[-1]
 
     def stop(self):
         if self.process:

@@ -1,0 +1,251 @@
+"""Lockout (登录失败处理): after too many failed logins within the lock
+duration, the account — or the network address they came from — is locked
+for that duration, even for the right password. Unknown logins are counted
+and locked the same way, so that a lock says nothing about whether a login
+exists. The security administrator unlocks; a weak password scan may lock
+an account until then."""
+import datetime
+import math
+
+from sql.aggregate import Count
+from trytond.i18n import gettext
+from trytond.model import Index, ModelSQL, ModelView, fields
+from trytond.pool import Pool
+from trytond.pyson import Eval
+from trytond.transaction import Transaction, without_check_access
+
+LOGIN_SIZE = 512
+
+
+def login_key(login):
+    return (login or '')[:LOGIN_SIZE]
+
+
+def remote_address():
+    ip_address, _ = Transaction().remote_address()
+    return str(ip_address) if ip_address else None
+
+
+class LoginFailure(ModelSQL):
+    "A failed login, kept for the lock duration"
+    __name__ = 'egov.security.login.failure'
+    __string__ = "Failed Login"
+    _egov_visibility = 'admin'
+
+    login = fields.Char("Login", size=LOGIN_SIZE)
+    ip_address = fields.Char("IP Address")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.update({
+                Index(t, (t.login, Index.Equality()),
+                    (t.create_date, Index.Range())),
+                Index(t, (t.ip_address, Index.Equality()),
+                    (t.create_date, Index.Range())),
+                })
+
+    @classmethod
+    def add(cls, login):
+        """Record a failed login; lock the account or the address when it
+        reaches the limit. Return (remaining attempts, lock or None)"""
+        pool = Pool()
+        Configuration = pool.get('egov.security.configuration')
+        Lock = pool.get('egov.security.login.lock')
+        policy = Configuration.policy()
+        now = datetime.datetime.now()
+        since = now - datetime.timedelta(minutes=policy.lockout_minutes)
+        key = login_key(login)
+        address = remote_address()
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*table.delete(where=table.create_date < since))
+        with without_check_access():
+            cls.create([{'login': key, 'ip_address': address}])
+
+        cursor.execute(*table.select(Count(),
+                where=(table.login == key) & (table.create_date >= since)))
+        failures, = cursor.fetchone()
+        lock = None
+        if failures >= policy.lockout_attempts:
+            lock = Lock.lock('login', key, policy.lockout_minutes, failures)
+        if address:
+            cursor.execute(*table.select(Count(),
+                    where=(table.ip_address == address)
+                    & (table.create_date >= since)))
+            address_failures, = cursor.fetchone()
+            if address_failures >= policy.lockout_address_attempts:
+                lock = lock or Lock.lock('address', address,
+                    policy.lockout_minutes, address_failures)
+        return max(policy.lockout_attempts - failures, 0), lock
+
+    @classmethod
+    def clear(cls, kind, keys):
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        column = table.login if kind == 'login' else table.ip_address
+        if keys:
+            cursor.execute(*table.delete(where=column.in_(list(keys))))
+
+
+class LoginLock(ModelSQL, ModelView):
+    __name__ = 'egov.security.login.lock'
+    __string__ = "Login Lock"
+    _egov_visibility = 'admin'
+
+    kind = fields.Selection([
+            ('login', "Account"),
+            ('address', "Network Address"),
+            ], "Kind", readonly=True, required=True)
+    key = fields.Char("Account or Address", readonly=True, required=True)
+    user = fields.Many2One(
+        'res.user', "User", readonly=True, ondelete='CASCADE')
+    reason = fields.Selection([
+            ('failures', "Failed logins"),
+            ('weak', "Weak password"),
+            ], "Reason", readonly=True, required=True)
+    failures = fields.Integer("Failed Logins", readonly=True)
+    locked_until = fields.DateTime(
+        "Locked Until", readonly=True,
+        help="Empty: until the security administrator unlocks it.")
+    unlocked_at = fields.DateTime("Unlocked At", readonly=True)
+    unlocked_by = fields.Many2One(
+        'res.user', "Unlocked By", readonly=True, ondelete='SET NULL')
+    state = fields.Function(fields.Selection([
+                ('locked', "Locked"),
+                ('expired', "Expired"),
+                ('unlocked', "Unlocked"),
+                ], "State"), 'get_state', searcher='search_state')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.add(Index(t,
+                (t.key, Index.Equality()), (t.kind, Index.Equality())))
+        cls._order = [('create_date', 'DESC'), ('id', 'DESC')]
+        cls._buttons.update({
+                'unlock': {
+                    'invisible': Eval('state') != 'locked',
+                    'depends': ['state'],
+                    },
+                })
+
+    def get_rec_name(self, name):
+        return self.key
+
+    def get_state(self, name):
+        if self.unlocked_at:
+            return 'unlocked'
+        if self.locked_until and self.locked_until <= _now():
+            return 'expired'
+        return 'locked'
+
+    @classmethod
+    def search_state(cls, name, clause):
+        _, operator, value = clause
+        now = _now()
+        active = [
+            ('unlocked_at', '=', None),
+            ['OR',
+                ('locked_until', '=', None),
+                ('locked_until', '>', now),
+                ],
+            ]
+        states = {
+            'locked': active,
+            'unlocked': [('unlocked_at', '!=', None)],
+            'expired': [
+                ('unlocked_at', '=', None),
+                ('locked_until', '<=', now)],
+            }
+        values = value if isinstance(value, (list, tuple)) else [value]
+        domain = ['OR'] + [states[v] for v in values if v in states]
+        if operator in {'!=', 'not in'}:
+            return ['NOT', domain]
+        return domain
+
+    @classmethod
+    def active(cls, kind, key):
+        "Return the active lock of key, or None"
+        if not key:
+            return None
+        with without_check_access():
+            locks = cls.search([
+                    ('kind', '=', kind),
+                    ('key', '=', key),
+                    ('state', '=', 'locked'),
+                    ], limit=1)
+        return locks[0] if locks else None
+
+    @classmethod
+    def lock(cls, kind, key, minutes, failures=0, reason='failures'):
+        "Lock key for minutes (None: until unlocked); return the lock"
+        pool = Pool()
+        User = pool.get('res.user')
+        existing = cls.active(kind, key)
+        if existing:
+            return existing
+        user = None
+        if kind == 'login':
+            user = User._get_login(key)[0]
+        until = None
+        if minutes:
+            until = _now() + datetime.timedelta(minutes=minutes)
+        with without_check_access():
+            lock, = cls.create([{
+                        'kind': kind,
+                        'key': key,
+                        'user': user,
+                        'reason': reason,
+                        'failures': failures,
+                        'locked_until': until,
+                        }])
+        return lock
+
+    @classmethod
+    def lock_logins(cls, logins, reason='weak'):
+        for login in logins:
+            cls.lock('login', login, None, reason=reason)
+
+    @classmethod
+    def locked_logins(cls, logins):
+        with without_check_access():
+            return {l.key for l in cls.search([
+                        ('kind', '=', 'login'),
+                        ('key', 'in', list(logins)),
+                        ('state', '=', 'locked'),
+                        ])}
+
+    def message(self):
+        if self.locked_until is None:
+            return gettext('egov_base.msg_security_login_blocked')
+        minutes = max(math.ceil(
+                (self.locked_until - _now()).total_seconds() / 60), 1)
+        return gettext('egov_base.msg_security_login_locked',
+            minutes=minutes)
+
+    @classmethod
+    @ModelView.button
+    def unlock(cls, locks):
+        pool = Pool()
+        Failure = pool.get('egov.security.login.failure')
+        Attempt = pool.get('res.user.login.attempt')
+        cls.write(locks, {
+                'unlocked_at': _now(),
+                'unlocked_by': Transaction().user,
+                })
+        for kind in ['login', 'address']:
+            keys = [l.key for l in locks if l.kind == kind]
+            Failure.clear(kind, keys)
+            if kind == 'login' and keys:
+                # Tryton's own back-off counts the same failures
+                attempt = Attempt.__table__()
+                cursor = Transaction().connection.cursor()
+                cursor.execute(*attempt.delete(
+                        where=attempt.login.in_(keys)))
+
+
+def _now():
+    return datetime.datetime.now().replace(microsecond=0)

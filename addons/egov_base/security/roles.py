@@ -1,0 +1,532 @@
+"""三员分立: the system administrator, the security administrator and the
+security auditor exclude each other, and none of them reads business data.
+
+A role is a family of groups: the group that names it and every group below
+it (a group inherits the accesses of its parent). The families are listed
+here by XML id, looked up when needed, so that a group defined later (the
+auditor's, by the audit subsystem) or missing is simply skipped."""
+import datetime
+
+from sql import Literal, Null
+from sql.operators import Or
+from trytond.cache import Cache
+from trytond.i18n import gettext
+from trytond.model import ModelView, fields
+from trytond.pool import Pool, PoolMeta
+from trytond.transaction import Transaction, without_check_access
+
+from .exceptions import BusinessDataError, RoleConflictError
+
+# role code → the groups that make a person hold it (with their children)
+ROLES = [
+    ('sysadmin', [
+            ('egov_base', 'group_sysadmin'),
+            ('egov_base', 'group_org_admin'),
+            ('egov_base', 'group_org_admin_city'),
+            ('egov_base', 'group_app_admin'),
+            # Tryton's own administration group can change everything:
+            # whoever holds it is a system administrator at least
+            ('res', 'group_admin'),
+            ]),
+    ('secadmin', [
+            ('egov_base', 'group_secadmin'),
+            ]),
+    ('auditor', [
+            ('egov_base', 'group_auditor'),
+            ]),
+    ]
+# The group whose name names the role in messages
+ROLE_NAMES = {
+    'sysadmin': ('egov_base', 'group_sysadmin'),
+    'secadmin': ('egov_base', 'group_secadmin'),
+    'auditor': ('egov_base', 'group_auditor'),
+    }
+# Models that hold business data besides those of the non-core
+# applications (egov.application.model): none yet.
+BUSINESS_MODELS = set()
+
+# The users the exclusion does not apply to: root and the built-in admin,
+# a maintenance account that cannot log in in production (see login.py).
+EXEMPT_USERS = [('res', 'user_admin')]
+
+NO_ACCESS = {'read': False, 'write': False, 'create': False, 'delete': False}
+
+
+class Roles:
+    "The three administrator roles, computed from the groups"
+    _cache = Cache('egov_security.roles', context=False)
+
+    @classmethod
+    def clear(cls):
+        cls._cache.clear()
+        Pool().get('res.user')._get_groups_cache.clear()
+
+    @classmethod
+    def _xml_ids(cls, pairs):
+        pool = Pool()
+        ModelData = pool.get('ir.model.data')
+        table = ModelData.__table__()
+        cursor = Transaction().connection.cursor()
+        if not pairs:
+            return {}
+        cursor.execute(*table.select(table.module, table.fs_id, table.db_id,
+                where=Or([(table.module == m) & (table.fs_id == f)
+                        for m, f in pairs])))
+        return {(m, f): i for m, f, i in cursor}
+
+    @classmethod
+    def _compute(cls):
+        pool = Pool()
+        Group = pool.get('res.group')
+        Role = pool.get('egov.application.role')
+        Application = pool.get('egov.application')
+        ids = cls._xml_ids(
+            [p for _, pairs in ROLES for p in pairs]
+            + list(ROLE_NAMES.values()) + EXEMPT_USERS)
+        heads = {}
+        for role, pairs in ROLES:
+            for pair in pairs:
+                if pair in ids:
+                    heads[ids[pair]] = role
+        groups = {}
+        cursor = Transaction().connection.cursor()
+        if heads:
+            parents = Group.group_parent_all_cte()
+            cursor.execute(*parents.select(parents.id, parents.parent,
+                    where=parents.parent.in_(list(heads)), with_=parents))
+            for group, head in cursor:
+                groups.setdefault(group, set()).add(heads[head])
+        names = {role: ids[pair] for role, pair in ROLE_NAMES.items()
+            if pair in ids}
+        exempt = [ids[p] for p in EXEMPT_USERS if p in ids]
+
+        role = Role.__table__()
+        application = Application.__table__()
+        cursor.execute(*role.join(application,
+                condition=role.application == application.id)
+            .select(role.group,
+                where=application.core != Literal(True)))
+        business_groups = {g for g, in cursor}
+        cursor.execute(*application.select(application.id,
+                where=application.core != Literal(True)))
+        business_applications = {a for a, in cursor}
+        return {
+            # group id → roles (a list of codes, normally one)
+            'groups': {g: sorted(r) for g, r in groups.items()},
+            'names': names,
+            'exempt': exempt,
+            'business_groups': sorted(business_groups),
+            'business_applications': sorted(business_applications),
+            }
+
+    @classmethod
+    def get(cls):
+        value = cls._cache.get(None)
+        if value is None:
+            value = cls._compute()
+            cls._cache.set(None, value)
+        return value
+
+    @classmethod
+    def roles_of_groups(cls, group_ids):
+        "Return {role: [group ids giving it]} for the groups"
+        mapping = cls.get()['groups']
+        result = {}
+        for group in group_ids:
+            for role in mapping.get(group, ()):
+                result.setdefault(role, []).append(group)
+        return result
+
+    @classmethod
+    def current_roles(cls):
+        """Return the set of roles of the current user (from their groups);
+        none for the built-in admin, the maintenance account"""
+        pool = Pool()
+        User = pool.get('res.user')
+        if Transaction().user in cls.get()['exempt']:
+            return set()
+        return set(cls.roles_of_groups(User.get_groups()))
+
+    @classmethod
+    def business_models(cls):
+        pool = Pool()
+        Application = pool.get('egov.application')
+        applications = set(cls.get()['business_applications'])
+        models = {m for m, a in Application.model_applications().items()
+            if a in applications}
+        return models | BUSINESS_MODELS
+
+    @classmethod
+    def role_name(cls, role):
+        pool = Pool()
+        Group = pool.get('res.group')
+        group_id = cls.get()['names'].get(role)
+        if group_id is None:
+            return role
+        with without_check_access():
+            return Group(group_id).name
+
+    @classmethod
+    def conflict(cls, roles):
+        "Return the first two roles of roles in a stable order"
+        order = [r for r, _ in ROLES]
+        first, second = sorted(roles, key=order.index)[:2]
+        return cls.role_name(first), cls.role_name(second)
+
+    @classmethod
+    def users_groups(cls, user_ids):
+        """Return {user id: set of group ids} for the users: their personal
+        groups and those of every post they hold now or will hold"""
+        pool = Pool()
+        UserGroup = pool.get('res.user-res.group')
+        PostGroup = pool.get('egov.org.post-res.group')
+        Assignment = pool.get('egov.org.assignment')
+        Employee = pool.get('egov.org.employee')
+        Date = pool.get('ir.date')
+        user_group = UserGroup.__table__()
+        post_group = PostGroup.__table__()
+        assignment = Assignment.__table__()
+        employee = Employee.__table__()
+        today = Date.today()
+        cursor = Transaction().connection.cursor()
+        result = {u: set() for u in user_ids}
+        for sub_ids in _slices(list(user_ids)):
+            query = user_group.select(user_group.user, user_group.group,
+                where=user_group.user.in_(sub_ids))
+            query |= (employee
+                .join(assignment, condition=assignment.employee == employee.id)
+                .join(post_group, condition=post_group.post == assignment.post)
+                .select(employee.user, post_group.group,
+                    where=employee.user.in_(sub_ids)
+                    & ((assignment.end_date == Null)
+                        | (assignment.end_date >= today))))
+            query.all_ = True
+            cursor.execute(*query)
+            for user, group in cursor:
+                result[user].add(group)
+        return result
+
+    @classmethod
+    def check_users(cls, user_ids):
+        "Refuse when one of the users would hold two of the roles"
+        pool = Pool()
+        User = pool.get('res.user')
+        exempt = set(cls.get()['exempt'])
+        user_ids = {u for u in user_ids if u and u not in exempt}
+        if not user_ids:
+            return
+        for user_id, groups in cls.users_groups(user_ids).items():
+            roles = cls.roles_of_groups(groups)
+            if len(roles) > 1:
+                with without_check_access():
+                    user = User(user_id)
+                    name = user.name or user.login
+                role, other = cls.conflict(roles)
+                raise RoleConflictError(gettext(
+                        'egov_base.msg_security_role_conflict',
+                        user=name, role=role, other=other))
+
+    @classmethod
+    def check_posts(cls, post_ids):
+        "Refuse a post with two roles, or a holder who would have two"
+        pool = Pool()
+        Post = pool.get('egov.org.post')
+        PostGroup = pool.get('egov.org.post-res.group')
+        Assignment = pool.get('egov.org.assignment')
+        Employee = pool.get('egov.org.employee')
+        Date = pool.get('ir.date')
+        post_ids = list(post_ids)
+        if not post_ids:
+            return
+        post_group = PostGroup.__table__()
+        cursor = Transaction().connection.cursor()
+        groups = {}
+        for sub_ids in _slices(post_ids):
+            cursor.execute(*post_group.select(
+                    post_group.post, post_group.group,
+                    where=post_group.post.in_(sub_ids)))
+            for post, group in cursor:
+                groups.setdefault(post, set()).add(group)
+        for post_id, group_ids in groups.items():
+            roles = cls.roles_of_groups(group_ids)
+            if len(roles) > 1:
+                with without_check_access():
+                    post = Post(post_id)
+                    name = post.rec_name
+                role, other = cls.conflict(roles)
+                raise RoleConflictError(gettext(
+                        'egov_base.msg_security_role_conflict_post',
+                        post=name, role=role, other=other))
+        assignment = Assignment.__table__()
+        employee = Employee.__table__()
+        today = Date.today()
+        users = set()
+        for sub_ids in _slices(post_ids):
+            cursor.execute(*assignment
+                .join(employee, condition=assignment.employee == employee.id)
+                .select(employee.user,
+                    where=assignment.post.in_(sub_ids)
+                    & (employee.user != Null)
+                    & ((assignment.end_date == Null)
+                        | (assignment.end_date >= today))))
+            users.update(u for u, in cursor)
+        cls.check_users(users)
+
+    @classmethod
+    def check_groups(cls, group_ids):
+        """After a change of parents: no group may imply two roles, and
+        no holder of the groups (or of their children) two roles"""
+        pool = Pool()
+        Group = pool.get('res.group')
+        UserGroup = pool.get('res.user-res.group')
+        PostGroup = pool.get('egov.org.post-res.group')
+        cls.clear()
+        for group_id, roles in cls.get()['groups'].items():
+            if len(roles) > 1:
+                with without_check_access():
+                    group = Group(group_id)
+                role, other = cls.conflict(roles)
+                raise RoleConflictError(gettext(
+                        'egov_base.msg_security_role_conflict_group',
+                        group=group.name, role=role, other=other))
+        cursor = Transaction().connection.cursor()
+        parents = Group.group_parent_all_cte()
+        cursor.execute(*parents.select(parents.id,
+                where=parents.parent.in_(list(group_ids)), with_=parents))
+        below = list({g for g, in cursor} | set(group_ids))
+        user_group = UserGroup.__table__()
+        post_group = PostGroup.__table__()
+        users, posts = set(), set()
+        for sub_ids in _slices(below):
+            cursor.execute(*user_group.select(user_group.user,
+                    where=user_group.group.in_(sub_ids)))
+            users.update(u for u, in cursor)
+            cursor.execute(*post_group.select(post_group.post,
+                    where=post_group.group.in_(sub_ids)))
+            posts.update(p for p, in cursor)
+        cls.check_users(users)
+        cls.check_posts(posts)
+
+
+def _slices(ids, size=1000):
+    for i in range(0, len(ids), size):
+        yield ids[i:i + size]
+
+
+class Group(metaclass=PoolMeta):
+    __name__ = 'res.group'
+
+    second_factor = fields.Boolean(
+        "Requires Second Factor",
+        help="Whoever has this role logs in with a second factor "
+        "(an authenticator app or an SMS code) besides the password.")
+    role = fields.Function(fields.Selection([
+                (None, ""),
+                ('sysadmin', "System Administrator"),
+                ('secadmin', "Security Administrator"),
+                ('auditor', "Security Auditor"),
+                ], "Administrator Role",
+            help="The administrator role the group belongs to: "
+            "the three roles exclude each other."), 'get_role')
+
+    @classmethod
+    def get_role(cls, groups, name):
+        result = {}
+        for group in groups:
+            roles = Roles.roles_of_groups([group.id])
+            result[group.id] = next(iter(sorted(roles)), None)
+        return result
+
+    @classmethod
+    def on_modification(cls, mode, groups, field_names=None):
+        super().on_modification(mode, groups, field_names=field_names)
+        if mode == 'write' and (
+                field_names is None or 'parent' in field_names):
+            Roles.check_groups([g.id for g in groups])
+        Roles.clear()
+
+
+class UserGroup(metaclass=PoolMeta):
+    __name__ = 'res.user-res.group'
+
+    @classmethod
+    def on_modification(cls, mode, records, field_names=None):
+        super().on_modification(mode, records, field_names=field_names)
+        if mode in {'create', 'write'}:
+            Roles.check_users({r.user.id for r in records})
+
+
+class PostGroup(metaclass=PoolMeta):
+    __name__ = 'egov.org.post-res.group'
+
+    @classmethod
+    def on_modification(cls, mode, records, field_names=None):
+        super().on_modification(mode, records, field_names=field_names)
+        if mode in {'create', 'write'}:
+            Roles.check_posts({r.post.id for r in records})
+
+
+class Assignment(metaclass=PoolMeta):
+    __name__ = 'egov.org.assignment'
+
+    @classmethod
+    def on_modification(cls, mode, assignments, field_names=None):
+        super().on_modification(mode, assignments, field_names=field_names)
+        if mode in {'create', 'write'}:
+            Roles.check_users({a.employee.user.id for a in assignments
+                    if a.employee.user})
+
+
+class Employee(metaclass=PoolMeta):
+    __name__ = 'egov.org.employee'
+
+    @classmethod
+    def on_modification(cls, mode, employees, field_names=None):
+        super().on_modification(mode, employees, field_names=field_names)
+        if mode == 'create' or (mode == 'write' and (
+                    field_names is None or 'user' in field_names)):
+            Roles.check_users({e.user.id for e in employees if e.user})
+
+
+class Post(metaclass=PoolMeta):
+    __name__ = 'egov.org.post'
+
+    @classmethod
+    def check_modification(cls, mode, posts, values=None, external=False):
+        super().check_modification(
+            mode, posts, values=values, external=external)
+        # The security administrator changes the roles of posts, nothing
+        # else: their write access on posts is for the roles only
+        if (external and mode == 'write'
+                and set(values) - {'groups'}
+                and 'secadmin' in Roles.current_roles()
+                and not _is_org_admin()):
+            raise BusinessDataError(gettext(
+                    'egov_base.msg_security_roles_only'))
+
+
+def _is_org_admin():
+    pool = Pool()
+    ModelData = pool.get('ir.model.data')
+    User = pool.get('res.user')
+    try:
+        group = ModelData.get_id('egov_base', 'group_org_admin')
+    except KeyError:
+        return False
+    return group in User.get_groups()
+
+
+class Application(metaclass=PoolMeta):
+    __name__ = 'egov.application'
+
+    @classmethod
+    def on_modification(cls, mode, applications, field_names=None):
+        super().on_modification(mode, applications, field_names=field_names)
+        Roles.clear()
+
+
+class ApplicationRole(metaclass=PoolMeta):
+    __name__ = 'egov.application.role'
+
+    @classmethod
+    def on_modification(cls, mode, roles, field_names=None):
+        super().on_modification(mode, roles, field_names=field_names)
+        Roles.clear()
+
+
+class ApplicationModel(metaclass=PoolMeta):
+    __name__ = 'egov.application.model'
+
+    @classmethod
+    def on_modification(cls, mode, records, field_names=None):
+        super().on_modification(mode, records, field_names=field_names)
+        Roles.clear()
+
+
+class ModelAccess(metaclass=PoolMeta):
+    __name__ = 'ir.model.access'
+
+    @classmethod
+    def get_access(cls, models):
+        access = super().get_access(models)
+        if Transaction().user and Roles.current_roles():
+            business = Roles.business_models()
+            for model in models:
+                if model in business:
+                    access[model] = NO_ACCESS.copy()
+        return access
+
+    @classmethod
+    def check(cls, model_name, mode='read', raise_exception=True):
+        transaction = Transaction()
+        if (transaction.check_access and transaction.user
+                and model_name in Roles.business_models()):
+            roles = Roles.current_roles()
+            if roles:
+                if not raise_exception:
+                    return False
+                pool = Pool()
+                Model = pool.get('ir.model')
+                raise BusinessDataError(gettext(
+                        'egov_base.msg_security_business_data',
+                        model=Model.get_name(model_name),
+                        role=Roles.role_name(sorted(roles)[0])))
+        return super().check(
+            model_name, mode=mode, raise_exception=raise_exception)
+
+
+class User(metaclass=PoolMeta):
+    __name__ = 'res.user'
+
+    admin_roles = fields.Function(fields.Char(
+            "Administrator Role",
+            help="The administrator role the user holds (三员分立)."),
+        'get_admin_roles')
+
+    @classmethod
+    def get_groups(cls):
+        """The holders of an administrator role lose the roles of the
+        business applications: they administer, they do not read the
+        documents, meetings … of others"""
+        groups = super().get_groups()
+        roles = Roles.get()
+        if Transaction().user in roles['exempt']:
+            return groups
+        if any(g in roles['groups'] for g in groups):
+            business = set(roles['business_groups'])
+            if business & set(groups):
+                groups = tuple(g for g in groups if g not in business)
+        return groups
+
+    @classmethod
+    def get_admin_roles(cls, users, name):
+        result = {}
+        all_groups = Roles.users_groups([u.id for u in users])
+        for user in users:
+            roles = Roles.roles_of_groups(all_groups.get(user.id, ()))
+            result[user.id] = '、'.join(
+                Roles.role_name(r) for r, _ in ROLES if r in roles) or None
+        return result
+
+    @classmethod
+    def check_modification(cls, mode, users, values=None, external=False):
+        super().check_modification(
+            mode, users, values=values, external=external)
+        # The security administrator grants roles and sets the security
+        # of logins; names, logins and passwords stay with the system
+        # administrator
+        transaction = Transaction()
+        if (external and mode == 'write'
+                and 'secadmin' in Roles.current_roles()
+                and not _is_org_admin()
+                and any(u.id != transaction.user for u in users)
+                and set(values) - cls._security_fields()):
+            raise BusinessDataError(gettext(
+                    'egov_base.msg_security_roles_only'))
+
+    @classmethod
+    def _security_fields(cls):
+        return {'groups', 'second_factor', 'password_must_change'}
+
+
+del datetime, ModelView
