@@ -1,0 +1,231 @@
+"""The workflow pages: the process designer (bpmn-js), the form designer
+(form-js), the monitoring diagram of an instance and the signing page of a
+to-do.
+
+A page is static HTML and JavaScript (web/). It is served only to a valid
+session of the web client: the cookie that sao's login
+(/<database>/session/login) sets for the path /<database>, or a "Session"
+authorization header. The page then reads and writes through the JSON-RPC
+endpoint /<database>/rpc/ with that same cookie, so every call runs as the
+user, with their access rights and record rules, as in the web client.
+
+Before serving a page, the route checks with the user's rights that the
+record exists and may be read: a page never opens on a record the user may
+not see."""
+import html
+import mimetypes
+import os
+import re
+import string
+from functools import wraps
+
+from trytond.model.exceptions import AccessError
+from trytond.protocols.wrappers import (
+    HTTPStatus, Response, with_pool, with_transaction)
+from trytond.wsgi import app
+
+WEB = os.path.join(os.path.dirname(__file__), 'web')
+# What the pages may load and reach: their own files and the npm packages
+# under the web root; no inline script, no framing
+POLICY = [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data: blob:",
+    "font-src 'self' data:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    ]
+CONTENT_SECURITY_POLICY = '; '.join(POLICY)
+# form-js's editor writes style elements (its code editor, CodeMirror):
+# styles only, scripts stay restricted
+INLINE_STYLES_POLICY = CONTENT_SECURITY_POLICY.replace(
+    "style-src 'self'", "style-src 'self' 'unsafe-inline'")
+SECURITY_HEADERS = {
+    'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+    'X-Frame-Options': 'DENY',
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'same-origin',
+    }
+# page: (model, template)
+PAGES = {
+    'designer': ('egov.workflow.process', 'designer.html'),
+    'form-designer': ('egov.workflow.form', 'form-designer.html'),
+    'monitor': ('egov.workflow.instance', 'monitor.html'),
+    'sign': ('egov.workflow.task', 'sign.html'),
+    }
+INLINE_STYLES = {'form-designer'}
+RECORD_ID = re.compile(r'[1-9][0-9]{0,9}')
+MAX_ID = 2 ** 31 - 1
+STATIC_NAME = re.compile(r'[a-z0-9][a-z0-9_-]*\.(js|css|json|svg|png)')
+MESSAGE = '''<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" type="image/png" href="/images/tryton-icon.png">
+%(refresh)s<title>%(title)s - 宜春市智慧办公平台</title>
+<link rel="stylesheet" href="%(static)scommon.css"></head>
+<body class="egov-message"><main><h1>%(title)s</h1><p>%(text)s</p>
+<p><a href="%(link)s">%(link_text)s</a></p></main></body></html>
+'''
+
+
+def secure(response, inline_styles=False):
+    "Add the security headers of the pages to response"
+    for name, value in SECURITY_HEADERS.items():
+        response.headers[name] = value
+    if inline_styles:
+        response.headers['Content-Security-Policy'] = INLINE_STYLES_POLICY
+    response.headers.setdefault('Cache-Control', 'no-store')
+    return response
+
+
+def client_url(database_name, model=None, record_id=None):
+    "The web client's address, opening a record after the login"
+    url = '/#%s' % database_name
+    if model:
+        url += '/model/%s' % model
+        if record_id:
+            url += '/%d' % record_id
+    return url
+
+
+def message(database_name, status, title, text, link=None, link_text=None,
+        refresh=False):
+    "A short page in Chinese telling what went wrong"
+    link = link or client_url(database_name)
+    body = MESSAGE % {
+        'title': html.escape(title),
+        'text': html.escape(text),
+        'link': html.escape(link, quote=True),
+        'link_text': html.escape(link_text or '返回办公平台'),
+        'static': html.escape(static_prefix(database_name), quote=True),
+        'refresh': ('<meta http-equiv="refresh" content="3;url=%s">\n'
+            % html.escape(link, quote=True)) if refresh else '',
+        }
+    return secure(Response(body, status,
+            content_type='text/html; charset=utf-8'))
+
+
+def static_prefix(database_name):
+    return '/%s/egov/workflow/static/' % database_name
+
+
+def parse_id(value):
+    "The record id of the address, or None when it is no record id"
+    if not RECORD_ID.fullmatch(value or ''):
+        return None
+    value = int(value)
+    return value if value <= MAX_ID else None
+
+
+def session_required(func):
+    """Serve only a valid session of the web client; anyone else is asked
+    to log in (401, no WWW-Authenticate: a browser must not open its own
+    password dialog) and sent to the web client's login"""
+    @wraps(func)
+    def wrapper(request, database_name, page, record, *args, **kwargs):
+        model = PAGES[page][0] if page in PAGES else None
+        record_id = parse_id(record)
+        if request.session is None or not request.user_id:
+            return message(database_name, HTTPStatus.UNAUTHORIZED,
+                '请先登录',
+                '登录已失效或尚未登录，请登录办公平台后再打开此页面。',
+                link=client_url(database_name, model, record_id),
+                link_text='前往登录', refresh=True)
+        if page not in PAGES:
+            return message(database_name, HTTPStatus.NOT_FOUND,
+                '页面不存在', '没有这个页面。')
+        if record_id is None:
+            return message(database_name, HTTPStatus.BAD_REQUEST,
+                '地址有误', '地址中的记录编号必须是正整数。')
+        return func(request, database_name, page, record_id, *args, **kwargs)
+    return wrapper
+
+
+def readable(pool, model, record_id):
+    "Whether the user may read the record (that exists)"
+    ModelAccess = pool.get('ir.model.access')
+    Model = pool.get(model)
+    if not ModelAccess.check(model, 'read', raise_exception=False):
+        return False
+    try:
+        return bool(Model.search([('id', '=', record_id)], limit=1))
+    except AccessError:
+        return False
+
+
+def writable(pool, model, record_id):
+    "Whether the user may change the record"
+    ModelAccess = pool.get('ir.model.access')
+    Rule = pool.get('ir.rule')
+    if not ModelAccess.check(model, 'write', raise_exception=False):
+        return False
+    try:
+        Rule.check(model, [record_id], 'write')
+    except AccessError:
+        return False
+    return True
+
+
+def page_values(pool, page, record_id):
+    "What the page must know before it asks the server for the record"
+    values = {}
+    if page == 'designer':
+        Process = pool.get('egov.workflow.process')
+        process = Process(record_id)
+        if process.state != 'draft':
+            values['readonly'] = process.state
+        elif not writable(pool, Process.__name__, record_id):
+            values['readonly'] = 'access'
+    elif page == 'form-designer':
+        if not writable(pool, 'egov.workflow.form', record_id):
+            values['readonly'] = 'access'
+    return values
+
+
+@app.route('/<database_name>/egov/workflow/<page>/<record>', methods=['GET'])
+@session_required
+@with_pool
+@with_transaction(user='request', context={'_check_access': True})
+def workflow_page(request, pool, page, record_id):
+    model, template = PAGES[page]
+    database_name = pool.database_name
+    if not readable(pool, model, record_id):
+        return message(database_name, HTTPStatus.NOT_FOUND,
+            '未找到', '没有找到这条记录，或者您没有查看它的权限。')
+    values = page_values(pool, page, record_id)
+    with open(os.path.join(WEB, template), encoding='utf-8') as file:
+        text = string.Template(file.read()).safe_substitute({
+                'database': html.escape(database_name, quote=True),
+                'record': '%d' % record_id,
+                'readonly': html.escape(values.get('readonly', ''),
+                    quote=True),
+                'client': html.escape(
+                    client_url(database_name, model, record_id), quote=True),
+                'static': html.escape(
+                    static_prefix(database_name), quote=True),
+                })
+    return secure(Response(text, HTTPStatus.OK,
+            content_type='text/html; charset=utf-8'),
+        inline_styles=page in INLINE_STYLES)
+
+
+@app.route('/<database_name>/egov/workflow/static/<name>', methods=['GET'])
+def workflow_static(request, database_name, name):
+    "The pages' own scripts and styles: code, no data"
+    path = os.path.join(WEB, name)
+    if not STATIC_NAME.fullmatch(name) or not os.path.isfile(path):
+        return message(database_name, HTTPStatus.NOT_FOUND,
+            '页面不存在', '没有这个文件。')
+    content_type, _ = mimetypes.guess_type(name)
+    if content_type.startswith('text/') or content_type.endswith(
+            ('javascript', 'json')):
+        content_type += '; charset=utf-8'
+    with open(path, 'rb') as file:
+        data = file.read()
+    response = Response(data, HTTPStatus.OK, content_type=content_type)
+    response.headers['Cache-Control'] = 'no-cache'
+    return secure(response)

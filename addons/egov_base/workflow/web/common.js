@@ -1,0 +1,285 @@
+/* The workflow pages' common part: JSON-RPC with the web client's session
+ * cookie (every call runs as the user, with their rights), Tryton's JSON
+ * values, and the notices shown to the user. */
+(function (global) {
+    'use strict';
+
+    const TEXT = {
+        loginExpired: '登录已失效，请重新登录办公平台后再打开此页面。',
+        toLogin: '前往登录',
+        forbidden: '您没有执行此操作的权限。',
+        serverError: '服务器出错，请稍后重试。',
+        network: '无法连接服务器，请检查网络后重试。',
+        close: '关闭',
+        concurrent: '其他人在您打开此页面后修改并保存了这条记录。'
+            + '为免覆盖他人的修改，本次未保存：请复制您的修改，刷新页面后再改。',
+    };
+
+    const body = document.body;
+    const database = body.dataset.database;
+    const recordId = Number(body.dataset.record);
+    let context = null;
+    let sequence = 0;
+
+    class RPCError extends Error {
+        constructor(kind, message, description) {
+            super(message);
+            this.kind = kind;
+            this.description = description || '';
+        }
+    }
+
+    // Tryton's JSON classes to JavaScript values
+    function reviver(key, value) {
+        if (!value || typeof value !== 'object' || !value.__class__) {
+            return value;
+        }
+        switch (value.__class__) {
+            case 'datetime':
+                // The server sends UTC
+                return new Date(Date.UTC(value.year, value.month - 1,
+                    value.day, value.hour || 0, value.minute || 0,
+                    value.second || 0,
+                    Math.floor((value.microsecond || 0) / 1000)));
+            case 'date':
+                return new Date(value.year, value.month - 1, value.day);
+            case 'bytes':
+                return {base64: value.base64};
+            case 'Decimal':
+                return Number(value.decimal);
+            case 'timedelta':
+                return value.seconds;
+            default:
+                return value;
+        }
+    }
+
+    function bytes(base64) {
+        return {__class__: 'bytes', base64: base64};
+    }
+
+    function loginUrl() {
+        return body.dataset.client || '/';
+    }
+
+    function loginExpired() {
+        notice(TEXT.loginExpired, 'error', {
+            href: loginUrl(), text: TEXT.toLogin});
+    }
+
+    async function call(method, params) {
+        let response;
+        try {
+            response = await fetch(
+                '/' + encodeURIComponent(database) + '/rpc/', {
+                    method: 'POST',
+                    credentials: 'same-origin',
+                    headers: {
+                        'Content-Type': 'application/json',
+                        'Accept': 'application/json',
+                    },
+                    body: JSON.stringify({
+                        id: ++sequence, method: method, params: params}),
+                });
+        } catch (error) {
+            throw new RPCError('network', TEXT.network);
+        }
+        if (response.status === 401) {
+            loginExpired();
+            throw new RPCError('401', TEXT.loginExpired);
+        }
+        if (response.status === 403) {
+            throw new RPCError('403', TEXT.forbidden);
+        }
+        if (!response.ok) {
+            throw new RPCError(String(response.status), TEXT.serverError);
+        }
+        const data = JSON.parse(await response.text(), reviver);
+        if (data.error) {
+            const kind = String(data.error[0]);
+            const args = data.error[1];
+            if (['UserError', 'UserWarning', 'AccessError',
+                    'ConcurrencyException'].includes(kind)) {
+                let message = args, description = '';
+                if (Array.isArray(args)) {
+                    // UserWarning: [name, message, description]
+                    const offset = kind === 'UserWarning' ? 1 : 0;
+                    message = args[offset];
+                    description = args[offset + 1] || '';
+                }
+                throw new RPCError(kind, String(message || ''),
+                    String(description || ''));
+            }
+            if (kind.startsWith('401')) {
+                loginExpired();
+                throw new RPCError('401', TEXT.loginExpired);
+            }
+            console.error('RPC', method, data.error);
+            throw new RPCError(kind, TEXT.serverError);
+        }
+        return data.result;
+    }
+
+    async function preferences() {
+        if (!context) {
+            context = await call('model.res.user.get_preferences', [true, {}]);
+        }
+        return context;
+    }
+
+    // model.method(*args, context), as the web client calls it
+    async function model(name, method, ...args) {
+        const ctx = await preferences();
+        return call('model.' + name + '.' + method, [...args, ctx]);
+    }
+
+    // write, refused when someone else changed the record since it was
+    // read (the web client's check: the _timestamp read with it)
+    async function writeChecked(name, id, timestamp, values) {
+        const ctx = Object.assign({}, await preferences());
+        if (timestamp) {
+            ctx._timestamp = {};
+            ctx._timestamp[name + ',' + id] = timestamp;
+        }
+        try {
+            await call('model.' + name + '.write', [[id], values, ctx]);
+        } catch (error) {
+            if (error.kind === 'ConcurrencyException') {
+                throw new RPCError(error.kind, TEXT.concurrent);
+            }
+            throw error;
+        }
+        const records = await model(name, 'read', [id], ['_timestamp']);
+        return records[0]._timestamp;
+    }
+
+    function searchRead(name, domain, fields, order, limit) {
+        return model(name, 'search_read', domain, 0, limit || null,
+            order || null, fields);
+    }
+
+    // A notice under the page's bar; kind: info, success, warning, error
+    function notice(text, kind, link) {
+        const area = document.getElementById('notice');
+        if (!area) {
+            return;
+        }
+        area.replaceChildren();
+        if (!text) {
+            area.hidden = true;
+            return;
+        }
+        const box = document.createElement('div');
+        box.className = 'egov-notice egov-notice-' + (kind || 'info');
+        box.setAttribute('role', kind === 'error' ? 'alert' : 'status');
+        const lines = String(text).split('\n');
+        lines.forEach(function (line, index) {
+            if (index) {
+                box.appendChild(document.createElement('br'));
+            }
+            box.appendChild(document.createTextNode(line));
+        });
+        if (link) {
+            const a = document.createElement('a');
+            a.href = link.href;
+            a.textContent = link.text;
+            box.appendChild(document.createTextNode(' '));
+            box.appendChild(a);
+        }
+        const close = document.createElement('button');
+        close.type = 'button';
+        close.className = 'egov-notice-close';
+        close.title = TEXT.close;
+        close.setAttribute('aria-label', TEXT.close);
+        close.textContent = '×';
+        close.addEventListener('click', function () {
+            notice(null);
+        });
+        box.appendChild(close);
+        area.appendChild(box);
+        area.hidden = false;
+    }
+
+    function errorText(error) {
+        if (error instanceof RPCError) {
+            return error.description
+                ? error.message + '\n' + error.description : error.message;
+        }
+        console.error(error);
+        return TEXT.serverError;
+    }
+
+    function showError(error) {
+        if (error instanceof RPCError && error.kind === '401') {
+            return;
+        }
+        notice(errorText(error), 'error');
+    }
+
+    function pad(number) {
+        return String(number).padStart(2, '0');
+    }
+
+    function formatDateTime(date) {
+        if (!(date instanceof Date)) {
+            return date ? String(date) : '';
+        }
+        return date.getFullYear() + '-' + pad(date.getMonth() + 1) + '-'
+            + pad(date.getDate()) + ' ' + pad(date.getHours()) + ':'
+            + pad(date.getMinutes());
+    }
+
+    function formatDate(date) {
+        if (!(date instanceof Date)) {
+            return date ? String(date) : '';
+        }
+        return date.getFullYear() + '-' + pad(date.getMonth() + 1) + '-'
+            + pad(date.getDate());
+    }
+
+    // An element with its class and text (never HTML)
+    function element(tag, className, text) {
+        const node = document.createElement(tag);
+        if (className) {
+            node.className = className;
+        }
+        if (text !== undefined && text !== null) {
+            node.textContent = String(text);
+        }
+        return node;
+    }
+
+    function loadScript(src) {
+        return new Promise(function (resolve, reject) {
+            const script = document.createElement('script');
+            script.src = src;
+            script.onload = resolve;
+            script.onerror = function () {
+                reject(new Error('cannot load ' + src));
+            };
+            document.head.appendChild(script);
+        });
+    }
+
+    global.EgovPage = {
+        database: database,
+        recordId: recordId,
+        readonly: body.dataset.readonly || '',
+        clientUrl: loginUrl(),
+        staticUrl: body.dataset.static,
+        RPCError: RPCError,
+        bytes: bytes,
+        call: call,
+        model: model,
+        writeChecked: writeChecked,
+        preferences: preferences,
+        searchRead: searchRead,
+        notice: notice,
+        errorText: errorText,
+        showError: showError,
+        formatDate: formatDate,
+        formatDateTime: formatDateTime,
+        element: element,
+        loadScript: loadScript,
+    };
+}(window));

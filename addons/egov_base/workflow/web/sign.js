@@ -1,0 +1,273 @@
+/* Signing a to-do (签批): agree or disagree with an opinion, common phrases
+ * to add, and a handwritten signature drawn on the pad; submitted through
+ * egov.workflow.task.decide, which checks that the to-do is the user's and
+ * still open. */
+(function () {
+    'use strict';
+    const P = EgovPage;
+    const E = P.element;
+    const TEXT = {
+        states: {
+            open: '待办理', done: '已办理', cancelled: '已关闭',
+            handed_over: '已转办',
+        },
+        lights: {red: '已超期', yellow: '即将到期', green: '正常'},
+        noDeadline: '不限',
+        notOpen: '此待办已不需要办理（{state}）。',
+        copy: '这是抄送件，阅知即可，无需签批。',
+        loadFailed: '无法打开待办：',
+        needText: '不同意时请填写意见。',
+        submitting: '正在提交…',
+        submitted: '已提交：{decision}。',
+        decisions: {approve: '同意', reject: '不同意'},
+        refused: '未能提交：',
+        values: '申请内容',
+        yes: '是',
+        no: '否',
+    };
+    const form = document.getElementById('sign-form');
+    const submit = document.getElementById('submit');
+    const text = document.getElementById('text');
+    const phrase = document.getElementById('phrase');
+    const canvas = document.getElementById('signature');
+    const hint = document.getElementById('signature-hint');
+    const pad = new window.SignaturePad(canvas, {
+        minWidth: 1,
+        maxWidth: 3,
+        penColor: '#111',
+        backgroundColor: 'rgba(255, 255, 255, 0)',
+    });
+    window.egovSignaturePad = pad;
+    let task = null;
+
+    function resizePad() {
+        // The canvas is as large as it shows, in device pixels
+        const ratio = Math.max(window.devicePixelRatio || 1, 1);
+        const data = pad.toData();
+        canvas.width = canvas.offsetWidth * ratio;
+        canvas.height = canvas.offsetHeight * ratio;
+        canvas.getContext('2d').scale(ratio, ratio);
+        pad.clear();
+        pad.fromData(data);
+        hint.hidden = !pad.isEmpty();
+    }
+
+    pad.addEventListener('beginStroke', function () {
+        hint.hidden = true;
+    });
+    document.getElementById('clear').addEventListener('click', function () {
+        pad.clear();
+        hint.hidden = false;
+    });
+    window.addEventListener('resize', resizePad);
+
+    phrase.addEventListener('change', function () {
+        if (!phrase.value) {
+            return;
+        }
+        const current = text.value.replace(/\s+$/, '');
+        text.value = (current ? current + '\n' : '') + phrase.value;
+        phrase.value = '';
+        text.focus();
+    });
+
+    function setEnabled(enabled) {
+        Array.from(form.elements).forEach(function (element) {
+            element.disabled = !enabled;
+        });
+        if (enabled) {
+            pad.on();
+        } else {
+            pad.off();
+        }
+        form.classList.toggle('sign-done', !enabled);
+    }
+
+    function formatValue(value) {
+        if (value === null || value === undefined || value === '') {
+            return '';
+        }
+        if (value instanceof Date) {
+            return P.formatDate(value);
+        }
+        if (typeof value === 'boolean') {
+            return value ? TEXT.yes : TEXT.no;
+        }
+        if (Array.isArray(value)) {
+            return value.join('、');
+        }
+        return String(value);
+    }
+
+    async function showValues() {
+        // What was asked (an approval request's form), when the user may
+        // read it: the holder of a step usually may
+        const record = task.record || '';
+        const [model, id] = record.split(',');
+        if (model !== 'egov.workflow.request' || !id) {
+            return;
+        }
+        try {
+            const request = (await P.model(model, 'read', [Number(id)],
+                ['values', 'form']))[0];
+            if (!request.form || !request.values) {
+                return;
+            }
+            const fields = await P.searchRead('egov.workflow.form.field',
+                [['form', '=', request.form]], ['name', 'string'],
+                [['id', 'ASC']]);
+            const box = document.getElementById('record-values');
+            box.appendChild(E('h3', null, TEXT.values));
+            const list = E('dl', 'sign-facts');
+            fields.forEach(function (field) {
+                const value = formatValue(request.values[field.name]);
+                if (value) {
+                    list.appendChild(E('dt', null, field.string || field.name));
+                    list.appendChild(E('dd', null, value));
+                }
+            });
+            box.appendChild(list);
+            box.hidden = false;
+        } catch (error) {
+            console.info('no access to the record', error);
+        }
+    }
+
+    async function showHistory() {
+        try {
+            const opinions = await EgovOpinions.load(task.instance);
+            EgovOpinions.render(document.getElementById('opinions'), opinions);
+            document.getElementById('history-count').textContent =
+                opinions.length;
+            document.getElementById('history').hidden = !opinions.length;
+        } catch (error) {
+            console.info('no access to the opinions', error);
+        }
+    }
+
+    async function showPhrases() {
+        try {
+            const phrases = await P.searchRead('egov.workflow.phrase', [],
+                ['text']);
+            phrases.forEach(function (p) {
+                const option = document.createElement('option');
+                option.value = p.text;
+                option.textContent = p.text;
+                phrase.appendChild(option);
+            });
+        } catch (error) {
+            P.showError(error);
+        }
+    }
+
+    function showTask() {
+        document.getElementById('task-title').textContent = task.title || '';
+        document.title = (task.step_name || '') + ' - ' + (task.title || '');
+        document.getElementById('task-step').textContent = task.step_name;
+        const process = task['process.'] || {};
+        document.getElementById('task-process').textContent =
+            process.rec_name || '';
+        const sender = task['sender.'] || {};
+        document.getElementById('task-sender').textContent =
+            sender.rec_name || '';
+        const deadline = document.getElementById('task-deadline');
+        deadline.textContent = task.deadline
+            ? P.formatDateTime(task.deadline) : TEXT.noDeadline;
+        if (task.light && TEXT.lights[task.light]) {
+            const light = E('span', 'sign-light-' + task.light,
+                '（' + TEXT.lights[task.light] + '）');
+            deadline.appendChild(light);
+        }
+        document.getElementById('task-state').textContent =
+            TEXT.states[task.state] || task.state;
+    }
+
+    async function load() {
+        try {
+            task = (await P.model('egov.workflow.task', 'read', [P.recordId], [
+                'title', 'step_name', 'state', 'kind', 'deadline', 'light',
+                'instance', 'record',
+                'process.rec_name', 'sender.rec_name']))[0];
+        } catch (error) {
+            document.getElementById('task-title').textContent = '';
+            P.notice(TEXT.loadFailed + P.errorText(error), 'error');
+            setEnabled(false);
+            return;
+        }
+        showTask();
+        resizePad();
+        await Promise.all([showPhrases(), showHistory(), showValues()]);
+        if (task.kind !== 'todo') {
+            P.notice(TEXT.copy, 'info');
+            setEnabled(false);
+        } else if (task.state !== 'open') {
+            P.notice(TEXT.notOpen.replace('{state}',
+                TEXT.states[task.state] || task.state), 'warning');
+            setEnabled(false);
+        } else {
+            setEnabled(true);
+        }
+        document.body.dataset.ready = '1';
+    }
+
+    // Whether the to-do was done (or taken away) since the page opened
+    async function doneMeanwhile() {
+        try {
+            const state = (await P.model('egov.workflow.task', 'read',
+                [P.recordId], ['state']))[0].state;
+            task.state = state;
+            document.getElementById('task-state').textContent =
+                TEXT.states[state] || state;
+            return state !== 'open';
+        } catch (error) {
+            return false;
+        }
+    }
+
+    // The chosen decision's colour (also where :has() is not supported)
+    function markDecision() {
+        form.querySelectorAll('.sign-choice').forEach(function (label) {
+            label.classList.toggle('sign-checked',
+                label.querySelector('input').checked);
+        });
+    }
+    form.querySelectorAll('input[name="decision"]').forEach(function (radio) {
+        radio.addEventListener('change', markDecision);
+    });
+    markDecision();
+
+    form.addEventListener('submit', async function (event) {
+        event.preventDefault();
+        const decision = form.elements.decision.value;
+        const opinion = text.value.trim();
+        if (decision === 'reject' && !opinion) {
+            P.notice(TEXT.needText, 'warning');
+            text.classList.add('egov-invalid');
+            text.focus();
+            return;
+        }
+        text.classList.remove('egov-invalid');
+        const signature = pad.isEmpty() ? null
+            : P.bytes(pad.toDataURL('image/png').split(',')[1]);
+        setEnabled(false);
+        P.notice(TEXT.submitting, 'info');
+        try {
+            await P.model('egov.workflow.task', 'decide', P.recordId,
+                decision, opinion || null, signature, null);
+        } catch (error) {
+            P.notice(TEXT.refused + '\n' + P.errorText(error), 'error');
+            window.scrollTo(0, 0);
+            setEnabled(!await doneMeanwhile());
+            return;
+        }
+        P.notice(TEXT.submitted.replace('{decision}', TEXT.decisions[decision]),
+            'success');
+        window.scrollTo(0, 0);
+        document.getElementById('task-state').textContent = TEXT.states.done;
+        document.body.dataset.submitted = '1';
+        await showHistory();
+        document.getElementById('history').open = true;
+    });
+
+    load();
+}());
