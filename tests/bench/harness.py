@@ -16,12 +16,18 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
 SQL_LOGGER = 'trytond.backend.postgresql.database'
 
 
-def start_tryton(dsn, database):
-    """Load the project's configuration with the benchmark server's URI
-    and initialise the pool of the database; return the pool"""
+def configure(dsn):
+    """Load the project's configuration with the benchmark server's URI.
+    Before anything imports trytond.backend (the module egov_base does, by
+    its web routes), or the backend of the default configuration sticks."""
     from trytond import config
     config.update_etc(os.path.join(ROOT, 'config', 'trytond.conf'))
     config.set('database', 'uri', dsn)
+
+
+def start_tryton(dsn, database):
+    "Initialise the pool of the database; return the pool"
+    configure(dsn)
     from trytond.pool import Pool
     from trytond.transaction import Transaction
     Pool.start()

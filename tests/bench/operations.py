@@ -242,3 +242,226 @@ def rule_lookup(bench):
         result['search_cold']['added_p95_ms'] < 2
         and result['scope_cold']['p95_ms'] < 2)
     return result
+
+
+# audit_write_overhead, audit_search, audit_verify: the behaviour audit
+
+def audit_off():
+    "The capture switched off: no policy applies to any model"
+    import egov_base.audit.capture as capture
+    return mock.patch.object(capture, 'policy_for', lambda cls, action: None)
+
+
+def county_admin(bench):
+    """An organisation administrator of a county (their post carries the
+    county role) and the ids of their county's units and departments"""
+    rows = bench.fetch(
+        'SELECT e."user", d.id FROM egov_org_employee e '
+        'JOIN egov_org_assignment a ON a.employee = e.id AND a."primary" '
+        'JOIN "egov_org_post-res_group" g ON g.post = a.post '
+        'JOIN egov_org_unit u ON u.id = e.unit '
+        "JOIN egov_org_unit d ON d.id = u.division AND d.kind = 'county' "
+        'WHERE e.active ORDER BY e.id')
+    user, division = bench.rng.choice(rows)
+    units = [r[0] for r in bench.fetch(
+            "SELECT id FROM egov_org_unit WHERE division = %s "
+            "AND kind IN ('unit', 'department') AND active ORDER BY id",
+            (division,))]
+    return user, units
+
+
+@operation('audit_write_overhead')
+def audit_write_overhead(bench):
+    """A county administrator writes the phone of 1,000 units and
+    departments of their county in one transaction (1,000 write calls, and
+    the same as one call), committed, with the audit on and off, in
+    alternating rounds; the target is at most 15 % more with the audit"""
+    import time
+
+    pool = bench.pool
+    Unit = pool.get('egov.org.unit')
+    Log = pool.get('egov.audit.log')
+    user, units = county_admin(bench)
+    rounds_count = max(2, bench.repeat // 40)
+    samples = {(kind, audit): [] for kind in ['calls', 'one_call']
+        for audit in ['on', 'off']}
+    counter = [0]
+
+    def batch(kind):
+        records = [Unit(i) for i in bench.rng.choices(units, k=1000)]
+        counter[0] += 1
+        if kind == 'calls':
+            for n, unit in enumerate(records):
+                Unit.write([unit], {'phone': '0795-%07d' % (
+                            counter[0] * 1000 + n)})
+        else:
+            Unit.write(list(dict.fromkeys(records)), {
+                    'phone': '0795-%07d' % counter[0]})
+
+    def run(kind, audit):
+        with bench.as_user(user, readonly=False) as transaction:
+            if audit:
+                start = time.perf_counter()
+                batch(kind)
+                transaction.commit()
+            else:
+                with audit_off():
+                    start = time.perf_counter()
+                    batch(kind)
+                    transaction.commit()
+            return (time.perf_counter() - start) * 1000
+
+    for n in range(-1, rounds_count):
+        for kind in ['calls', 'one_call']:
+            order = [True, False] if n % 2 else [False, True]
+            for audit in order:
+                elapsed = run(kind, audit)
+                if n >= 0:
+                    samples[kind, 'on' if audit else 'off'].append(elapsed)
+    result = {'user': user, 'writes_per_batch': 1000, 'rounds': rounds_count}
+    for kind in ['calls', 'one_call']:
+        on = percentile(samples[kind, 'on'], 50)
+        off = percentile(samples[kind, 'off'], 50)
+        result[kind] = {
+            'audit_on_ms': round(on, 1), 'audit_off_ms': round(off, 1),
+            'overhead_pct': round((on - off) / off * 100, 1),
+            }
+    # The sealer on what the rounds recorded
+    with bench.as_user(0, readonly=False) as transaction:
+        start = time.perf_counter()
+        sealed = Log.seal()
+        transaction.commit()
+        seconds = time.perf_counter() - start
+    result['sealed_rows'] = sealed
+    result['seal_rows_per_second'] = round(sealed / seconds) if sealed else 0
+    result['target_overhead_pct'] = 15
+    result['meets_target'] = all(result[k]['overhead_pct'] <= 15
+        for k in ['calls', 'one_call'])
+    return result
+
+
+AUDIT_LIST_FIELDS = ['timestamp', 'login', 'user_name', 'unit_name',
+    'post_name', 'division_name', 'action', 'result', 'model',
+    'record_name', 'address', 'message', 'sequence']
+AUDIT_FILTERS = ['range', 'user', 'unit', 'division', 'model', 'action',
+    'refused']
+
+
+def auditor_user(bench):
+    "A generated login made a security auditor (idempotent)"
+    user, = bench.sample_users(1)
+    (group,), = bench.fetch("SELECT db_id FROM ir_model_data WHERE "
+        "module = 'egov_base' AND fs_id = 'group_auditor'")
+    bench.sql.execute('INSERT INTO "res_user-res_group" ("user", "group", '
+            'create_uid, create_date) SELECT %s, %s, 0, now() '
+            'WHERE NOT EXISTS (SELECT 1 FROM "res_user-res_group" '
+        'WHERE "user" = %s AND "group" = %s)',
+        (user, group, user, group))
+    return user
+
+
+@operation('audit_search')
+def audit_search(bench):
+    """The auditor's list over the whole audit table: a time range (a day,
+    a week or a month, ending at a random day of the last year) alone or
+    with a user, a unit, a division, a model, an action or refused only;
+    what the web client does for one page: search (100 rows, newest
+    first), a bounded count (1,000) and the read of the list's fields.
+    Floor: the same page by hand-written SQL"""
+    import datetime
+    Log = bench.pool.get('egov.audit.log')
+    auditor = auditor_user(bench)
+    total, first, last = bench.fetch(
+        'SELECT COUNT(*), MIN(timestamp), MAX(timestamp) '
+        'FROM egov_audit_log')[0]
+    if not total:
+        return {'skipped': 'egov_audit_log is empty: run generate_audit.py'}
+    people = bench.fetch(
+        'SELECT DISTINCT user_id, unit_id, division_id FROM egov_audit_log '
+        'WHERE id IN (SELECT (random() * %s)::int FROM '
+        'generate_series(1, 500))', (total,)) or bench.fetch(
+        'SELECT DISTINCT user_id, unit_id, division_id FROM egov_audit_log '
+        'LIMIT 500')
+    models = [r[0] for r in bench.fetch(
+            'SELECT DISTINCT model FROM egov_audit_log WHERE id < 100000')]
+    actions = ['write', 'create', 'login', 'delete', 'export', 'read']
+    samples = {f: ([], []) for f in AUDIT_FILTERS}
+    found = []
+    mismatches = 0
+    span = (last - first).total_seconds()
+    for n in rounds(bench):
+        kind = AUDIT_FILTERS[n % len(AUDIT_FILTERS)]
+        days = bench.rng.choice([1, 7, 30])
+        end = first + datetime.timedelta(
+            seconds=bench.rng.uniform(days * 86400, span))
+        start = end - datetime.timedelta(days=days)
+        domain = [('timestamp', '>=', start), ('timestamp', '<', end)]
+        where, params = 'timestamp >= %s AND timestamp < %s', [start, end]
+        user_id, unit_id, division_id = bench.rng.choice(people)
+        extra = {
+            'range': None,
+            'user': ('user_id', user_id),
+            'unit': ('unit_id', unit_id),
+            'division': ('division_id', division_id),
+            'model': ('model', bench.rng.choice(models)),
+            'action': ('action', bench.rng.choice(actions)),
+            'refused': ('result', 'refused'),
+            }[kind]
+        if extra:
+            domain.append((extra[0], '=', extra[1]))
+            where += ' AND %s = %%s' % extra[0]
+            params.append(extra[1])
+
+        def page():
+            ids = Log.search(domain, limit=100)
+            count = Log.search_count(domain, limit=1000)
+            rows = Log.read([i.id for i in ids], AUDIT_LIST_FIELDS)
+            return ids, count, rows
+
+        with bench.as_user(auditor):
+            elapsed, (ids, count, rows) = timed(page)
+
+        def floor_page():
+            rows = bench.fetch(
+                'SELECT id, %s FROM egov_audit_log WHERE %s '
+                'ORDER BY timestamp DESC, id DESC LIMIT 100' % (
+                    ', '.join(AUDIT_LIST_FIELDS), where), params)
+            count = bench.fetch(
+                'SELECT COUNT(*) FROM (SELECT 1 FROM egov_audit_log '
+                'WHERE %s LIMIT 1000) c' % where, params)
+            return rows, count
+        floor, (floor_rows, _) = timed(floor_page)
+        if n < 0:
+            continue
+        samples[kind][0].append(elapsed)
+        samples[kind][1].append(floor)
+        found.append(len(ids))
+        if [i.id for i in ids] != [r[0] for r in floor_rows]:
+            mismatches += 1
+    orm = [s for f in AUDIT_FILTERS for s in samples[f][0]]
+    floors = [s for f in AUDIT_FILTERS for s in samples[f][1]]
+    result = compare(orm, floors, target_p95_ms=200)
+    result['rows_in_table'] = total
+    result['rows_per_page_p50'] = int(percentile(found, 50))
+    result['by_filter'] = {f: compare(*samples[f])
+        for f in AUDIT_FILTERS if samples[f][0]}
+    result['mismatches'] = mismatches
+    return result
+
+
+@operation('audit_verify')
+def audit_verify(bench):
+    """The verification of the whole chain (rows per second; target at
+    least 50,000), as the command and the auditor's button run it"""
+    Log = bench.pool.get('egov.audit.log')
+    with bench.as_user(0, readonly=False) as transaction:
+        report = Log.verify(seal=True)
+        transaction.commit()
+    return {
+        'rows': report['checked'],
+        'seconds': round(report['seconds'], 1),
+        'rows_per_second': round(report['rows_per_second'] or 0),
+        'ok': report['ok'],
+        'target_rows_per_second': 50000,
+        'meets_target': (report['rows_per_second'] or 0) >= 50000,
+        }

@@ -22,7 +22,20 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 import harness  # noqa: E402
+
+
+def configure_early(argv=None):
+    "Configure Tryton for --dsn before the operations import the module"
+    pre = argparse.ArgumentParser(add_help=False)
+    pre.add_argument('--dsn')
+    known, _ = pre.parse_known_args(argv)
+    if known.dsn:
+        harness.configure(known.dsn)
+
+
+configure_early()
 from operations import OPERATIONS  # noqa: E402
+import operations_workflow  # noqa: E402,F401 (registers its operations)
 
 
 def parse_args(argv=None):

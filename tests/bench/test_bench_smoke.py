@@ -56,8 +56,14 @@ def test_every_operation_reports_positive_timings(database):
             database, '--repeat', '4', '--warmup', '1'))
     operations = report['operations']
     assert {'employee_picker', 'unit_subtree', 'unit_subtree_api',
-            'rule_lookup'} <= set(
-        operations)
+            'rule_lookup', 'audit_write_overhead', 'audit_search',
+            'audit_verify', 'inbox_first_page', 'approval_action',
+            'start_instances'} <= set(operations)
+    assert operations['audit_verify']['ok'] is True
+    inbox = operations['inbox_first_page']
+    assert inbox['p50_ms'] > 0 and inbox['mismatches'] == 0
+    assert operations['approval_action']['p50_ms'] > 0
+    assert operations['start_instances']['instances'] == 20
 
     for name in ['employee_picker', 'unit_subtree', 'unit_subtree_api']:
         result = operations[name]
