@@ -102,3 +102,16 @@ document.title = Sao.config.title;
         return init.apply(this, args);
     };
 })();
+
+// The date of a form field (a Dict key) is shown in moment's default
+// locale, as in English (12/01/2026): sao asks moment for "zh", which it
+// does not know. Write it as the user's language does (2026-12-01).
+(function() {
+    'use strict';
+    Object.defineProperty(Sao.View.Form.Dict.Date.prototype, 'format', {
+        get: function() {
+            return Sao.i18n.locale.date || '%x';
+        },
+        configurable: true,
+    });
+})();

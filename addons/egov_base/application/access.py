@@ -51,3 +51,20 @@ class ModelAccess(metaclass=PoolMeta):
                     'egov_base.msg_application_disabled',
                     application=application.name,
                     division=division.name))
+
+
+class ExportRuleMixin:
+    """Record rules on exports, checked in SQL.
+
+    Tryton checks the rules of an export in Python (eval_domain), where a
+    rule over a path ("tasks.user", "unit.division") holds whenever its
+    first field is set, and the fields are then read without access checks:
+    a rule over a path would not stop an export of another county's
+    records. Reading the records first applies the rules as a search does."""
+    __slots__ = ()
+
+    @classmethod
+    def export_data(cls, records, fields_names, header=False):
+        if records and Transaction().check_access:
+            cls.read([r.id for r in records], ['id'])
+        return super().export_data(records, fields_names, header=header)

@@ -3,7 +3,7 @@ user's roles (groups) and the units their record rules open; applications
 switched off for the post's county take their roles away again."""
 from sql import Literal, Null
 from sql.conditionals import Coalesce
-from trytond.cache import Cache
+from trytond.cache import BaseCache, Cache
 from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
@@ -45,7 +45,15 @@ class User(metaclass=PoolMeta):
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        # In the context so that the client reloads (menus, roles) when
+        # the person switches posts
         cls._context_fields.insert(0, 'post')
+        # No cache depends on the post in the context: the scope and the
+        # groups are cached per user and forgotten when the post changes.
+        # Ignored, the framework's caches keyed by the context (triggers,
+        # model names, buttons…) are shared by everyone instead of being
+        # cold for each person
+        BaseCache.context_ignored_keys.add('post')
 
     @classmethod
     def get_employee(cls, users, name):

@@ -7,6 +7,7 @@ from trytond.exceptions import UserError
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
+from trytond.transaction import Transaction
 
 from .tools import EgovTestCase, acting_as, create_org
 
@@ -60,6 +61,38 @@ def workflow_org():
     Leadership.create([{
                 'leader': org.leader_employee.id, 'unit': org.yz_edu.id}])
     return org
+
+
+SUB_PROCESS = (
+    '<bpmn:subProcess id="review" name="部门审核">'
+    '<bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing>'
+    '<bpmn:startEvent id="review_start">'
+    '<bpmn:outgoing>r1</bpmn:outgoing></bpmn:startEvent>'
+    '<bpmn:userTask id="head" name="部门负责人审批"'
+    ' egov:assignee="head:initiator" egov:deadline="1">'
+    '<bpmn:incoming>r1</bpmn:incoming><bpmn:outgoing>r2</bpmn:outgoing>'
+    '</bpmn:userTask>'
+    '<bpmn:userTask id="secretary" name="文书登记" egov:assignee="post:文书">'
+    '<bpmn:incoming>r2</bpmn:incoming><bpmn:outgoing>r3</bpmn:outgoing>'
+    '</bpmn:userTask>'
+    '<bpmn:endEvent id="review_end"><bpmn:incoming>r3</bpmn:incoming>'
+    '</bpmn:endEvent>'
+    '<bpmn:sequenceFlow id="r1" sourceRef="review_start" targetRef="head"/>'
+    '<bpmn:sequenceFlow id="r2" sourceRef="head" targetRef="secretary"/>'
+    '<bpmn:sequenceFlow id="r3" sourceRef="secretary"'
+    ' targetRef="review_end"/>'
+    '</bpmn:subProcess>')
+
+
+def with_sub_process(bpmn):
+    "The leave process with its head's step inside a sub-process 部门审核"
+    start = bpmn.index('<bpmn:userTask id="head"')
+    end = bpmn.index('</bpmn:userTask>', start) + len('</bpmn:userTask>')
+    bpmn = bpmn[:start] + SUB_PROCESS + bpmn[end:]
+    return bpmn.replace('targetRef="head"/>\n', 'targetRef="review"/>\n', 1
+        ).replace('sourceRef="head" targetRef="gw"',
+        'sourceRef="review" targetRef="gw"').replace(
+        'bpmnElement="head">', 'bpmnElement="review">', 1)
 
 
 class WorkflowTestCase(EgovTestCase):
@@ -296,6 +329,75 @@ class WorkflowTestCase(EgovTestCase):
         self.assertEqual(steps.count('会签'), 2)
 
     @with_transaction()
+    def test_units_chosen_while_acting(self):
+        """The drafter names the countersigning units in the act dialog;
+        the reviewer's unchanged list stays; units with nobody at their
+        head stop the step with a message, not a program error"""
+        pool = Pool()
+        Request = pool.get('egov.workflow.request')
+        Act = pool.get('egov.workflow.task.act', type='wizard')
+        org = workflow_org()
+        with acting_as(org.yz_clerk):
+            request, = Request.create([{
+                        'title': '关于开展校园安全检查的通知',
+                        'process': self.process('outgoing').id,
+                        'values': {'doc_type': '通知'},
+                        }])
+            Request.workflow_start([request])
+            task, = self.open_tasks(org.yz_clerk)
+            session_id, _, _ = Act.create()
+            with Transaction().set_context(
+                    active_model='egov.workflow.task', active_id=task.id,
+                    active_ids=[task.id]):
+                act = Act(session_id)
+                defaults = act.default_start(None)
+                self.assertEqual(set(defaults['editable']),
+                    {'title', 'values', 'cosign_units', 'recipients'})
+                act.start.decision = 'approve'
+                act.start.text = '请核稿'
+                act.start.signature = None
+                act.start.copy_to = []
+                act.start.editable = defaults['editable']
+                act.start.title = defaults['title']
+                act.start.values = defaults['values']
+                act.start.cosign_units = [
+                    org.yz_edu_office, org.yz_school_dept]
+                act.start.recipients = [org.zs_finance]
+                act.start.handlers = []
+                act.transition_submit()
+        request = Request(request.id)
+        self.assertEqual(
+            {u.id for u in request.cosign_units},
+            {org.yz_edu_office.id, org.yz_school_dept.id})
+        # The reviewer sends the same list back: nothing is lost
+        with acting_as(org.office_head):
+            task, = self.open_tasks(org.office_head)
+            task.decide('approve', '已核', data={
+                    'cosign_units': [u.id for u in request.cosign_units]})
+        self.assertEqual(len(self.open_tasks(org.school_head)), 1)
+
+        # Another draft whose countersigning department has no head: the
+        # reviewer is told when the countersign would start
+        pool.get('egov.org.assignment').delete(
+            org.school_head_employee.assignments)
+        with acting_as(org.yz_clerk):
+            other, = Request.create([{
+                        'title': '关于开展消防演练的通知',
+                        'process': self.process('outgoing').id,
+                        'values': {'doc_type': '通知'},
+                        'cosign_units': [('add', [org.yz_school_dept.id])],
+                        }])
+            Request.workflow_start([other])
+        self.act(org.yz_clerk, instance=Request(other.id).workflow)
+        with acting_as(org.office_head):
+            task, = self.open_tasks(org.office_head, Request(other.id).workflow)
+            with self.assertRaises(UserError) as cm:
+                task.decide('approve', None)
+        self.assertIn('没有找到办理人员', cm.exception.message)
+        self.assertIn('会签', cm.exception.message)
+        self.assertChinese(cm.exception.message)
+
+    @with_transaction()
     def test_deadline_in_working_days(self):
         "Deadlines skip weekends and official holidays"
         Holiday = Pool().get('egov.workflow.holiday')
@@ -321,6 +423,126 @@ class WorkflowTestCase(EgovTestCase):
         self.assertEqual(Task(task.id).light, 'red')
 
     @with_transaction()
+    def test_reminders(self):
+        """The scheduler reminds the holder of an overdue to-do once a day;
+        the initiator urges the holders (催办), at most once an hour"""
+        pool = Pool()
+        Task = pool.get('egov.workflow.task')
+        Request = pool.get('egov.workflow.request')
+        Notification = pool.get('res.notification')
+
+        def notes(user):
+            return [n.label for n in Notification.search([
+                        ('user', '=', user.id)], order=[('id', 'ASC')])]
+
+        org = workflow_org()
+        request = self.leave_request(org)
+        self.act(org.yz_clerk)
+        task, = self.open_tasks(org.office_head)
+        self.assertEqual(len(notes(org.office_head)), 1)
+        Task.remind_overdue()
+        self.assertEqual(len(notes(org.office_head)), 1)
+        Task.write([task], {
+                'deadline': datetime.datetime.now()
+                - datetime.timedelta(hours=1)})
+        zh_cn, = pool.get('ir.lang').search([('code', '=', 'zh_CN')])
+        pool.get('res.user').write([org.office_head], {'language': zh_cn.id})
+        Task.remind_overdue()
+        Task.remind_overdue()
+        self.assertEqual(notes(org.office_head)[1:], ['已超期:部门负责人审批'])
+
+        Task.write([task], {'reminded_at': None})
+        with acting_as(org.office_head):
+            with self.assertRaises(UserError) as cm:
+                Request.workflow_urge([Request(request.id)])
+        self.assertIn('发起人', cm.exception.message)
+        with acting_as(org.yz_clerk):
+            Request.workflow_urge([Request(request.id)])
+        self.assertEqual(notes(org.office_head)[-1],
+            '%s 催办:部门负责人审批' % org.yz_clerk.name)
+        with acting_as(org.yz_clerk):
+            with self.assertRaises(UserError) as cm:
+                Request.workflow_urge([Request(request.id)])
+            self.assertIn('一小时内', cm.exception.message)
+
+    @with_transaction()
+    def test_copies(self):
+        """A step's cc rule sends copies (抄送) once it is agreed; the acting
+        person adds others; a copy is read and marked read, never acted on"""
+        pool = Pool()
+        Process = pool.get('egov.workflow.process')
+        Task = pool.get('egov.workflow.task')
+        Request = pool.get('egov.workflow.request')
+        org = workflow_org()
+        leave = self.process('leave')
+        Process.new_version([leave])
+        draft, = Process.search([
+                ('code', '=', 'leave'), ('state', '=', 'draft')])
+        draft.bpmn = draft.bpmn.replace('egov:assignee="head:initiator"',
+            'egov:assignee="head:initiator" egov:cc="post:文书"')
+        draft.save()
+        Process.activate([draft])
+        request = self.leave_request(org, days=2)
+        with acting_as(org.yz_clerk):
+            task, = self.open_tasks(org.yz_clerk)
+            task.decide('approve', '请批准', copy_to=[org.school_head.id])
+        copy, = Task.search([('kind', '=', 'cc')])
+        self.assertEqual(
+            (copy.user, copy.step_name, copy.state),
+            (org.school_head, '填写请假单', 'open'))
+        # The secretary gets nothing until the head agreed
+        self.assertEqual(Task.search([('user', '=', org.secretary.id)]), [])
+        self.act(org.office_head, text='同意')
+        copy, = Task.search([
+                ('kind', '=', 'cc'), ('user', '=', org.secretary.id)])
+        self.assertEqual(copy.step_name, '部门负责人审批')
+        with acting_as(org.secretary):
+            # The copy lets them read the request, not act on it
+            self.assertEqual(
+                [r.id for r in Request.search([])], [request.id])
+            with self.assertRaises(UserError):
+                copy.decide('approve', None)
+            Task.mark_read([copy])
+        copy = Task(copy.id)
+        self.assertEqual((copy.state, copy.decision), ('done', 'read'))
+
+    @with_transaction()
+    def test_sub_process(self):
+        "The steps of an embedded sub-process run in order, then the rest"
+        Process = Pool().get('egov.workflow.process')
+        org = workflow_org()
+        leave = self.process('leave')
+        Process.new_version([leave])
+        draft, = Process.search([
+                ('code', '=', 'leave'), ('state', '=', 'draft')])
+        draft.bpmn = with_sub_process(draft.bpmn)
+        draft.save()
+        Process.activate([draft])
+        info = Process(draft.id).info()
+        self.assertEqual([info['steps'][s]['name'] for s in info['order']],
+            ['填写请假单', '部门负责人审批', '文书登记', '分管领导审批'])
+        request = self.leave_request(org, days=5)
+        self.act(org.yz_clerk)
+        self.act(org.office_head, text='同意')
+        self.assertEqual(self.open_tasks(org.leader), [])
+        self.act(org.secretary, text='已登记')
+        # Out of the sub-process, the form's values still decide the way;
+        # a return goes back into it
+        with acting_as(org.leader):
+            task, = self.open_tasks(org.leader)
+            head = [t for t in request.workflow.tasks if t.step == 'head'][0]
+            task.return_to(head, '请写明工作安排')
+        self.act(org.office_head, text='已安排')
+        self.act(org.secretary, text='已登记')
+        self.act(org.leader, text='同意')
+        request = request.__class__(request.id)
+        self.assertEqual(request.workflow_state, 'done')
+        self.assertEqual(
+            [o.step_name for o in request.workflow.opinions],
+            ['填写请假单', '部门负责人审批', '文书登记', '分管领导审批',
+                '部门负责人审批', '文书登记', '分管领导审批'])
+
+    @with_transaction()
     def test_to_dos_are_private(self):
         "Nobody else reads someone's to-dos or the request"
         pool = Pool()
@@ -329,9 +551,15 @@ class WorkflowTestCase(EgovTestCase):
         org = workflow_org()
         request = self.leave_request(org)
         task, = self.open_tasks(org.yz_clerk)
+        Instance = pool.get('egov.workflow.instance')
         with acting_as(org.zs_clerk):
             self.assertEqual(Task.search([]), [])
             self.assertEqual(Request.search([]), [])
+            # What an export shows: the record's name, any field
+            for Model, record in [(Instance, request.workflow),
+                    (Request, request), (Task, task)]:
+                with self.assertRaises(AccessError):
+                    Model.export_data([Model(record.id)], ['rec_name'])
             with self.assertRaises(AccessError):
                 Task.read([task.id], ['step'])
             with self.assertRaises(AccessError):
@@ -391,6 +619,36 @@ class DefinitionTestCase(EgovTestCase):
         bpmn = self.leave_bpmn().replace(
             'egov:assignee="head:initiator"', '')
         self.check(bpmn, '没有设置办理人规则')
+
+    @with_transaction()
+    def test_invalid_copy_rule(self):
+        bpmn = self.leave_bpmn().replace('egov:assignee="head:initiator"',
+            'egov:assignee="head:initiator" egov:cc="everybody"')
+        self.check(bpmn, '办理人规则「everybody」无效')
+
+    @with_transaction()
+    def test_sub_process_without_end(self):
+        bpmn = with_sub_process(self.leave_bpmn()).replace(
+            '<bpmn:endEvent id="review_end"><bpmn:incoming>r3'
+            '</bpmn:incoming></bpmn:endEvent>', '').replace(
+            'targetRef="review_end"', 'targetRef="head"')
+        self.check(bpmn, '子流程「review」没有结束节点')
+
+    @with_transaction()
+    def test_flow_into_a_sub_process(self):
+        "A flow may not jump into the middle of a sub-process"
+        bpmn = with_sub_process(self.leave_bpmn()).replace(
+            'sourceRef="apply" targetRef="review"',
+            'sourceRef="apply" targetRef="secretary"')
+        self.check(bpmn, '「f2」')
+
+    @with_transaction()
+    def test_call_activity_is_refused(self):
+        bpmn = self.leave_bpmn().replace(
+            '<bpmn:userTask id="head"', '<bpmn:callActivity id="head"'
+            ).replace('</bpmn:userTask>\n    <bpmn:exclusiveGateway',
+            '</bpmn:callActivity>\n    <bpmn:exclusiveGateway')
+        self.check(bpmn, '内嵌子流程')
 
     @with_transaction()
     def test_unsafe_condition(self):

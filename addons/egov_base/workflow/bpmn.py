@@ -11,6 +11,8 @@ The platform's attributes live in the namespace EGOV_NS on user tasks:
   egov:mode      for a multi-instance task: "all" (default) or "any", or a
                  number n: the step is done when n of them agreed
   egov:fields    per-step form rules: "title:edit,urgency:required,..."
+  egov:cc        who gets a copy (抄送) once the step is agreed, an
+                 assignment rule like egov:assignee
 """
 import copy
 import io
@@ -66,6 +68,7 @@ class StepInfo:
     mode: str = 'all'
     multi: bool = False
     fields: dict = field(default_factory=dict)
+    cc: str = ''
 
 
 @dataclass
@@ -127,6 +130,10 @@ def analyse(data):
         if name in FORBIDDEN:
             raise DefinitionError('forbidden', element=element.get('id'),
                 kind=name)
+        if name == 'callActivity':
+            # A process stands alone, versioned by itself: a step that
+            # calls another process would follow that one's changes
+            raise DefinitionError('call_activity', element=element.get('id'))
         if name in FLOW_NODES:
             if not element.get('id'):
                 raise DefinitionError('no_id')
@@ -135,39 +142,25 @@ def analyse(data):
     outgoing = {node: [] for node in nodes}
     for flow in flows:
         source, target = flow.get('sourceRef'), flow.get('targetRef')
-        if source not in nodes or target not in nodes:
+        # A flow joins two nodes of one level: into or out of a
+        # sub-process goes through its start and end events
+        if (source not in nodes or target not in nodes
+                or nodes[source].getparent() is not flow.getparent()
+                or nodes[target].getparent() is not flow.getparent()):
             raise DefinitionError('dangling_flow', element=flow.get('id'))
         outgoing[source].append(target)
         for expression in flow.iter('{%s}conditionExpression' % BPMN_NS):
             check_expression(expression.text or '', flow.get('id'))
-    starts = [n for n, e in nodes.items() if _local(e) == 'startEvent'
-        and e.getparent() is process]
-    ends = {n for n, e in nodes.items() if _local(e) == 'endEvent'}
-    if len(starts) != 1:
-        raise DefinitionError('one_start', count=len(starts))
-    if not ends:
-        raise DefinitionError('no_end')
-    # Every node must be reachable and able to reach an end: a cycle with
-    # no way out would keep people in a loop forever
-    reachable = _walk(starts[0], outgoing)
-    for node in nodes:
-        if nodes[node].getparent() is not process:
-            continue
-        if node not in reachable:
-            raise DefinitionError('unreachable', element=node)
-    reverse = {node: [] for node in nodes}
-    for source, targets in outgoing.items():
-        for target in targets:
-            reverse[target].append(source)
-    can_end = set()
-    for end in ends:
-        can_end |= _walk(end, reverse)
-    for node in reachable:
-        if nodes[node].getparent() is process and node not in can_end:
-            raise DefinitionError('no_way_out', element=node)
+    # The process and each embedded sub-process is a level of its own: one
+    # start, every node reachable from it and able to reach an end
+    levels = [process] + [e for e in nodes.values()
+        if _local(e) == 'subProcess']
+    start_of = {}
+    for level in levels:
+        start_of[level] = _check_level(level, nodes, outgoing)
 
     steps, order = {}, []
-    for node in _walk_ordered(starts[0], outgoing):
+    for node in _walk_levels(start_of[process], nodes, outgoing, start_of):
         element = nodes[node]
         if _local(element) != 'userTask':
             continue
@@ -184,6 +177,46 @@ def analyse(data):
             message=str(e).splitlines()[0][:200])
     return ProcessInfo(process_id, process.get('name') or process_id,
         steps, order)
+
+
+def _check_level(level, nodes, outgoing):
+    """Check the nodes directly in level (the process or a sub-process) and
+    return the id of its start event"""
+    own = {n for n, e in nodes.items() if e.getparent() is level}
+    starts = [n for n in own if _local(nodes[n]) == 'startEvent']
+    ends = {n for n in own if _local(nodes[n]) == 'endEvent'}
+    element = None if _local(level) == 'process' else level.get('id')
+    if len(starts) != 1:
+        raise DefinitionError('sub_one_start' if element else 'one_start',
+            element=element, count=len(starts))
+    if not ends:
+        raise DefinitionError('sub_no_end' if element else 'no_end',
+            element=element)
+    # A cycle with no way out would keep people in a loop forever
+    reachable = _walk(starts[0], outgoing)
+    for node in own:
+        if node not in reachable:
+            raise DefinitionError('unreachable', element=node)
+    reverse = {node: [] for node in own}
+    for source in own:
+        for target in outgoing[source]:
+            reverse[target].append(source)
+    can_end = set()
+    for end in ends:
+        can_end |= _walk(end, reverse)
+    for node in own:
+        if node not in can_end:
+            raise DefinitionError('no_way_out', element=node)
+    return starts[0]
+
+
+def _walk_levels(start, nodes, outgoing, start_of):
+    "The nodes in a natural order, the inside of a sub-process at its place"
+    for node in _walk_ordered(start, outgoing):
+        yield node
+        if _local(nodes[node]) == 'subProcess':
+            yield from _walk_levels(
+                start_of[nodes[node]], nodes, outgoing, start_of)
 
 
 def step_info(element):
@@ -219,7 +252,7 @@ def step_info(element):
     return StepInfo(
         id=node, name=element.get('name') or node, assignee=assignee,
         deadline=deadline, mode=mode, multi=loop is not None,
-        fields=fields)
+        fields=fields, cc=get('cc'))
 
 
 def _walk(start, edges):
@@ -299,7 +332,8 @@ def validator():
 
 
 def build_spec(data, process_id):
-    "Return the SpiffWorkflow spec of process_id in the BPMN data"
+    """Return the SpiffWorkflow spec of process_id in the BPMN data and the
+    specs of its embedded sub-processes"""
     parser = BpmnParser()
     if isinstance(data, str):
         data = data.encode('utf-8')
@@ -308,7 +342,8 @@ def build_spec(data, process_id):
     root = copy.deepcopy(parse_xml(data))
     _engine_multi_instances(root)
     parser.add_bpmn_xml(root.getroottree(), filename='%s.bpmn' % process_id)
-    return parser.get_spec(process_id)
+    return (parser.get_spec(process_id),
+        parser.get_subprocess_specs(process_id))
 
 
 def _engine_multi_instances(root):

@@ -1,6 +1,8 @@
 """The bridge to SpiffWorkflow: loading and saving an instance's state, and
 answering the two expressions the engine asks the platform (how many people
 a multi-instance step has, and whether enough of them agreed)."""
+from contextlib import contextmanager
+
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
@@ -82,17 +84,26 @@ class Engine:
             self.workflow = SERIALIZER.deserialize_json(state)
             self.workflow.script_engine = self.script_engine
         else:
+            spec, sub_specs = process.spec()
             self.workflow = BpmnWorkflow(
-                process.spec(), script_engine=self.script_engine)
+                spec, sub_specs, script_engine=self.script_engine)
 
     def dump(self):
         return SERIALIZER.serialize_json(self.workflow)
 
     def run(self):
         "Run the engine's own steps (gateways, events) as far as they go"
-        try:
+        with self._rule_errors():
             self.workflow.do_engine_steps()
-        except WorkflowException:
+
+    @contextmanager
+    def _rule_errors(self):
+        """A rule that finds nobody, raised while the engine moves on, comes
+        out as the RuleError of its step (SpiffWorkflow wraps exceptions
+        of expressions, or not, depending on where they arise)"""
+        try:
+            yield
+        except (WorkflowException, RuleError):
             if self.script_engine.rule_error:
                 step, error = self.script_engine.rule_error
                 raise RuleError(error.code, step=step, **error.detail)
@@ -123,11 +134,27 @@ class Engine:
             raise RuleError(error.code, step=step, **error.detail)
         return sorted({u for branch in branches for u in branch})
 
+    def copies(self, step):
+        """The people who get a copy (抄送) of a step agreed on: its cc rule
+        resolved now; nobody found is no reason to stop the process"""
+        if not step.get('cc'):
+            return []
+        try:
+            branches = self.resolver.resolve(step['cc'])
+        except RuleError as error:
+            if error.code == 'nobody':
+                return []
+            raise RuleError(error.code, step=step, **error.detail)
+        return sorted({u for branch in branches for u in branch})
+
     def complete(self, task_id, data, decision):
         task = self.task(task_id)
         task.data.update(json_safe(data))
         task.data[DECISION] = decision
-        task.run()
+        # The next steps may be multi-instance: their people are resolved
+        # now
+        with self._rule_errors():
+            task.run()
 
     def return_to(self, task_id, data):
         self.workflow.reset_from_task_id(

@@ -195,6 +195,11 @@ class FormField(DictSchemaMixin, ModelSQL, ModelView):
     def __setup__(cls):
         super().__setup__()
         cls.__access__.add('form')
+        # A form is drawn in the language of its people (its labels are
+        # content, like the form itself), not translated as the platform's
+        # own strings are
+        cls.string.translate = False
+        cls.selection.translate = False
         t = cls.__table__()
         cls._sql_indexes.add(Index(t, (t.form, Index.Range())))
 

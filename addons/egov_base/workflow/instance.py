@@ -140,6 +140,8 @@ class Instance(ModelSQL, ModelView):
         transaction = Transaction()
         cursor = transaction.connection.cursor()
         ids = [i.id for i in instances]
+        if not ids:
+            return
         if transaction.database.has_select_for():
             cursor.execute(*table.select(table.id,
                     where=table.id.in_(ids), for_=For('UPDATE')))
@@ -155,9 +157,19 @@ class Instance(ModelSQL, ModelView):
         "Start process for record as user; return the instance"
         pool = Pool()
         User = pool.get('res.user')
+        Task = pool.get('egov.workflow.task')
         transaction = Transaction()
         user = User(user or transaction.user)
         scope = User.get_org_scope(user.id)
+        now = datetime.datetime.now()
+        # The engine runs to the first steps before the instance is
+        # written: one insert, no update
+        engine = Engine(process, user, record.workflow_data())
+        try:
+            engine.run()
+            to_open = cls._to_open(process, engine, engine.ready())
+        except RuleError as error:
+            raise WorkflowError(rule_message(error))
         with without_check_access():
             instance, = cls.create([{
                         'process': process.id,
@@ -167,22 +179,42 @@ class Instance(ModelSQL, ModelView):
                         'initiator_post': scope['post'],
                         'unit': scope['unit'],
                         'division': scope['division'],
-                        'started_at': datetime.datetime.now(),
+                        'started_at': now,
+                        'engine_state': engine.dump(),
+                        'state': 'done' if engine.completed else 'running',
+                        'ended_at': now if engine.completed else None,
                         }])
-            engine = instance.engine()
-            instance.advance(engine, previous=None)
+            Task.open_for(instance, to_open, None)
         return instance
 
-    def advance(self, engine, previous, return_to=None):
+    @staticmethod
+    def _to_open(process, engine, ready, known=(), return_to=None):
+        """The to-dos to open for the ready engine tasks not known yet:
+        (engine task id, step, user ids)"""
+        to_open = []
+        for task_id, task in ready.items():
+            if task_id in known:
+                continue
+            step = process.step(task.task_spec.bpmn_id)
+            if return_to and step['id'] in return_to:
+                people = [return_to[step['id']]]
+            else:
+                people = engine.branch(task)
+            to_open.append((task_id, step, people))
+        return to_open
+
+    def advance(self, engine, previous, return_to=None, agreed=False):
         """Run the engine, close the to-dos of tasks no longer waiting and
         open to-dos for the tasks that are; save the engine's state.
 
         previous: the to-do whose action led here (None at the start)
-        return_to: {step id: user} for a step given back to who did it"""
+        return_to: {step id: user} for a step given back to who did it
+        agreed: previous was agreed on: its step's copies go out when the
+        step is over"""
         with without_check_access():
-            self._advance(engine, previous, return_to)
+            self._advance(engine, previous, return_to, agreed)
 
-    def _advance(self, engine, previous, return_to):
+    def _advance(self, engine, previous, return_to, agreed=False):
         pool = Pool()
         Task = pool.get('egov.workflow.task')
         try:
@@ -195,20 +227,18 @@ class Instance(ModelSQL, ModelView):
                     ])
             Task.close([t for t in open_tasks if t.engine_task not in ready],
                 'cancelled')
-            known = {t.engine_task for t in open_tasks}
-            to_open = []
-            for task_id, task in ready.items():
-                if task_id in known:
-                    continue
-                step = self.process.step(task.task_spec.bpmn_id)
-                if return_to and step['id'] in return_to:
-                    people = [return_to[step['id']]]
-                else:
-                    people = engine.branch(task)
-                to_open.append((task_id, step, people))
+            to_open = self._to_open(self.process, engine, ready,
+                known={t.engine_task for t in open_tasks},
+                return_to=return_to)
+            copies = []
+            waiting = {t.task_spec.bpmn_id for t in ready.values()}
+            if agreed and previous.step not in waiting:
+                copies = engine.copies(self.process.step(previous.step))
         except RuleError as error:
             raise WorkflowError(rule_message(error))
         Task.open_for(self, to_open, previous)
+        if copies:
+            Task.send_copies(self, previous, copies)
         self.engine_state = engine.dump()
         if engine.completed:
             self.state = 'done'
@@ -227,10 +257,19 @@ class Instance(ModelSQL, ModelView):
         self.record_changed()
 
     def record_changed(self):
-        "Tell the record where its process is"
+        """Tell the record where its process is; keep the title of the
+        instance and of its to-dos the record's name (a step may edit it)"""
+        pool = Pool()
+        Task = pool.get('egov.workflow.task')
         record = self.record
-        if record is not None:
-            record.workflow_changed(self)
+        if record is None:
+            return
+        title = record.rec_name
+        if title != self.title:
+            with without_check_access():
+                self.__class__.write([self], {'title': title})
+                Task.write(list(self.tasks), {'title': title})
+        record.workflow_changed(self)
 
     @classmethod
     @ModelView.button

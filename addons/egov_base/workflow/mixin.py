@@ -8,6 +8,7 @@ from trytond.pyson import Eval
 from trytond.transaction import Transaction, check_access
 
 from ..exceptions import WorkflowError
+from ..tools import check_write_access
 from .instance import STATES
 
 
@@ -32,6 +33,10 @@ class WorkflowMixin:
         cls._buttons.update({
                 'workflow_start': {
                     'invisible': Eval('workflow_state') != 'draft',
+                    'depends': ['workflow_state'],
+                    },
+                'workflow_urge': {
+                    'invisible': Eval('workflow_state') != 'running',
                     'depends': ['workflow_state'],
                     },
                 })
@@ -61,6 +66,15 @@ class WorkflowMixin:
         "Write data changed while acting on step"
         raise NotImplementedError
 
+    def workflow_summary(self, step):
+        "What the holder of step reads of the record before acting"
+        return self.rec_name
+
+    def workflow_step_form(self, step):
+        """What the holder of step may fill in while acting, for the act
+        wizard: {'editable': [names], name: value, …} (see ActStart)"""
+        return {}
+
     def workflow_check(self, task):
         "Refuse to act on task while a value the step requires is missing"
 
@@ -81,8 +95,7 @@ class WorkflowMixin:
         pool = Pool()
         Instance = pool.get('egov.workflow.instance')
         # Buttons run without access checks: starting writes the record
-        with check_access():
-            cls.write(records, {})
+        check_write_access(cls, records)
         for record in records:
             if record.workflow:
                 raise WorkflowError(gettext(
@@ -98,3 +111,12 @@ class WorkflowMixin:
                     'workflow': instance.id,
                     'workflow_state': instance.state,
                     })
+
+    @classmethod
+    @ModelView.button
+    def workflow_urge(cls, records):
+        "The initiator reminds the holders now (催办)"
+        Instance = Pool().get('egov.workflow.instance')
+        with check_access():
+            cls.read([r.id for r in records], ['workflow'])
+        Instance.urge([r.workflow for r in records if r.workflow])

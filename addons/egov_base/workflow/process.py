@@ -146,14 +146,16 @@ class Process(DeactivableMixin, Workflow, ModelSQL, ModelView):
                     process=self.name,
                     problem=definition_error(error)))
         for step in info.steps.values():
-            try:
-                parse_rule(step.assignee)
-            except RuleError:
-                raise WorkflowValidationError(gettext(
-                        'egov_base.msg_workflow_bpmn_invalid',
-                        process=self.name,
-                        problem=gettext('egov_base.msg_workflow_rule_invalid',
-                            element=step.id, rule=step.assignee)))
+            for rule in filter(None, [step.assignee, step.cc]):
+                try:
+                    parse_rule(rule)
+                except RuleError:
+                    raise WorkflowValidationError(gettext(
+                            'egov_base.msg_workflow_bpmn_invalid',
+                            process=self.name,
+                            problem=gettext(
+                                'egov_base.msg_workflow_rule_invalid',
+                                element=step.id, rule=rule)))
         return info
 
     def compute_fields(self, field_names=None):
@@ -191,7 +193,8 @@ class Process(DeactivableMixin, Workflow, ModelSQL, ModelView):
                         process=used[0].process.rec_name))
 
     def spec(self):
-        "The SpiffWorkflow spec of this version (cached: versions are frozen)"
+        """The SpiffWorkflow spec of this version and of its sub-processes
+        (cached: versions are frozen)"""
         spec = self._spec_cache.get(self.id)
         if spec is None:
             spec = build_spec(self.bpmn, self.process_id)

@@ -141,15 +141,57 @@ class Request(WorkflowMixin, ModelSQL, ModelView):
                         'egov_base.msg_workflow_field_readonly',
                         field=key, step=self.process.step(step)['name']))
             if key in UNIT_LISTS:
-                to_write[key] = [('add', [])] if value is None else [
-                    ('remove', [u.id for u in getattr(self, key)]),
-                    ('add', list(value))]
+                # Only what changed: Tryton deletes the removed links after
+                # adding the new ones, so a unit removed and added back in
+                # one write would be lost
+                old = {u.id for u in getattr(self, key)}
+                new = set(map(int, value or []))
+                if old != new:
+                    to_write[key] = [
+                        ('remove', sorted(old - new)),
+                        ('add', sorted(new - old))]
             elif key == 'title':
                 to_write['title'] = value
             else:
                 values[key] = value
         to_write['values'] = values
         self.__class__.write([self], to_write)
+
+    def workflow_summary(self, step):
+        "The request as the holder of step reads it: one line per value"
+        rules = self.step_rules(step)
+        lines = []
+        for field in (self.form.fields_ if self.form else []):
+            value = (self.values or {}).get(field.name)
+            if rules.get(field.name) == 'hidden' or value in (None, ''):
+                continue
+            lines.append('%s：%s' % (field.string, value))
+        for name in UNIT_LISTS:
+            units = getattr(self, name)
+            if units and rules.get(name) != 'hidden':
+                lines.append('%s：%s' % (self._field_label(name),
+                        '、'.join(u.rec_name for u in units)))
+        return '\n'.join(lines)
+
+    def workflow_step_form(self, step):
+        rules = self.step_rules(step)
+        editable = {n for n, a in rules.items() if a in {'edit', 'required'}}
+        result = {'editable': []}
+        if 'title' in editable:
+            result['editable'].append('title')
+            result['title'] = self.title
+        for name in UNIT_LISTS:
+            if name in editable:
+                result['editable'].append(name)
+                result[name] = [u.id for u in getattr(self, name)]
+        values = {f.name: (self.values or {}).get(f.name)
+            for f in (self.form.fields_ if self.form else [])
+            if f.name in editable}
+        if values:
+            result['editable'].append('values')
+            result['form'] = self.form.id
+            result['values'] = values
+        return result
 
     def workflow_check(self, task):
         "The values the step requires must be there before it moves on"

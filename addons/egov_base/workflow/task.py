@@ -8,11 +8,13 @@ from sql import Null
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.pool import Pool
-from trytond.pyson import Eval
+from trytond.pyson import Eval, If
 from trytond.rpc import RPC
 from trytond.transaction import Transaction, without_check_access
 
 from ..exceptions import WorkflowError
+from .instance import rule_message
+from .rules import RuleError
 
 DECISIONS = [
     ('approve', "Agree"),
@@ -36,7 +38,12 @@ class Task(ModelSQL, ModelView):
         ondelete='CASCADE')
     process = fields.Function(
         fields.Many2One('egov.workflow.process', "Process"), 'get_process')
-    title = fields.Function(fields.Char("Title"), 'get_title')
+    # The inbox shows these for thousands of people many times a day: they
+    # are copied onto the to-do when it opens, so that a page of the inbox
+    # reads one table (an instance keeps its title and process version)
+    title = fields.Char("Title", readonly=True)
+    process_name = fields.Char("Process Name", readonly=True)
+    sender_name = fields.Char("Sent By", readonly=True)
     step = fields.Char("Step", readonly=True, required=True)
     step_name = fields.Char("Step Name", readonly=True)
     engine_task = fields.Char("Engine Task", readonly=True)
@@ -52,7 +59,7 @@ class Task(ModelSQL, ModelView):
         help="The person this to-do was delegated by (委托).")
     holder_name = fields.Function(fields.Char("Held By"), 'get_holder_name')
     sender = fields.Many2One(
-        'res.user', "Sent By", readonly=True, ondelete='RESTRICT')
+        'res.user', "Sender", readonly=True, ondelete='RESTRICT')
     previous = fields.Many2One(
         'egov.workflow.task', "Previous", readonly=True, ondelete='SET NULL',
         help="The to-do whose action opened this one.")
@@ -116,6 +123,47 @@ class Task(ModelSQL, ModelView):
             }
 
     @classmethod
+    def view_attributes(cls):
+        # The deadline light coloured in the lists (visual takes PYSON,
+        # which a view file cannot encode)
+        light = Eval('light')
+        return super().view_attributes() + [
+            ('/tree/field[@name="light"]', 'visual',
+                If(light == 'red', 'danger',
+                    If(light == 'yellow', 'warning',
+                        If(light == 'green', 'success', '')))),
+            ]
+
+    @classmethod
+    def __register__(cls, module):
+        pool = Pool()
+        Instance = pool.get('egov.workflow.instance')
+        Process = pool.get('egov.workflow.process')
+        User = pool.get('res.user')
+        cursor = Transaction().connection.cursor()
+        table_h = cls.__table_handler__(module)
+        shown_missing = (table_h.table_exist(cls._table)
+            and not table_h.column_exist('process_name'))
+        super().__register__(module)
+        if shown_missing:
+            # Fill what the inbox shows for the to-dos made before
+            task = cls.__table__()
+            instance = Instance.__table__()
+            process = Process.__table__()
+            user = User.__table__()
+            cursor.execute(*task.update(
+                    [task.title, task.process_name],
+                    [instance.select(instance.title,
+                            where=instance.id == task.instance),
+                        instance.join(process,
+                            condition=process.id == instance.process
+                            ).select(process.name,
+                            where=instance.id == task.instance)]))
+            cursor.execute(*task.update(
+                    [task.sender_name],
+                    [user.select(user.name, where=user.id == task.sender)]))
+
+    @classmethod
     def default_state(cls):
         return 'open'
 
@@ -130,15 +178,12 @@ class Task(ModelSQL, ModelView):
     def get_process(self, name):
         return self.instance.process.id
 
-    def get_title(self, name):
-        return self.instance.title
-
     def get_record(self, name):
         record = self.instance.record
         return str(record) if record else None
 
     def get_rec_name(self, name):
-        return '%s - %s' % (self.step_name, self.instance.title)
+        return '%s - %s' % (self.step_name, self.title)
 
     @classmethod
     def get_holder_name(cls, tasks, name):
@@ -191,8 +236,9 @@ class Task(ModelSQL, ModelView):
         Delegation = pool.get('egov.workflow.delegation')
         Holiday = pool.get('egov.workflow.holiday')
         now = datetime.datetime.now()
-        sender = previous.done_by.id if previous and previous.done_by else (
-            instance.initiator.id)
+        sender = previous.done_by if previous and previous.done_by else (
+            instance.initiator)
+        shown = cls.shown_values(instance, sender)
         values = []
         for engine_task, step, people in to_open:
             deadline = (Holiday.add_working_days(now, step['deadline'])
@@ -208,14 +254,51 @@ class Task(ModelSQL, ModelView):
                         'kind': 'todo',
                         'user': delegate or user_id,
                         'acting_for': user_id if delegate else None,
-                        'sender': sender,
                         'previous': previous.id if previous else None,
                         'deadline': deadline,
+                        **shown,
                         })
         with without_check_access():
             tasks = cls.create(values)
         cls.notify_holders(tasks)
         return tasks
+
+    @classmethod
+    def shown_values(cls, instance, sender):
+        "The values of a new to-do the inbox shows"
+        return {
+            'title': instance.title,
+            'process_name': instance.process.name,
+            'sender': sender.id,
+            'sender_name': sender.rec_name,
+            }
+
+    @classmethod
+    def send_copies(cls, instance, task, users):
+        """Send a copy (抄送) of the step of task to users: they read the
+        record and mark the copy read; they do not act on it"""
+        now = datetime.datetime.now()
+        User = Pool().get('res.user')
+        shown = cls.shown_values(
+            instance, User(Transaction().user or task.user.id))
+        with without_check_access():
+            had = {t.user.id for t in cls.search([
+                        ('instance', '=', instance.id),
+                        ('kind', '=', 'cc'),
+                        ('step', '=', task.step),
+                        ('state', '=', 'open'),
+                        ])}
+            copies = cls.create([{
+                        'instance': instance.id,
+                        'step': task.step,
+                        'step_name': task.step_name,
+                        'kind': 'cc',
+                        'user': user_id,
+                        'previous': task.id,
+                        **shown,
+                        } for user_id in users if user_id not in had])
+        cls.notify_holders(copies)
+        return copies
 
     @classmethod
     def notify_holders(cls, tasks):
@@ -226,10 +309,11 @@ class Task(ModelSQL, ModelView):
         action = ModelData.get_id('egov_base', 'act_inbox')
         notifications = []
         for task in tasks:
+            label = ('egov_base.msg_workflow_copy_label' if task.kind == 'cc'
+                else 'egov_base.msg_workflow_notify_label')
             notifications.append(Notification(
                     user=task.user,
-                    label=gettext('egov_base.msg_workflow_notify_label',
-                        step=task.step_name),
+                    label=gettext(label, step=task.step_name),
                     description=task.instance.title,
                     icon='tryton-notification',
                     model=cls.__name__,
@@ -260,6 +344,10 @@ class Task(ModelSQL, ModelView):
             raise WorkflowError(gettext(
                     'egov_base.msg_workflow_task_not_yours',
                     step=self.step_name, holder=self.holder_name))
+        if self.kind != 'todo':
+            raise WorkflowError(gettext(
+                    'egov_base.msg_workflow_copy_no_action',
+                    title=self.instance.title))
 
     @classmethod
     def reload_locked(cls, tasks):
@@ -275,9 +363,11 @@ class Task(ModelSQL, ModelView):
                         cache[model].pop(task.instance.id, None)
         return cls.browse([t.id for t in tasks])
 
-    def decide(self, decision, text=None, signature=None, data=None):
+    def decide(self, decision, text=None, signature=None, data=None,
+            copy_to=None):
         """Agree or disagree on this to-do; the step moves on when its rule
-        says so. Return the opinion's id."""
+        says so; copy_to: ids of users who get a copy (抄送). Return the
+        opinion's id."""
         if decision not in {'approve', 'reject'}:
             raise WorkflowError(gettext(
                     'egov_base.msg_workflow_decision_invalid'))
@@ -302,7 +392,10 @@ class Task(ModelSQL, ModelView):
             # A step of one person that disagrees ends the process
             instance.advance_rejected(task)
             return opinion.id
-        engine.complete(task.engine_task, instance.form_data(), decision)
+        try:
+            engine.complete(task.engine_task, instance.form_data(), decision)
+        except RuleError as error:
+            raise WorkflowError(rule_message(error))
         # The others who could have done this to-do no longer need to
         with without_check_access():
             others = self.search([
@@ -312,8 +405,18 @@ class Task(ModelSQL, ModelView):
                     ('id', '!=', task.id),
                     ])
         self.close(others, 'cancelled')
-        instance.advance(engine, previous=task)
+        instance.advance(engine, previous=task, agreed=decision == 'approve')
+        if copy_to:
+            self.send_copies(instance, task, self.valid_users(copy_to))
         return opinion.id
+
+    @staticmethod
+    def valid_users(ids):
+        "The active users among ids (given by a client)"
+        User = Pool().get('res.user')
+        ids = [i for i in ids if isinstance(i, int)]
+        with without_check_access():
+            return [u.id for u in User.search([('id', 'in', ids)])]
 
     def finish(self, decision):
         with without_check_access():
@@ -437,9 +540,11 @@ class Task(ModelSQL, ModelView):
     @classmethod
     @ModelView.button
     def mark_read(cls, tasks):
-        for task in tasks:
-            if task.user.id == Transaction().user:
-                cls.write([task], {
-                        'state': 'done', 'decision': 'read',
-                        'done_at': datetime.datetime.now(),
-                        'done_by': task.user.id})
+        user = Transaction().user
+        mine = [t for t in tasks
+            if t.kind == 'cc' and t.state == 'open' and t.user.id == user]
+        with without_check_access():
+            cls.write(mine, {
+                    'state': 'done', 'decision': 'read',
+                    'done_at': datetime.datetime.now(),
+                    'done_by': user})

@@ -3,7 +3,7 @@ opinion (常用语 to pick from, a handwritten signature), return it to an
 earlier step, or hand it over."""
 from trytond.model import ModelView, fields
 from trytond.pool import Pool
-from trytond.pyson import Eval
+from trytond.pyson import Eval, In
 from trytond.transaction import Transaction, check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
@@ -13,6 +13,7 @@ class ActStart(ModelView):
     __name__ = 'egov.workflow.task.act.start'
 
     task = fields.Many2One('egov.workflow.task', "To-do", readonly=True)
+    content = fields.Text("Content", readonly=True)
     decision = fields.Selection([
             ('approve', "Agree"),
             ('reject', "Disagree"),
@@ -23,6 +24,46 @@ class ActStart(ModelView):
     user = fields.Many2One('res.user', "User", readonly=True)
     text = fields.Text("Opinion")
     signature = fields.Binary("Handwritten Signature")
+    copy_to = fields.Many2Many(
+        'res.user', None, None, "Copy To",
+        domain=[('id', '!=', Eval('user', -1))],
+        help="People who get a copy to read (抄送).")
+    # What the step lets its holder fill in or change (egov:fields)
+    editable = fields.MultiSelection([
+            ('title', "Title"),
+            ('values', "Form"),
+            ('cosign_units', "Countersigning Units"),
+            ('recipients', "Recipient Units"),
+            ('handlers', "Handling Departments"),
+            ], "Editable", readonly=True)
+    form = fields.Many2One('egov.workflow.form', "Form", readonly=True)
+    title = fields.Char("Title", strip=True, states={
+            'invisible': ~In('title', Eval('editable', [])),
+            })
+    values = fields.Dict(
+        'egov.workflow.form.field', "Form",
+        domain=[('form', '=', Eval('form', -1))],
+        states={
+            'invisible': ~In('values', Eval('editable', [])),
+            })
+    cosign_units = fields.Many2Many(
+        'egov.org.unit', None, None, "Countersigning Units",
+        domain=[('kind', 'in', ['unit', 'department'])],
+        states={
+            'invisible': ~In('cosign_units', Eval('editable', [])),
+            })
+    recipients = fields.Many2Many(
+        'egov.org.unit', None, None, "Recipient Units",
+        domain=[('kind', '=', 'unit')],
+        states={
+            'invisible': ~In('recipients', Eval('editable', [])),
+            })
+    handlers = fields.Many2Many(
+        'egov.org.unit', None, None, "Handling Departments",
+        domain=[('kind', 'in', ['unit', 'department'])],
+        states={
+            'invisible': ~In('handlers', Eval('editable', [])),
+            })
 
     @fields.depends('phrase', 'text')
     def on_change_phrase(self):
@@ -43,16 +84,36 @@ class Act(Wizard):
     submit = StateTransition()
 
     def default_start(self, fields):
-        return {
+        defaults = {
             'task': self.record.id,
             'decision': 'approve',
             'user': Transaction().user,
+            'editable': [],
             }
+        task = self.record
+        if (task.state == 'open' and task.kind == 'todo'
+                and task.user.id == Transaction().user):
+            # Only the holder sees the record and the step's fields
+            record = task.instance.record
+            defaults['content'] = record.workflow_summary(task.step)
+            defaults.update(record.workflow_step_form(task.step))
+        return defaults
 
     def transition_submit(self):
+        start = self.start
+        data = {}
+        for name in start.editable or []:
+            value = getattr(start, name)
+            if name in {'cosign_units', 'recipients', 'handlers'}:
+                value = [u.id for u in value]
+            if name == 'values':
+                data.update(value or {})
+            else:
+                data[name] = value
         with check_access():
             self.record.decide(
-                self.start.decision, self.start.text, self.start.signature)
+                start.decision, start.text, start.signature,
+                data=data or None, copy_to=[u.id for u in start.copy_to])
         return 'end'
 
     def end(self):

@@ -1,0 +1,274 @@
+"""Two approvals run end to end in the web client, each step done by its
+holder in their own browser session, as people do it:
+
+- a leave request of 胡军 (宜春市教育局): he fills the form and sends it,
+  朱婷, head of his office, agrees, 刘志强, the vice-mayor in charge
+  (宜春市人民政府), agrees: three people of two units;
+- a 发文 on the shipped process: 胡军 drafts and names the countersigning
+  departments of two units (宜春市教育局 基础教育科, 宜春市财政局 预算科) and
+  the recipient, 朱婷 reviews, the two department heads countersign, 马帅
+  signs, the 文书 numbers it, the recipient's 收发员 distributes it.
+
+Every action goes through sao's to-do list, the to-do's form and its 办理
+dialog; the opinions are then read back over RPC. Screenshots land in
+artefacts/<backend>/screenshots (workflow-e2e-*)."""
+import time
+
+import pytest
+
+from ..rpc.rpc import Session
+from .test_sao import ARGS, CHROMIUM, PASSWORD, log_in, open_menu
+
+sync_api = pytest.importorskip('playwright.sync_api')
+expect = sync_api.expect
+FORM = '.tab-content .form '
+
+
+@pytest.fixture(scope='module')
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope='module')
+def screenshots(artefacts):
+    path = artefacts / 'screenshots'
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture(scope='module')
+def admin(server):
+    return Session(server, 'admin', PASSWORD)
+
+
+def pick(page, scope, name, text):
+    "Type into the many-to-one name of scope and take the completion text"
+    field = scope.locator('input[name="%s"]' % name)
+    field.click()
+    field.press_sequentially(text, delay=80)
+    scope.locator('.dropdown-completion li:has-text("%s")' % text
+        ).first.click()
+
+
+def add_units(page, scope, label, names):
+    """Add units by name to the many-to-many list of scope labelled label:
+    type the name, click 添加, choose it in the search window (Enter in a
+    dialog is its default button)"""
+    widget = scope.locator('.form-many2many').filter(
+        has=page.locator('.form-many2many-string:has-text("%s")' % label))
+    for name in names:
+        entry = widget.locator('.input-group input').first
+        entry.fill(name)
+        widget.locator('.input-group-btn button').first.click()
+        search = page.locator('.modal-dialog').filter(
+            has=page.locator('.modal-title:has-text("搜索")')).last
+        row = search.locator('.treeview tr').filter(
+            has=page.locator('[title="%s"]' % name)).first
+        row.wait_for(timeout=30000)
+        row.dblclick()
+        widget.locator('.treeview [title="%s"]' % name).wait_for()
+
+
+def fill_form(page, form, values):
+    "Fill the fields of a form (a Dict widget) by name, as shown"
+    for name, value in values.items():
+        row = form.locator('.dict-row').filter(
+            has=page.locator('[name="%s"]' % name))
+        row.wait_for()
+        if row.locator('select').count():
+            row.locator('select').select_option(label=value)
+            page.wait_for_timeout(300)
+        elif row.locator('input[type=date]').count():
+            # The field's calendar, as a person picks the day
+            row.locator('input[type=date]').fill(value)
+            expect(row.locator('input[type=text]')).to_have_value(value)
+        else:
+            type_in(page, row.locator('input[name="%s"]' % name).first,
+                value)
+    # What the form may have drawn again meanwhile is still there
+    for name, value in values.items():
+        row = form.locator('.dict-row').filter(
+            has=page.locator('[name="%s"]' % name))
+        if row.locator('select').count():
+            assert row.locator('select option:checked').inner_text() == (
+                value), name
+
+
+def new_request(page, title, process, values):
+    "Fill a new approval request and submit it (提交)"
+    open_menu(page, '审批', '我的审批申请')
+    page.wait_for_selector('#tablist li:has-text("我的审批申请")')
+    page.click('.tab-content .btn-toolbar button[title*="新建"]')
+    page.wait_for_selector(FORM + 'input[name="title"]')
+    page.fill(FORM + 'input[name="title"]', title)
+    pick(page, page.locator(FORM), 'process', process)
+    fill_form(page, page.locator(FORM + '.form-dict'), values)
+    page.click(FORM + 'button:has-text("提交")')
+    page.locator(FORM + 'button:has-text("催办")').wait_for()
+
+
+def act(browser, server, login, title, text, screenshots=None, name=None,
+        values=None, units=None):
+    """login opens the to-do of title from their list, then 办理 with the
+    opinion text, filling the step's fields (values) and unit lists
+    ({label: [unit names]}) in the dialog"""
+    page = log_in(browser, server, login)
+    open_menu(page, '待办事项', '我的待办')
+    page.wait_for_selector('#tablist li:has-text("我的待办")')
+    row = page.locator('.tab-content .treeview tr').filter(
+        has=page.locator('[title="%s"]' % title)).first
+    row.wait_for(timeout=30000)
+    if screenshots:
+        page.screenshot(path=screenshots / ('workflow-e2e-%s-inbox.png'
+                % name))
+    row.dblclick()
+    page.locator(FORM + 'button:has-text("办理")').click()
+    # The dialog shown (Bootstrap's "in") with its to-do loaded
+    dialog = page.locator('.modal.in .modal-dialog').last
+    dialog.locator('input[name="task"]').wait_for()
+    expect(dialog.locator('input[name="task"]')).not_to_have_value('')
+    if values:
+        fill_form(page, dialog.locator('.form-dict'), values)
+    for label, names in (units or {}).items():
+        add_units(page, dialog, label, names)
+    dialog.locator('select[name="decision"]').select_option(label='同意')
+    type_in(page, dialog.locator('textarea[name="text"]'), text)
+    if screenshots:
+        dialog.locator('.modal-body').evaluate('body => body.scrollTop = 0')
+        page.screenshot(path=screenshots / ('workflow-e2e-%s-act.png'
+                % name))
+    dialog.locator('.modal-footer button:has-text("提交")').click()
+    # Done: the form shows the to-do as done, its action buttons gone;
+    # or the server's message, which fails the test with its text
+    done = page.locator(FORM + 'button:has-text("收回")')
+    refused = page.locator('.modal-dialog .alert')
+    try:
+        done.or_(refused).first.wait_for(timeout=30000)
+    except sync_api.TimeoutError:
+        if screenshots:
+            page.screenshot(path=screenshots / ('workflow-e2e-%s-failed.png'
+                    % name))
+        raise
+    assert not refused.count(), refused.first.inner_text()
+    assert not page.locator(FORM + 'button:has-text("办理")').is_visible()
+    assert not page.errors, page.errors
+    page.close()
+
+
+def type_in(page, field, text):
+    """Fill field and leave it, as a person moving on does. The dialog
+    draws itself again once its lists and form fields are loaded, which
+    can wipe what a robot typed within the first moment: type again."""
+    for _ in range(10):
+        field.fill(text)
+        field.press('Tab')
+        page.wait_for_timeout(300)
+        if field.input_value() == text:
+            return
+    raise AssertionError('%r not kept in the field' % text)
+
+
+def suffix():
+    "Keeps the titles of one run apart from those of an earlier run"
+    return time.strftime('%H%M%S')
+
+
+def holders(admin, title):
+    "The logins holding the open to-dos of the request title"
+    tasks = admin.search_read('egov.workflow.task', [
+            ('title', '=', title), ('state', '=', 'open'),
+            ('kind', '=', 'todo')], ['user.login'])
+    return sorted(t['user.']['login'] for t in tasks)
+
+
+def opinions(admin, title):
+    request, = admin.search_read('egov.workflow.request', [
+            ('title', '=', title)], ['workflow', 'workflow_state'])
+    rows = admin.search_read('egov.workflow.opinion', [
+            ('instance', '=', request['workflow'])],
+        ['step_name', 'user.login', 'decision', 'text'])
+    return request['workflow_state'], [
+        (o['step_name'], o['user.']['login'], o['decision'], o['text'])
+        for o in sorted(rows, key=lambda o: o['id'])]
+
+
+def test_leave_request_through_the_web_client(
+        browser, server, screenshots, admin):
+    title = '胡军请假(网页办理%s)' % suffix()
+    page = log_in(browser, server, 'hujun')
+    new_request(page, title, '请假', {
+            'leave_type': '事假', 'start_date': '2026-12-01',
+            'end_date': '2026-12-05', 'days': '5.00', 'reason': '家中有事'})
+    # Dates of the form read as in Chinese, not as in English
+    assert page.input_value(
+        FORM + '.form-dict input[name="start_date"][type=text]') == (
+        '2026-12-01')
+    page.screenshot(path=screenshots / 'workflow-e2e-leave-request.png')
+    assert not page.errors, page.errors
+    page.close()
+
+    act(browser, server, 'hujun', title, '请批准', screenshots, 'leave-1')
+    assert holders(admin, title) == ['zhuting']
+    act(browser, server, 'zhuting', title, '同意', screenshots, 'leave-2')
+    # Five days: the vice-mayor in charge, of another unit, decides
+    assert holders(admin, title) == ['liuzhiqiang']
+    act(browser, server, 'liuzhiqiang', title, '同意，安排好工作交接',
+        screenshots, 'leave-3')
+    assert opinions(admin, title) == ('done', [
+            ('填写请假单', 'hujun', 'approve', '请批准'),
+            ('部门负责人审批', 'zhuting', 'approve', '同意'),
+            ('分管领导审批', 'liuzhiqiang', 'approve', '同意，安排好工作交接'),
+            ])
+
+
+def test_outgoing_document_through_the_web_client(
+        browser, server, screenshots, admin):
+    title = '关于做好2027年春季学期开学工作的通知(%s)' % suffix()
+    page = log_in(browser, server, 'hujun')
+    new_request(page, title, '发文办理', {
+            'doc_type': '通知', 'urgency': '平件',
+            'summary': '部署春季开学准备工作'})
+    page.close()
+
+    # 拟稿: the drafter names the countersigning departments of two units
+    # and the recipient in the dialog, as the step allows
+    act(browser, server, 'hujun', title, '请核稿', screenshots, 'out-1',
+        units={
+            '会签单位': ['基础教育科', '预算科'],
+            '主送单位': ['袁州区教育体育局'],
+            })
+    assert holders(admin, title) == ['zhuting']
+    act(browser, server, 'zhuting', title, '已核', screenshots, 'out-2')
+    # 会签: both department heads hold it at once
+    cosigners = holders(admin, title)
+    assert len(cosigners) == 2
+    for n, login in enumerate(cosigners):
+        act(browser, server, login, title, '会签同意',
+            screenshots if not n else None, 'out-3')
+    assert holders(admin, title) == ['mashuai']
+    act(browser, server, 'mashuai', title, '同意印发', screenshots, 'out-4')
+    # 编号: the 文书 fills in the number the step requires
+    clerk, = holders(admin, title)
+    act(browser, server, clerk, title, '已编号', screenshots, 'out-5',
+        values={'doc_number': '宜教发〔2026〕12号'})
+    # 分发: the recipient unit's 收发员, in 袁州区
+    receiver, = holders(admin, title)
+    act(browser, server, receiver, title, '已分发', screenshots, 'out-6')
+
+    state, rows = opinions(admin, title)
+    assert state == 'done'
+    assert [(step, decision) for step, _, decision, _ in rows] == [
+        ('拟稿', 'approve'), ('核稿', 'approve'), ('会签', 'approve'),
+        ('会签', 'approve'), ('签发', 'approve'), ('编号', 'approve'),
+        ('分发', 'approve')]
+    request, = admin.search_read('egov.workflow.request', [
+            ('title', '=', title)],
+        ['values', 'cosign_units.name', 'recipients.name'])
+    assert request['values']['doc_number'] == '宜教发〔2026〕12号'
+    assert sorted(u['name'] for u in request['cosign_units.']) == [
+        '基础教育科', '预算科']
+    assert [u['name'] for u in request['recipients.']] == ['袁州区教育体育局']
