@@ -7,7 +7,7 @@ from trytond.tests.test_tryton import with_transaction
 
 from .tools import ENGLISH, EgovTestCase
 
-FRAMEWORK_MODULES = ['ir', 'res']
+FRAMEWORK_MODULES = ['ir', 'res', 'authentication_sms']
 
 
 def register_sources():
