@@ -58,12 +58,13 @@ def test_every_operation_reports_positive_timings(database):
     assert {'employee_picker', 'unit_subtree', 'unit_subtree_api',
             'rule_lookup', 'audit_write_overhead', 'audit_search',
             'audit_verify', 'inbox_first_page', 'approval_action',
-            'start_instances'} <= set(operations)
+            'start_instances', 'start_instances_batch'} <= set(operations)
     assert operations['audit_verify']['ok'] is True
     inbox = operations['inbox_first_page']
     assert inbox['p50_ms'] > 0 and inbox['mismatches'] == 0
     assert operations['approval_action']['p50_ms'] > 0
     assert operations['start_instances']['instances'] == 20
+    assert operations['start_instances_batch']['instances'] == 20
 
     for name in ['employee_picker', 'unit_subtree', 'unit_subtree_api']:
         result = operations[name]

@@ -139,6 +139,28 @@ class WorkflowTestCase(EgovTestCase):
         return Request(request.id)
 
     @with_transaction()
+    def test_start_several_at_once(self):
+        "Several requests submitted together each get their own instance"
+        pool = Pool()
+        Request = pool.get('egov.workflow.request')
+        org = workflow_org()
+        with acting_as(org.yz_clerk):
+            requests = Request.create([{
+                        'title': '请假%d' % n,
+                        'process': self.process('leave').id,
+                        'values': {'leave_type': '事假', 'days': n},
+                        } for n in range(1, 4)])
+            Request.workflow_start(requests)
+        requests = Request.browse(requests)
+        self.assertEqual(len({r.workflow.id for r in requests}), 3)
+        self.assertEqual({r.workflow_state for r in requests}, {'running'})
+        tasks = self.open_tasks(org.yz_clerk)
+        self.assertEqual(sorted(t.title for t in tasks),
+            ['请假1', '请假2', '请假3'])
+        self.assertEqual({t.instance for t in tasks},
+            {r.workflow for r in requests})
+
+    @with_transaction()
     def test_leave_longer_than_three_days(self):
         "申请 → 部门负责人 → 分管领导 (more than 3 days) → done"
         org = workflow_org()

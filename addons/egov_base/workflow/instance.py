@@ -155,6 +155,13 @@ class Instance(ModelSQL, ModelView):
     @classmethod
     def start(cls, record, process, user=None):
         "Start process for record as user; return the instance"
+        instance, = cls.start_many([(record, process)], user=user)
+        return instance
+
+    @classmethod
+    def start_many(cls, records_processes, user=None):
+        """Start each (record, process) as user, in one go: the instances
+        and their first to-dos are each written in one insert"""
         pool = Pool()
         User = pool.get('res.user')
         Task = pool.get('egov.workflow.task')
@@ -162,30 +169,35 @@ class Instance(ModelSQL, ModelView):
         user = User(user or transaction.user)
         scope = User.get_org_scope(user.id)
         now = datetime.datetime.now()
-        # The engine runs to the first steps before the instance is
-        # written: one insert, no update
-        engine = Engine(process, user, record.workflow_data())
-        try:
-            engine.run()
-            to_open = cls._to_open(process, engine, engine.ready())
-        except RuleError as error:
-            raise WorkflowError(rule_message(error))
+        values, openings = [], []
+        for record, process in records_processes:
+            # The engine runs to the first steps before the instance is
+            # written: one insert, no update
+            engine = Engine(process, user, record.workflow_data())
+            try:
+                engine.run()
+                openings.append(
+                    cls._to_open(process, engine, engine.ready()))
+            except RuleError as error:
+                raise WorkflowError(rule_message(error))
+            values.append({
+                    'process': process.id,
+                    'record': str(record),
+                    'title': record.rec_name,
+                    'initiator': user.id,
+                    'initiator_post': scope['post'],
+                    'unit': scope['unit'],
+                    'division': scope['division'],
+                    'started_at': now,
+                    'engine_state': engine.dump(),
+                    'state': 'done' if engine.completed else 'running',
+                    'ended_at': now if engine.completed else None,
+                    })
         with without_check_access():
-            instance, = cls.create([{
-                        'process': process.id,
-                        'record': str(record),
-                        'title': record.rec_name,
-                        'initiator': user.id,
-                        'initiator_post': scope['post'],
-                        'unit': scope['unit'],
-                        'division': scope['division'],
-                        'started_at': now,
-                        'engine_state': engine.dump(),
-                        'state': 'done' if engine.completed else 'running',
-                        'ended_at': now if engine.completed else None,
-                        }])
-            Task.open_for(instance, to_open, None)
-        return instance
+            instances = cls.create(values)
+            Task.open_for_many([(instance, to_open, None)
+                    for instance, to_open in zip(instances, openings)])
+        return instances
 
     @staticmethod
     def _to_open(process, engine, ready, known=(), return_to=None):

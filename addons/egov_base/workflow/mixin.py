@@ -96,6 +96,7 @@ class WorkflowMixin:
         Instance = pool.get('egov.workflow.instance')
         # Buttons run without access checks: starting writes the record
         check_write_access(cls, records)
+        starting = []
         for record in records:
             if record.workflow:
                 raise WorkflowError(gettext(
@@ -106,11 +107,16 @@ class WorkflowMixin:
                 raise WorkflowError(gettext(
                         'egov_base.msg_workflow_no_process',
                         record=record.rec_name))
-            instance = Instance.start(record, process)
-            cls.write([record], {
-                    'workflow': instance.id,
-                    'workflow_state': instance.state,
-                    })
+            starting.append((record, process))
+        instances = Instance.start_many(starting)
+        to_write = []
+        for record, instance in zip(records, instances):
+            to_write.extend(([record], {
+                        'workflow': instance.id,
+                        'workflow_state': instance.state,
+                        }))
+        if to_write:
+            cls.write(*to_write)
 
     @classmethod
     @ModelView.button

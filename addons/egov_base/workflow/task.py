@@ -94,6 +94,12 @@ class Task(ModelSQL, ModelView):
                     (t.create_date, Index.Range(order='DESC')),
                     where=t.state == 'open'),
                 Index(t, (t.instance, Index.Range())),
+                # Who may read a request: the instances a person has or
+                # had a to-do in, or acted in for someone (record rules)
+                Index(t, (t.user, Index.Range()), (t.instance, Index.Range())),
+                Index(t, (t.acting_for, Index.Range()),
+                    (t.instance, Index.Range()),
+                    where=t.acting_for != Null),
                 Index(t, (t.done_by, Index.Range()),
                     (t.done_at, Index.Range(order='DESC')),
                     where=t.done_by != Null),
@@ -232,32 +238,39 @@ class Task(ModelSQL, ModelView):
         """Open the to-dos of ready engine tasks: to_open is a list of
         (engine task id, step, user ids). Standing delegations apply; only
         these holders are told."""
+        return cls.open_for_many([(instance, to_open, previous)])
+
+    @classmethod
+    def open_for_many(cls, openings):
+        """open_for of several instances at once: openings is a list of
+        (instance, to_open, previous); one insert for all the to-dos"""
         pool = Pool()
         Delegation = pool.get('egov.workflow.delegation')
         Holiday = pool.get('egov.workflow.holiday')
         now = datetime.datetime.now()
-        sender = previous.done_by if previous and previous.done_by else (
-            instance.initiator)
-        shown = cls.shown_values(instance, sender)
         values = []
-        for engine_task, step, people in to_open:
-            deadline = (Holiday.add_working_days(now, step['deadline'])
-                if step.get('deadline') else None)
-            for user_id in people:
-                delegate = Delegation.delegate_of(
-                    user_id, instance.process.code)
-                values.append({
-                        'instance': instance.id,
-                        'step': step['id'],
-                        'step_name': step['name'],
-                        'engine_task': engine_task,
-                        'kind': 'todo',
-                        'user': delegate or user_id,
-                        'acting_for': user_id if delegate else None,
-                        'previous': previous.id if previous else None,
-                        'deadline': deadline,
-                        **shown,
-                        })
+        for instance, to_open, previous in openings:
+            sender = previous.done_by if previous and previous.done_by else (
+                instance.initiator)
+            shown = cls.shown_values(instance, sender)
+            for engine_task, step, people in to_open:
+                deadline = (Holiday.add_working_days(now, step['deadline'])
+                    if step.get('deadline') else None)
+                for user_id in people:
+                    delegate = Delegation.delegate_of(
+                        user_id, instance.process.code)
+                    values.append({
+                            'instance': instance.id,
+                            'step': step['id'],
+                            'step_name': step['name'],
+                            'engine_task': engine_task,
+                            'kind': 'todo',
+                            'user': delegate or user_id,
+                            'acting_for': user_id if delegate else None,
+                            'previous': previous.id if previous else None,
+                            'deadline': deadline,
+                            **shown,
+                            })
         with without_check_access():
             tasks = cls.create(values)
         cls.notify_holders(tasks)
