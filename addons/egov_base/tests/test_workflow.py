@@ -157,8 +157,41 @@ class WorkflowTestCase(EgovTestCase):
         tasks = self.open_tasks(org.yz_clerk)
         self.assertEqual(sorted(t.title for t in tasks),
             ['请假1', '请假2', '请假3'])
+        # The form's values are searchable by key
+        with acting_as(org.yz_clerk):
+            found = Request.search([('values.days', '>=', 2)])
+            self.assertEqual(sorted(r.title for r in found),
+                ['请假2', '请假3'])
+            found = Request.search([('values.leave_type', '=', '事假')])
+            self.assertEqual(len(found), 3)
         self.assertEqual({t.instance for t in tasks},
             {r.workflow for r in requests})
+
+    @with_transaction()
+    def test_monitoring_actions_are_audited(self):
+        "Reassigning a to-do and ending an instance leave audit rows"
+        pool = Pool()
+        Task = pool.get('egov.workflow.task')
+        Instance = pool.get('egov.workflow.instance')
+        Log = pool.get('egov.audit.log')
+        org = workflow_org()
+        request = self.leave_request(org)
+        task, = self.open_tasks(org.yz_clerk)
+        Task.reassign([task], org.secretary)
+        new, = self.open_tasks(org.secretary)
+        Instance.terminate([request.workflow])
+        self.assertEqual(Task(new.id).state, 'cancelled')
+
+        def rows(model, record_id):
+            return Log.search([('model', '=', model),
+                    ('record_id', '=', record_id), ('action', '=', 'write')])
+        reassigned = rows('egov.workflow.task', task.id)
+        self.assertTrue(any('handed_over' in r.changes for r in reassigned))
+        opened, = Log.search([('model', '=', 'egov.workflow.task'),
+                ('record_id', '=', new.id), ('action', '=', 'create')])
+        self.assertIn(str(org.secretary.id), opened.changes)
+        ended = rows('egov.workflow.instance', request.workflow.id)
+        self.assertTrue(any('terminated' in r.changes for r in ended))
 
     @with_transaction()
     def test_leave_longer_than_three_days(self):

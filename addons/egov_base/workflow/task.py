@@ -118,7 +118,7 @@ class Task(ModelSQL, ModelView):
                         | (Eval('kind') != 'todo')),
                     'depends': ['state', 'kind'],
                     }
-                for name in ['act', 'give_back', 'hand_over']})
+                for name in ['act', 'open_sign', 'give_back', 'hand_over']})
         cls._buttons['mark_read'] = {
             'invisible': (Eval('state') != 'open') | (Eval('kind') != 'cc'),
             'depends': ['state', 'kind'],
@@ -527,6 +527,15 @@ class Task(ModelSQL, ModelView):
             cls.close([task], 'handed_over')
             cls.open_for(task.instance,
                 [(task.engine_task, step, [user.id])], task)
+
+    @classmethod
+    @ModelView.button_action('egov_base.url_task_sign')
+    def open_sign(cls, tasks):
+        "The signing page of the to-do: the opinion with a handwritten name"
+        from .process import page_url
+        if not tasks:
+            return
+        return {'url': page_url('sign', tasks[0].id)}
 
     # Buttons open the action wizard with the decision chosen
     @classmethod
