@@ -598,6 +598,39 @@ class WorkflowTestCase(EgovTestCase):
                 '部门负责人审批', '文书登记', '分管领导审批'])
 
     @with_transaction()
+    def test_submitted_form_changes_only_through_the_steps(self):
+        """Once submitted nobody edits the form directly, not even the
+        initiator; a field a step hides is not shown to its holder"""
+        pool = Pool()
+        Process = pool.get('egov.workflow.process')
+        Request = pool.get('egov.workflow.request')
+        org = workflow_org()
+        leave = self.process('leave')
+        Process.new_version([leave])
+        draft, = Process.search([
+                ('code', '=', 'leave'), ('state', '=', 'draft')])
+        draft.bpmn = draft.bpmn.replace('egov:assignee="head:initiator"',
+            'egov:assignee="head:initiator" egov:fields="reason:hidden"')
+        draft.save()
+        Process.activate([draft])
+        request = self.leave_request(org)
+        self.act(org.yz_clerk)
+        for user in [org.yz_clerk, org.office_head]:
+            with acting_as(user):
+                with self.assertRaises(UserError) as cm:
+                    Request.write([Request(request.id)], {'title': '改标题'})
+                self.assertIn('已提交办理', cm.exception.message)
+                with self.assertRaises(UserError):
+                    Request.delete([Request(request.id)])
+        with acting_as(org.office_head):
+            values, = Request.read([request.id], ['values'])
+            self.assertNotIn('reason', values['values'])
+            self.assertEqual(values['values']['leave_type'], '事假')
+        with acting_as(org.yz_clerk):
+            values, = Request.read([request.id], ['values'])
+            self.assertEqual(values['values']['reason'], '家中有事')
+
+    @with_transaction()
     def test_to_dos_are_private(self):
         "Nobody else reads someone's to-dos or the request"
         pool = Pool()

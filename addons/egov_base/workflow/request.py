@@ -5,9 +5,10 @@ from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.pool import Pool
 from trytond.pyson import Eval
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
 
 from ..exceptions import WorkflowError
+from ..tools import check_write_access
 from .mixin import WorkflowMixin
 
 # The unit lists the shipped processes route by (会签单位, 主送/分发单位,
@@ -25,7 +26,7 @@ class Request(WorkflowMixin, ModelSQL, ModelView):
         'readonly': Eval('workflow_state') != 'draft',
         }
 
-    title = fields.Char("Title", required=True, strip=True)
+    title = fields.Char("Title", required=True, strip=True, states=_draft)
     process = fields.Many2One(
         'egov.workflow.process', "Process", required=True,
         ondelete='RESTRICT', states=_draft,
@@ -37,17 +38,18 @@ class Request(WorkflowMixin, ModelSQL, ModelView):
         fields.Many2One('egov.workflow.form', "Form"), 'on_change_with_form')
     values = fields.Dict(
         'egov.workflow.form.field', "Form",
-        domain=[('form', '=', Eval('form', -1))])
+        domain=[('form', '=', Eval('form', -1))], states=_draft)
     cosign_units = fields.Many2Many(
         'egov.workflow.request-cosign_unit', 'request', 'unit',
-        "Countersigning Units", domain=[('kind', 'in', ['unit', 'department'])])
+        "Countersigning Units",
+        domain=[('kind', 'in', ['unit', 'department'])], states=_draft)
     recipients = fields.Many2Many(
         'egov.workflow.request-recipient', 'request', 'unit',
-        "Recipient Units", domain=[('kind', '=', 'unit')])
+        "Recipient Units", domain=[('kind', '=', 'unit')], states=_draft)
     handlers = fields.Many2Many(
         'egov.workflow.request-handler', 'request', 'unit',
         "Handling Departments",
-        domain=[('kind', 'in', ['unit', 'department'])])
+        domain=[('kind', 'in', ['unit', 'department'])], states=_draft)
     initiator = fields.Many2One(
         'res.user', "Initiator", required=True, readonly=True,
         ondelete='RESTRICT')
@@ -100,6 +102,65 @@ class Request(WorkflowMixin, ModelSQL, ModelView):
             scope = User.get_org_scope(values.get('initiator') or user)
             values['unit'] = scope['unit']
         return values
+
+    @classmethod
+    def check_modification(cls, mode, requests, values=None, external=False):
+        super().check_modification(
+            mode, requests, values=values, external=external)
+        # Once submitted, the form changes only through the to-dos, as each
+        # step allows (the act dialog): not by whoever may open it
+        if not external or mode not in {'write', 'delete'}:
+            return
+        form_fields = {'title', 'process', 'values'} | set(UNIT_LISTS)
+        if mode == 'write' and not (set(values or {}) & form_fields):
+            return
+        # Who may not change these requests at all is told so first, and
+        # learns nothing of them
+        check_write_access(cls, requests)
+        for request in requests:
+            if request.workflow_state != 'draft':
+                raise WorkflowError(gettext(
+                        'egov_base.msg_workflow_request_submitted',
+                        request=request.rec_name))
+
+    @classmethod
+    def read(cls, ids, fields_names):
+        result = super().read(ids, fields_names)
+        if 'values' in fields_names and Transaction().check_access:
+            hidden = cls._hidden_values(ids)
+            for row in result:
+                keys = hidden.get(row['id'])
+                if keys and row.get('values'):
+                    row['values'] = {k: v for k, v in row['values'].items()
+                        if k not in keys}
+        return result
+
+    @classmethod
+    def _hidden_values(cls, ids):
+        """{request id: the form keys hidden from the user}: the keys every
+        step the user holds or held in the request hides (egov:fields
+        "name:hidden"); the initiator sees the whole form"""
+        pool = Pool()
+        Task = pool.get('egov.workflow.task')
+        user = Transaction().user
+        result = {}
+        with without_check_access():
+            for request in cls.browse(ids):
+                if (not request.workflow or not user
+                        or request.initiator.id == user):
+                    continue
+                steps = {t.step for t in Task.search([
+                            ('instance', '=', request.workflow.id),
+                            ['OR', ('user', '=', user),
+                                ('acting_for', '=', user)],
+                            ])}
+                hidden = [{k for k, access in (
+                                request.process.step(step).get('fields')
+                                or {}).items() if access == 'hidden'}
+                    for step in steps]
+                if hidden and set.intersection(*hidden):
+                    result[request.id] = set.intersection(*hidden)
+        return result
 
     @classmethod
     def get_opinions(cls, requests, name):
@@ -155,7 +216,10 @@ class Request(WorkflowMixin, ModelSQL, ModelView):
             else:
                 values[key] = value
         to_write['values'] = values
-        self.__class__.write([self], to_write)
+        # Checked against the step's rules above: the form itself is
+        # closed to direct changes once submitted (check_modification)
+        with without_check_access():
+            self.__class__.write([self], to_write)
 
     def workflow_summary(self, step):
         "The request as the holder of step reads it: one line per value"
