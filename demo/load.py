@@ -4,6 +4,7 @@
 
 Idempotent: a database that already has the city is left as it is."""
 import argparse
+import datetime
 import random
 import sys
 import time
@@ -71,6 +72,7 @@ class Loader:
         count = self.create_staff(units, departments, posts)
         self.create_demo_users(divisions)
         self.configure_admin()
+        self.create_workflow_samples()
         print("Demo organisation: %s divisions, %s units, %s departments, "
             "%s posts, %s employees in %.0f s." % (
                 len(divisions), len(units), len(departments),
@@ -317,6 +319,56 @@ class Loader:
                 'name': '系统管理员',
                 'password': DEMO_PASSWORD,
                 })
+
+    def create_workflow_samples(self):
+        """Work in progress, so that the to-do lists are not empty: 胡军's
+        leave request and his 发文 draft, both waiting for 朱婷"""
+        from trytond.transaction import Transaction
+        pool = self.pool
+        User = pool.get('res.user')
+        Unit = pool.get('egov.org.unit')
+        Process = pool.get('egov.workflow.process')
+        Request = pool.get('egov.workflow.request')
+        Task = pool.get('egov.workflow.task')
+        hujun, = User.search([('login', '=', 'hujun')])
+        leave, = Process.search([
+                ('code', '=', 'leave'), ('state', '=', 'active')])
+        outgoing, = Process.search([
+                ('code', '=', 'outgoing'), ('state', '=', 'active')])
+        cosign = Unit.search([
+                ('name', 'in', ['基础教育科', '预算科']),
+                ('parent.name', 'in', ['宜春市教育局', '宜春市财政局'])])
+        recipients = Unit.search([('name', '=', '袁州区教育体育局')])
+        transaction = Transaction()
+        with transaction.set_user(hujun.id):
+            context = User.get_preferences(context_only=True)
+        with transaction.set_user(hujun.id), \
+                transaction.set_context(context):
+            requests = Request.create([{
+                        'title': '胡军年休假申请',
+                        'process': leave.id,
+                        'values': {
+                            'leave_type': '年休假',
+                            'start_date': datetime.date(2026, 12, 14),
+                            'end_date': datetime.date(2026, 12, 18),
+                            'days': 5,
+                            'reason': '年度休假',
+                            },
+                        }, {
+                        'title': '关于做好2027年元旦春节期间校园安全工作的通知',
+                        'process': outgoing.id,
+                        'values': {
+                            'doc_type': '通知',
+                            'urgency': '急件',
+                            'summary': '部署两节期间校园安全检查',
+                            },
+                        'cosign_units': [('add', [u.id for u in cosign])],
+                        'recipients': [('add', [u.id for u in recipients])],
+                        }])
+            Request.workflow_start(requests)
+            for task in Task.search([
+                        ('user', '=', hujun.id), ('state', '=', 'open')]):
+                task.decide('approve', '请审批。')
 
 
 def demo_logins():
