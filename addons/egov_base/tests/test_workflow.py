@@ -166,6 +166,7 @@ class WorkflowTestCase(EgovTestCase):
             self.assertEqual(len(found), 3)
         self.assertEqual({t.instance for t in tasks},
             {r.workflow for r in requests})
+        self.assertEqual(requests[0].unit_lists, ())
 
     @with_transaction()
     def test_monitoring_actions_are_audited(self):
@@ -424,6 +425,8 @@ class WorkflowTestCase(EgovTestCase):
         self.assertEqual(
             {u.id for u in request.cosign_units},
             {org.yz_edu_office.id, org.yz_school_dept.id})
+        # The form shows the unit lists 发文 uses; a leave request none
+        self.assertEqual(request.unit_lists, ('cosign_units', 'recipients'))
         # The reviewer sends the same list back: nothing is lost
         with acting_as(org.office_head):
             task, = self.open_tasks(org.office_head)

@@ -4,7 +4,7 @@ draws for itself."""
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.pool import Pool
-from trytond.pyson import Eval
+from trytond.pyson import Eval, In
 from trytond.transaction import Transaction, without_check_access
 
 from ..exceptions import WorkflowError
@@ -36,6 +36,11 @@ class Request(WorkflowMixin, ModelSQL, ModelView):
             ])
     form = fields.Function(
         fields.Many2One('egov.workflow.form', "Form"), 'on_change_with_form')
+    unit_lists = fields.Function(fields.MultiSelection([
+                ('cosign_units', "Countersigning Units"),
+                ('recipients', "Recipient Units"),
+                ('handlers', "Handling Departments"),
+                ], "Unit Lists"), 'on_change_with_unit_lists')
     values = fields.Dict(
         'egov.workflow.form.field', "Form",
         domain=[('form', '=', Eval('form', -1))], states=_draft)
@@ -80,6 +85,26 @@ class Request(WorkflowMixin, ModelSQL, ModelView):
     def on_change_with_form(self, name=None):
         if self.process and self.process.form:
             return self.process.form.id
+
+    @fields.depends('process')
+    def on_change_with_unit_lists(self, name=None):
+        "The unit lists the process routes by or lets a step fill in"
+        if not self.process:
+            return []
+        used = set()
+        for step in self.process.info()['steps'].values():
+            text = ' '.join([step.get('assignee') or '', step.get('cc') or '',
+                    *(step.get('fields') or {})])
+            used |= {n for n in UNIT_LISTS if n in text}
+        return [n for n in UNIT_LISTS if n in used]
+
+    @classmethod
+    def view_attributes(cls):
+        # A leave request does not show the lists of units only 发文 uses
+        return super().view_attributes() + [
+            ('//page[@name="%s"]' % name, 'states', {
+                    'invisible': ~In(name, Eval('unit_lists', [])),
+                    }) for name in UNIT_LISTS]
 
     @fields.depends('process', 'values')
     def on_change_process(self):
