@@ -6,7 +6,7 @@ import pytest
 
 from ..rpc.rpc import RPCError, Session
 from ..rpc.test_audit_rpc import AUDITOR, ensure_auditor
-from .test_sao import PASSWORD, browser, log_in, open_menu, screenshots  # noqa: F401
+from .test_sao import PASSWORD, log_in, open_menu  # noqa: F401
 from .test_security_browser import sao_login
 
 

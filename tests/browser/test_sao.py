@@ -1,37 +1,13 @@
 """The web client as a person uses it: Chromium logs in to sao as a county
 user, opens the organisation tree and a unit form, and keeps screenshots
 (artefacts/<backend>/screenshots) to look at."""
-import shutil
-
 import pytest
 
 from ..rpc.rpc import Session
 
 PASSWORD = 'Yichun@2026'
-CHROMIUM = shutil.which('chromium') or '/usr/bin/chromium'
-ARGS = [
-    '--headless', '--no-sandbox', '--disable-gpu',
-    '--disable-background-networking', '--disable-component-update',
-    '--disable-sync', '--no-first-run', '--disable-quic',
-    ]
 
 sync_api = pytest.importorskip('playwright.sync_api')
-
-
-@pytest.fixture(scope='module')
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope='module')
-def screenshots(artefacts):
-    path = artefacts / 'screenshots'
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def log_in(browser, server, login):

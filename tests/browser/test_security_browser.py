@@ -8,7 +8,7 @@ import pyotp
 import pytest
 
 from ..rpc.test_security_rpc import PASSWORD, log_in, security_server
-from .test_sao import ARGS, CHROMIUM, menu_entry, open_menu
+from .test_sao import menu_entry, open_menu
 
 sync_api = pytest.importorskip('playwright.sync_api')
 
@@ -16,22 +16,6 @@ sync_api = pytest.importorskip('playwright.sync_api')
 @pytest.fixture(scope='module')
 def sec_server():
     return security_server()
-
-
-@pytest.fixture(scope='module')
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope='module')
-def screenshots(artefacts):
-    path = artefacts / 'screenshots'
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def sao_login(browser, server, login, answers, shots=None):

@@ -17,27 +17,11 @@ import time
 import pytest
 
 from ..rpc.rpc import Session
-from .test_sao import ARGS, CHROMIUM, PASSWORD, log_in, open_menu
+from .test_sao import PASSWORD, log_in, open_menu
 
 sync_api = pytest.importorskip('playwright.sync_api')
 expect = sync_api.expect
 FORM = '.tab-content .form '
-
-
-@pytest.fixture(scope='module')
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope='module')
-def screenshots(artefacts):
-    path = artefacts / 'screenshots'
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 @pytest.fixture(scope='module')

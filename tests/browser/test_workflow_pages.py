@@ -10,28 +10,12 @@ import pytest
 
 from ..rpc.rpc import Session
 from ..rpc.test_workflow_routes import start_leave
-from .test_sao import ARGS, CHROMIUM, PASSWORD, log_in
+from .test_sao import PASSWORD, log_in
 
 sync_api = pytest.importorskip('playwright.sync_api')
 # Latin words in what a Chinese user reads (the diagram's own texts, ids
 # and the "bpmn.io" logo left aside)
 LATIN = re.compile(r'[A-Za-z]{3,}')
-
-
-@pytest.fixture(scope='module')
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope='module')
-def screenshots(artefacts):
-    path = artefacts / 'screenshots'
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def log_in_admin(browser, server):

@@ -103,6 +103,18 @@ class WorkflowTestCase(EgovTestCase):
                 ('code', '=', code), ('state', '=', 'active')])
         return process
 
+    def change_leave(self, change):
+        """Activate a new version of the leave process whose diagram is
+        change(diagram); return it"""
+        Process = Pool().get('egov.workflow.process')
+        Process.new_version([self.process('leave')])
+        draft, = Process.search([
+                ('code', '=', 'leave'), ('state', '=', 'draft')])
+        draft.bpmn = change(draft.bpmn)
+        draft.save()
+        Process.activate([draft])
+        return draft
+
     def open_tasks(self, user, instance=None):
         Task = Pool().get('egov.workflow.task')
         domain = [('user', '=', user.id), ('state', '=', 'open'),
@@ -528,18 +540,12 @@ class WorkflowTestCase(EgovTestCase):
         """A step's cc rule sends copies (抄送) once it is agreed; the acting
         person adds others; a copy is read and marked read, never acted on"""
         pool = Pool()
-        Process = pool.get('egov.workflow.process')
         Task = pool.get('egov.workflow.task')
         Request = pool.get('egov.workflow.request')
         org = workflow_org()
-        leave = self.process('leave')
-        Process.new_version([leave])
-        draft, = Process.search([
-                ('code', '=', 'leave'), ('state', '=', 'draft')])
-        draft.bpmn = draft.bpmn.replace('egov:assignee="head:initiator"',
-            'egov:assignee="head:initiator" egov:cc="post:文书"')
-        draft.save()
-        Process.activate([draft])
+        self.change_leave(lambda bpmn: bpmn.replace(
+                'egov:assignee="head:initiator"',
+                'egov:assignee="head:initiator" egov:cc="post:文书"'))
         request = self.leave_request(org, days=2)
         with acting_as(org.yz_clerk):
             task, = self.open_tasks(org.yz_clerk)
@@ -569,13 +575,7 @@ class WorkflowTestCase(EgovTestCase):
         "The steps of an embedded sub-process run in order, then the rest"
         Process = Pool().get('egov.workflow.process')
         org = workflow_org()
-        leave = self.process('leave')
-        Process.new_version([leave])
-        draft, = Process.search([
-                ('code', '=', 'leave'), ('state', '=', 'draft')])
-        draft.bpmn = with_sub_process(draft.bpmn)
-        draft.save()
-        Process.activate([draft])
+        draft = self.change_leave(with_sub_process)
         info = Process(draft.id).info()
         self.assertEqual([info['steps'][s]['name'] for s in info['order']],
             ['填写请假单', '部门负责人审批', '文书登记', '分管领导审批'])
@@ -605,17 +605,11 @@ class WorkflowTestCase(EgovTestCase):
         """Once submitted nobody edits the form directly, not even the
         initiator; a field a step hides is not shown to its holder"""
         pool = Pool()
-        Process = pool.get('egov.workflow.process')
         Request = pool.get('egov.workflow.request')
         org = workflow_org()
-        leave = self.process('leave')
-        Process.new_version([leave])
-        draft, = Process.search([
-                ('code', '=', 'leave'), ('state', '=', 'draft')])
-        draft.bpmn = draft.bpmn.replace('egov:assignee="head:initiator"',
-            'egov:assignee="head:initiator" egov:fields="reason:hidden"')
-        draft.save()
-        Process.activate([draft])
+        self.change_leave(lambda bpmn: bpmn.replace(
+                'egov:assignee="head:initiator"',
+                'egov:assignee="head:initiator" egov:fields="reason:hidden"'))
         request = self.leave_request(org)
         self.act(org.yz_clerk)
         for user in [org.yz_clerk, org.office_head]:
