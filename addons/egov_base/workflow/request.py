@@ -5,13 +5,14 @@ from sql import Null
 
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
+from trytond.model.fields import SQL_OPERATORS
 from trytond.pool import Pool
 from trytond.pyson import Eval, In
-from trytond.tools import grouped_slice, reduce_ids
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 
 from ..exceptions import WorkflowError
-from ..tools import check_write_access
+from ..tools import IN_MAX, check_write_access
 from .mixin import WorkflowMixin
 
 # The unit lists the shipped processes route by (会签单位, 主送/分发单位,
@@ -177,9 +178,9 @@ class Request(WorkflowMixin, ModelSQL, ModelView):
         table = cls.__table__()
         cursor = Transaction().connection.cursor()
         others = []
-        for sub_ids in grouped_slice(ids):
+        for sub_ids in grouped_slice(ids, IN_MAX):
             cursor.execute(*table.select(table.id,
-                    where=reduce_ids(table.id, sub_ids)
+                    where=SQL_OPERATORS['in'](table.id, list(sub_ids))
                     & (table.initiator != user) & (table.workflow != Null)))
             others.extend(i for i, in cursor)
         result = {}
