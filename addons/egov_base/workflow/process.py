@@ -70,6 +70,9 @@ class Process(DeactivableMixin, Workflow, ModelSQL, ModelView):
             ], "State", readonly=True, required=True, sort=False)
     _spec_cache = Cache('egov_workflow_process.spec', context=False)
     _info_cache = Cache('egov_workflow_process.info', context=False)
+    # The models that run on processes, named in each language: they only
+    # change with the modules
+    _models_cache = Cache('egov_workflow_process.models', context=False)
 
     del _states
 
@@ -112,10 +115,15 @@ class Process(DeactivableMixin, Workflow, ModelSQL, ModelView):
         from .mixin import WorkflowMixin
         pool = Pool()
         Model = pool.get('ir.model')
-        names = [n for n, m in pool.iterobject()
-            if isinstance(m, type) and issubclass(m, WorkflowMixin)]
-        models = Model.search([('name', 'in', names)])
-        return [(m.name, m.string) for m in models]
+        language = Transaction().language
+        models = cls._models_cache.get(language)
+        if models is None:
+            names = [n for n, m in pool.iterobject()
+                if isinstance(m, type) and issubclass(m, WorkflowMixin)]
+            models = [(m.name, m.string)
+                for m in Model.search([('name', 'in', names)])]
+            cls._models_cache.set(language, models)
+        return list(models)
 
     @classmethod
     def default_state(cls):
