@@ -29,7 +29,7 @@ def admin(server):
     return Session(server, 'admin', PASSWORD)
 
 
-def pick(page, scope, name, text):
+def pick(scope, name, text):
     "Type into the many-to-one name of scope and take the completion text"
     field = scope.locator('input[name="%s"]' % name)
     field.click()
@@ -89,7 +89,7 @@ def new_request(page, title, process, values):
     page.click('.tab-content .btn-toolbar button[title*="新建"]')
     page.wait_for_selector(FORM + 'input[name="title"]')
     page.fill(FORM + 'input[name="title"]', title)
-    pick(page, page.locator(FORM), 'process', process)
+    pick(page.locator(FORM), 'process', process)
     fill_form(page, page.locator(FORM + '.form-dict'), values)
     page.click(FORM + 'button:has-text("提交")')
     page.locator(FORM + 'button:has-text("催办")').wait_for()

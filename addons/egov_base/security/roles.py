@@ -13,8 +13,10 @@ from trytond.cache import Cache
 from trytond.i18n import gettext
 from trytond.model import ModelView, fields
 from trytond.pool import Pool, PoolMeta
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 
+from ..tools import IN_MAX
 from .exceptions import BusinessDataError, RoleConflictError
 
 # role code → the groups that make a person hold it (with their children)
@@ -190,7 +192,7 @@ class Roles:
         today = Date.today()
         cursor = Transaction().connection.cursor()
         result = {u: set() for u in user_ids}
-        for sub_ids in _slices(list(user_ids)):
+        for sub_ids in map(list, grouped_slice(user_ids, IN_MAX)):
             query = user_group.select(user_group.user, user_group.group,
                 where=user_group.user.in_(sub_ids))
             query |= (employee
@@ -241,7 +243,7 @@ class Roles:
         post_group = PostGroup.__table__()
         cursor = Transaction().connection.cursor()
         groups = {}
-        for sub_ids in _slices(post_ids):
+        for sub_ids in map(list, grouped_slice(post_ids, IN_MAX)):
             cursor.execute(*post_group.select(
                     post_group.post, post_group.group,
                     where=post_group.post.in_(sub_ids)))
@@ -261,7 +263,7 @@ class Roles:
         employee = Employee.__table__()
         today = Date.today()
         users = set()
-        for sub_ids in _slices(post_ids):
+        for sub_ids in map(list, grouped_slice(post_ids, IN_MAX)):
             cursor.execute(*assignment
                 .join(employee, condition=assignment.employee == employee.id)
                 .select(employee.user,
@@ -297,7 +299,7 @@ class Roles:
         user_group = UserGroup.__table__()
         post_group = PostGroup.__table__()
         users, posts = set(), set()
-        for sub_ids in _slices(below):
+        for sub_ids in map(list, grouped_slice(below, IN_MAX)):
             cursor.execute(*user_group.select(user_group.user,
                     where=user_group.group.in_(sub_ids)))
             users.update(u for u, in cursor)
@@ -306,11 +308,6 @@ class Roles:
             posts.update(p for p, in cursor)
         cls.check_users(users)
         cls.check_posts(posts)
-
-
-def _slices(ids, size=1000):
-    for i in range(0, len(ids), size):
-        yield ids[i:i + size]
 
 
 class Group(metaclass=PoolMeta):

@@ -2,6 +2,7 @@
 answering the two expressions the engine asks the platform (how many people
 a multi-instance step has, and whether enough of them agreed)."""
 from contextlib import contextmanager
+from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
@@ -116,7 +117,6 @@ class Engine:
             if isinstance(t.task_spec, UserTask)}
 
     def task(self, task_id):
-        from uuid import UUID
         return self.workflow.get_task_from_id(UUID(task_id))
 
     def branch(self, task):
@@ -158,12 +158,7 @@ class Engine:
 
     def return_to(self, task_id, data):
         self.workflow.reset_from_task_id(
-            self._uuid(task_id), data=json_safe(data))
-
-    @staticmethod
-    def _uuid(task_id):
-        from uuid import UUID
-        return UUID(task_id)
+            UUID(task_id), data=json_safe(data))
 
     @property
     def completed(self):

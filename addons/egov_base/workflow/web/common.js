@@ -261,6 +261,30 @@
         });
     }
 
+    // The designers' save: the button, Ctrl+S, and a warning before leaving
+    // unsaved changes; a read-only page hides the button
+    function bindSave(save, isDirty, unsavedText, readonly) {
+        const button = document.getElementById('save');
+        if (readonly) {
+            button.hidden = true;
+            return;
+        }
+        button.disabled = false;
+        button.addEventListener('click', save);
+        document.addEventListener('keydown', function (event) {
+            if ((event.ctrlKey || event.metaKey) && event.key === 's') {
+                event.preventDefault();
+                save();
+            }
+        });
+        window.addEventListener('beforeunload', function (event) {
+            if (isDirty()) {
+                event.preventDefault();
+                event.returnValue = unsavedText;
+            }
+        });
+    }
+
     global.EgovPage = {
         database: database,
         recordId: recordId,
@@ -281,5 +305,6 @@
         formatDateTime: formatDateTime,
         element: element,
         loadScript: loadScript,
+        bindSave: bindSave,
     };
 }(window));

@@ -980,24 +980,10 @@
             eventBus.on('commandStack.changed', function () {
                 setDirty(true);
             });
-            const button = document.getElementById('save');
-            button.disabled = false;
-            button.addEventListener('click', save);
-            document.addEventListener('keydown', function (event) {
-                if ((event.ctrlKey || event.metaKey) && event.key === 's') {
-                    event.preventDefault();
-                    save();
-                }
-            });
-            window.addEventListener('beforeunload', function (event) {
-                if (dirty) {
-                    event.preventDefault();
-                    event.returnValue = TEXT.unsaved;
-                }
-            });
-        } else {
-            document.getElementById('save').hidden = true;
         }
+        P.bindSave(save, function () {
+            return dirty;
+        }, TEXT.unsaved, readonly);
         document.getElementById('fit').addEventListener('click', function () {
             modeler.get('canvas').zoom('fit-viewport', 'auto');
         });

@@ -426,25 +426,9 @@
         editor.on('changed', function () {
             setDirty(true);
         });
-        const button = document.getElementById('save');
-        if (readonly) {
-            button.hidden = true;
-        } else {
-            button.disabled = false;
-            button.addEventListener('click', save);
-            document.addEventListener('keydown', function (event) {
-                if ((event.ctrlKey || event.metaKey) && event.key === 's') {
-                    event.preventDefault();
-                    save();
-                }
-            });
-            window.addEventListener('beforeunload', function (event) {
-                if (dirty) {
-                    event.preventDefault();
-                    event.returnValue = TEXT.unsaved;
-                }
-            });
-        }
+        P.bindSave(save, function () {
+            return dirty;
+        }, TEXT.unsaved, readonly);
         document.getElementById('tab-design').addEventListener(
             'click', function () {
                 preview(false);
