@@ -85,17 +85,26 @@ def inbox_first_page(bench):
         'FROM egov_workflow_task t '
         'WHERE t."user" = %s AND t.state = \'open\' AND t.kind = \'todo\' '
         'ORDER BY t.create_date DESC, t.id DESC LIMIT %s')
-    orm, floors, mismatches = [], [], 0
-    for n in rounds(bench):
-        user = bench.rng.choice(users)
+    def page(user):
         with bench.as_user(user):
-            elapsed, rows = timed(Task.search_read, [
+            return timed(Task.search_read, [
                     ('user', '=', user),
                     ('state', '=', 'open'),
                     ('kind', '=', 'todo'),
                     ], 0, PAGE, [('create_date', 'DESC'), ('id', 'DESC')],
                 INBOX_FIELDS)
-        floor, floor_rows = bench.timed_fetch(floor_query, (user, PAGE))
+
+    orm, floors, mismatches = [], [], 0
+    for n in rounds(bench):
+        user = bench.rng.choice(users)
+        # Whichever runs first may find the person's rows out of the
+        # database's cache: each goes first every other round
+        if n % 2:
+            elapsed, rows = page(user)
+            floor, floor_rows = bench.timed_fetch(floor_query, (user, PAGE))
+        else:
+            floor, floor_rows = bench.timed_fetch(floor_query, (user, PAGE))
+            elapsed, rows = page(user)
         if n < 0:
             continue
         orm.append(elapsed)

@@ -264,14 +264,22 @@ class ModelAuditMixin:
     @classmethod
     def read(cls, ids, fields_names):
         result = super().read(ids, fields_names)
+        cls.audit_read(ids, fields_names, result)
+        return result
+
+    @classmethod
+    def audit_read(cls, ids, fields_names, result):
+        """Record the read of ids (result: the rows read) when it is a
+        download of files or the reader or the records are tracked; for the
+        reads that do not go through read (a one-query search_read)"""
         transaction = Transaction()
         if not transaction.check_access or cls.__name__ in NEVER:
-            return result
+            return
         try:
             pool = Pool()
             Track = pool.get('egov.audit.track')
         except KeyError:
-            return result
+            return
         context = transaction.context
         binary = [n for n in fields_names
             if isinstance(cls._fields.get(n), fields.Binary)
@@ -282,11 +290,11 @@ class ModelAuditMixin:
             tracked_ids = [i for i in ids if i in records[cls.__name__]]
         user_tracked = transaction.user in users
         if not (binary or tracked_ids or user_tracked):
-            return result
+            return
         if binary and policy_for(cls, 'export') is None:
             binary = []
         if not (binary or tracked_ids or user_tracked):
-            return result
+            return
         Log = pool.get('egov.audit.log')
         actor = Log.actor()
         rows = []
@@ -311,7 +319,6 @@ class ModelAuditMixin:
                         changes={'fields': list(fields_names)},
                         actor=actor))
         Log.record_rows(rows)
-        return result
 
     @classmethod
     def export_data(cls, records, fields_names, header=False):
