@@ -17,7 +17,7 @@ import logging
 import time
 
 from sql import Literal, Null
-from trytond import backend, config
+from trytond import backend
 from trytond.cache import Cache
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, fields
@@ -460,22 +460,36 @@ $$""".replace('%s', message))
         snapshot = cls._actor_cache.get(key)
         if snapshot is not None:
             return snapshot
+        # One query for the names: a person's first action of the day
+        # (the snapshot is taken again when the scope changes) should not
+        # cost reads of the post, its unit and the division
         Post = pool.get('egov.org.post')
         Unit = pool.get('egov.org.unit')
         user_table = User.__table__()
+        post, node, node_unit = (Post.__table__(), Unit.__table__(),
+            Unit.__table__())
+        unit, division = Unit.__table__(), Unit.__table__()
         cursor = transaction.connection.cursor()
-        cursor.execute(*user_table.select(
-                user_table.login, user_table.name,
+        cursor.execute(*user_table
+            .join(post, 'LEFT', condition=post.id == (post_id or -1))
+            .join(node, 'LEFT', condition=node.id == post.unit)
+            .join(node_unit, 'LEFT', condition=node_unit.id == node.unit)
+            .join(unit, 'LEFT', condition=unit.id == (unit_id or -1))
+            .join(division, 'LEFT',
+                condition=division.id == (division_id or -1))
+            .select(user_table.login, user_table.name, post.name,
+                node.name, node.kind, node_unit.name, unit.name,
+                division.name,
                 where=user_table.id == user_id))
-        login, name = cursor.fetchone() or (None, None)
-        with without_check_access(), \
-                transaction.set_context(language=config.get(
-                        'database', 'language')):
-            post_name = Post(post_id).rec_name if post_id else None
-            units = {u.id: u.name for u in Unit.browse(
-                    [i for i in {unit_id, division_id} if i])}
+        (login, name, post_title, node_name, node_kind, node_unit_name,
+            unit_name, division_name) = cursor.fetchone() or (None,) * 8
+        post_name = None
+        if post_title is not None:
+            post_name = Post.format_rec_name(
+                Unit.format_rec_name(node_name, node_kind, node_unit_name),
+                post_title)
         snapshot = (user_id, login, name, post_id, post_name,
-            unit_id, units.get(unit_id), division_id, units.get(division_id))
+            unit_id, unit_name, division_id, division_name)
         cls._actor_cache.set(key, snapshot)
         return snapshot
 

@@ -51,7 +51,11 @@ class Post(DeactivableMixin, ModelSQL, ModelView):
         return 100
 
     def get_rec_name(self, name):
-        return '%s - %s' % (self.unit.rec_name, self.name)
+        return self.format_rec_name(self.unit.rec_name, self.name)
+
+    @staticmethod
+    def format_rec_name(unit_rec_name, name):
+        return '%s - %s' % (unit_rec_name, name)
 
     @classmethod
     def search_rec_name(cls, name, clause):

@@ -154,9 +154,15 @@ class Unit(DeactivableMixin, ModelSQL, ModelView):
         return 100
 
     def get_rec_name(self, name):
-        if self.kind == 'department' and self.unit:
-            return '%s (%s)' % (self.name, self.unit.name)
-        return self.name
+        return self.format_rec_name(
+            self.name, self.kind, self.unit.name if self.unit else None)
+
+    @staticmethod
+    def format_rec_name(name, kind, unit_name):
+        "A department is named with its unit: 基础教育科 (宜春市教育局)"
+        if kind == 'department' and unit_name:
+            return '%s (%s)' % (name, unit_name)
+        return name
 
     @classmethod
     def search_rec_name(cls, name, clause):
