@@ -346,11 +346,13 @@ class ModelAuditMixin:
 
     @dualmethod
     def log(cls, records, event, target=None, user=None, **extra):
-        super().log(records, event, target=target, user=user, **extra)
-        if event not in {'button', 'wizard', 'transition'}:
+        if (event not in {'button', 'wizard', 'transition'}
+                or policy_for(cls, 'button') is None):
+            super().log(records, event, target=target, user=user, **extra)
             return
-        if policy_for(cls, 'button') is None:
-            return
+        # The sealed audit keeps the event: not also Tryton's ir.model.log,
+        # a second trail, unsealed, that the system administrator reads
+        # (三员分立) and that cost a create at every commit
         Log = Pool().get('egov.audit.log')
         actor = Log.actor(user)
         rows = []
