@@ -3,7 +3,9 @@ version holds its layout (a form-js schema drawn in the form designer) and
 its fields; the values live on the record, checked on the server."""
 import datetime
 import json
+from collections import namedtuple
 
+from trytond.cache import Cache
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, DictSchemaMixin, Index, ModelSQL, ModelView, Unique,
@@ -27,6 +29,9 @@ FORM_JS_TYPES = {
     }
 MAX_TEXT = 4000
 
+# What the checks of a value need of a form field (cached per form)
+FieldSpec = namedtuple('FieldSpec', 'name string type_ required keys')
+
 
 class Form(DeactivableMixin, ModelSQL, ModelView):
     __name__ = 'egov.workflow.form'
@@ -41,6 +46,8 @@ class Form(DeactivableMixin, ModelSQL, ModelView):
         "Layout", help="The form-js schema drawn in the form designer.")
     fields_ = fields.One2Many(
         'egov.workflow.form.field', 'form', "Fields")
+    # Every record saved on a form checks its values against these
+    _specs_cache = Cache('egov_workflow_form.specs', context=False)
 
     @classmethod
     def __setup__(cls):
@@ -120,6 +127,7 @@ class Form(DeactivableMixin, ModelSQL, ModelView):
     @classmethod
     def on_modification(cls, mode, forms, field_names=None):
         super().on_modification(mode, forms, field_names=field_names)
+        cls._specs_cache.clear()
         if mode in {'create', 'write'} and (
                 field_names is None or 'schema' in field_names):
             cls.sync_fields([f for f in forms if f.schema])
@@ -150,7 +158,7 @@ class Form(DeactivableMixin, ModelSQL, ModelView):
         types, choices not offered, over-long text; and missing required
         ones when for_step (the values the step requires included)"""
         step_rules = step_rules or {}
-        fields_ = {f.name: f for f in self.fields_}
+        fields_ = self.field_specs()
         for key, value in (values or {}).items():
             field = fields_.get(key)
             if field is None:
@@ -159,7 +167,7 @@ class Form(DeactivableMixin, ModelSQL, ModelView):
                         form=self.name, field=key))
             if value in (None, '', [], ()):
                 continue
-            field.check_value(value)
+            check_value(field, value)
         if for_step:
             for name, field in fields_.items():
                 required = field.required or (
@@ -169,6 +177,16 @@ class Form(DeactivableMixin, ModelSQL, ModelView):
                     raise WorkflowValidationError(gettext(
                             'egov_base.msg_workflow_form_required',
                             field=field.string))
+
+    def field_specs(self):
+        "{name: FieldSpec} of the form's fields"
+        specs = self._specs_cache.get(self.id)
+        if specs is None:
+            specs = {f.name: FieldSpec(f.name, f.string, f.type_,
+                    bool(f.required), tuple(f._keys()))
+                for f in self.fields_}
+            self._specs_cache.set(self.id, specs)
+        return specs
 
 
 def _components(schema):
@@ -203,31 +221,40 @@ class FormField(DictSchemaMixin, ModelSQL, ModelView):
         t = cls.__table__()
         cls._sql_indexes.add(Index(t, (t.form, Index.Range())))
 
-    def check_value(self, value):
-        ok = True
-        if self.type_ == 'char':
-            ok = isinstance(value, str) and len(value) <= MAX_TEXT
-        elif self.type_ in {'integer'}:
-            ok = isinstance(value, int) and not isinstance(value, bool)
-        elif self.type_ in {'numeric', 'float'}:
-            ok = isinstance(value, (int, float)) or _is_decimal(value)
-        elif self.type_ == 'boolean':
-            ok = isinstance(value, bool)
-        elif self.type_ == 'date':
-            ok = isinstance(value, datetime.date)
-        elif self.type_ == 'selection':
-            ok = value in self._keys()
-        elif self.type_ == 'multiselection':
-            ok = isinstance(value, (list, tuple)) and set(value) <= set(
-                self._keys())
-        if not ok:
-            raise WorkflowValidationError(gettext(
-                    'egov_base.msg_workflow_form_value_invalid',
-                    field=self.string, value=str(value)[:60]))
+    @classmethod
+    def on_modification(cls, mode, fields_, field_names=None):
+        pool = Pool()
+        Form = pool.get('egov.workflow.form')
+        super().on_modification(mode, fields_, field_names=field_names)
+        Form._specs_cache.clear()
 
     def _keys(self):
         return [line.split(':', 1)[0]
             for line in (self.selection or '').splitlines() if line]
+
+
+def check_value(field, value):
+    "Refuse a value that does not fit field (a FieldSpec)"
+    ok = True
+    if field.type_ == 'char':
+        ok = isinstance(value, str) and len(value) <= MAX_TEXT
+    elif field.type_ in {'integer'}:
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif field.type_ in {'numeric', 'float'}:
+        ok = isinstance(value, (int, float)) or _is_decimal(value)
+    elif field.type_ == 'boolean':
+        ok = isinstance(value, bool)
+    elif field.type_ == 'date':
+        ok = isinstance(value, datetime.date)
+    elif field.type_ == 'selection':
+        ok = value in field.keys
+    elif field.type_ == 'multiselection':
+        ok = isinstance(value, (list, tuple)) and set(value) <= set(
+            field.keys)
+    if not ok:
+        raise WorkflowValidationError(gettext(
+                'egov_base.msg_workflow_form_value_invalid',
+                field=field.string, value=str(value)[:60]))
 
 
 def _is_decimal(value):
