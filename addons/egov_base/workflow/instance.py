@@ -41,8 +41,10 @@ class Instance(ModelSQL, ModelView):
     process = fields.Many2One(
         'egov.workflow.process', "Process", required=True, readonly=True,
         ondelete='RESTRICT')
+    # Eager: the engine reads it with the rest every time (a column)
     record = fields.Reference(
-        "Record", selection='get_models', required=True, readonly=True)
+        "Record", selection='get_models', required=True, readonly=True,
+        loading='eager')
     title = fields.Char("Title", readonly=True)
     initiator = fields.Many2One(
         'res.user', "Initiator", required=True, readonly=True,

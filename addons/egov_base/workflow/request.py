@@ -11,7 +11,7 @@ from trytond.pyson import Eval, In
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 
-from ..exceptions import WorkflowError
+from ..exceptions import WorkflowError, WorkflowValidationError
 from ..tools import IN_MAX, check_write_access
 from .mixin import WorkflowMixin
 
@@ -45,9 +45,12 @@ class Request(WorkflowMixin, ModelSQL, ModelView):
                 ('recipients', "Recipient Units"),
                 ('handlers', "Handling Departments"),
                 ], "Unit Lists"), 'on_change_with_unit_lists')
+    # The form is loaded with the rest of a request: the engine and the
+    # checks read them together every time
     values = fields.Dict(
         'egov.workflow.form.field', "Form",
-        domain=[('form', '=', Eval('form', -1))], states=_draft)
+        domain=[('form', '=', Eval('form', -1))], states=_draft,
+        loading='eager')
     cosign_units = fields.Many2Many(
         'egov.workflow.request-cosign_unit', 'request', 'unit',
         "Countersigning Units",
@@ -92,15 +95,12 @@ class Request(WorkflowMixin, ModelSQL, ModelView):
 
     @fields.depends('process')
     def on_change_with_unit_lists(self, name=None):
-        "The unit lists the process routes by or lets a step fill in"
+        """The unit lists the process routes by, tests in a condition or
+        lets a step fill in: the diagram names them"""
         if not self.process:
             return []
-        used = set()
-        for step in self.process.info()['steps'].values():
-            text = ' '.join([step.get('assignee') or '', step.get('cc') or '',
-                    *(step.get('fields') or {})])
-            used |= {n for n in UNIT_LISTS if n in text}
-        return [n for n in UNIT_LISTS if n in used]
+        diagram = self.process.bpmn or ''
+        return [n for n in UNIT_LISTS if n in diagram]
 
     @classmethod
     def view_attributes(cls):
@@ -205,20 +205,36 @@ class Request(WorkflowMixin, ModelSQL, ModelView):
             else [] for r in requests}
 
     @classmethod
+    def _validate(cls, records, field_names=None):
+        # The kind of each unit in a list is checked where its link is made
+        # (RequestUnit): here Tryton would read every list of every
+        # request saved, most of them empty, one query each
+        if field_names is None:
+            field_names = cls._fields.keys()
+        super()._validate(records, set(field_names) - set(UNIT_LISTS))
+
+    @classmethod
     def validate_fields(cls, requests, field_names):
         super().validate_fields(requests, field_names)
         if field_names and 'values' not in field_names:
             return
         for request in requests:
-            if request.form:
-                request.form.check_values(
+            # The process's form: the function field form would be one
+            # more read of the request
+            form = request.process.form
+            if form:
+                form.check_values(
                     {k: v for k, v in (request.values or {}).items()
                         if v not in (None, '')})
 
     def workflow_data(self):
         data = {k: v for k, v in (self.values or {}).items()}
+        used = self.on_change_with_unit_lists()
         for name in UNIT_LISTS:
-            data[name] = [u.id for u in getattr(self, name)]
+            # A list the diagram does not name is not read (a leave
+            # request has none): each costs a query
+            data[name] = [u.id for u in getattr(self, name)] if (
+                name in used) else []
         data['title'] = self.title
         return data
 
@@ -329,17 +345,39 @@ class RequestUnit(ModelSQL):
         ondelete='CASCADE')
     unit = fields.Many2One(
         'egov.org.unit', "Unit", required=True, ondelete='RESTRICT')
+    # The kinds of units the list takes (the request's field has the same
+    # domain for the picker; the links are checked here)
+    _kinds = ('unit', 'department')
 
     @classmethod
     def __setup__(cls):
         super().__setup__()
         cls.__access__.add('request')
 
+    @classmethod
+    def validate_fields(cls, links, field_names):
+        super().validate_fields(links, field_names)
+        if field_names and 'unit' not in field_names:
+            return
+        for link in links:
+            if link.unit.kind not in cls._kinds:
+                kinds = ('egov_base.msg_workflow_unit_list_units'
+                    if cls._kinds == ('unit',) else
+                    'egov_base.msg_workflow_unit_list_units_departments')
+                raise WorkflowValidationError(gettext(
+                        'egov_base.msg_workflow_unit_list_kind',
+                        unit=link.unit.rec_name,
+                        list=cls.__names__()['model'],
+                        kinds=gettext(kinds)))
+
 
 class RequestRecipient(RequestUnit):
     "Recipient unit of an approval request"
     __name__ = 'egov.workflow.request-recipient'
     __string__ = "Recipient Unit"
+
+    # Documents go to units, not to their departments
+    _kinds = ('unit',)
 
 
 class RequestHandler(RequestUnit):
