@@ -95,7 +95,8 @@ def with_sub_process(bpmn):
         'bpmnElement="head">', 'bpmnElement="review">', 1)
 
 
-class WorkflowTestCase(EgovTestCase):
+class WorkflowHelpers:
+    "What the tests of the workflow do again and again"
 
     def process(self, code):
         Process = Pool().get('egov.workflow.process')
@@ -149,6 +150,9 @@ class WorkflowTestCase(EgovTestCase):
                         }])
             Request.workflow_start([request])
         return Request(request.id)
+
+
+class WorkflowTestCase(WorkflowHelpers, EgovTestCase):
 
     @with_transaction()
     def test_start_several_at_once(self):
