@@ -303,6 +303,52 @@ def draw(page, selector):
         page.mouse.up()
 
 
+def test_inbox_on_the_phone(browser, server, screenshots):
+    """朱婷's to-dos on the phone: counts, newest first, the light of a
+    late one; a tap opens the signing page, and after signing the next"""
+    titles = ['胡军请假(列表一)', '胡军请假(列表二)']
+    tasks = [start_leave(server, 'hujun', title, 'zhuting')[1]
+        for title in titles]
+    page = log_in(browser, server, 'zhuting')
+    page.set_viewport_size({'width': 390, 'height': 844})
+    response = page.goto('%s/%s/egov/workflow/inbox' % (
+            server.url, server.database))
+    assert response.status == 200
+    page.wait_for_selector('body[data-ready="1"]', timeout=60000)
+    zhuting = Session(server, 'zhuting', PASSWORD)
+    open_count = zhuting.model('egov.workflow.task', 'search_count', [
+            ('user', '=', zhuting.user_id), ('state', '=', 'open'),
+            ('kind', '=', 'todo')])
+    assert page.inner_text('#count-todo') == str(open_count)
+    items = page.locator('.inbox-item .inbox-title').all_inner_texts()
+    assert items[:2] == titles[::-1]
+    assert '部门负责人审批' in page.inner_text('.inbox-item >> nth=0')
+    assert '来自 胡军' in page.inner_text('.inbox-item >> nth=0')
+    assert page.evaluate(
+        'document.documentElement.scrollWidth <= window.innerWidth')
+    assert not LATIN.search(page.inner_text('body'))
+    page.screenshot(path=screenshots / 'workflow-12-phone-inbox.png')
+
+    page.click('#tab-cc')
+    page.wait_for_selector('body[data-ready="1"]')
+    assert page.get_attribute('#tab-cc', 'aria-selected') == 'true'
+    page.click('#tab-todo')
+    page.wait_for_selector('body[data-ready="1"]')
+
+    page.click('.inbox-item a >> nth=0')
+    page.wait_for_selector('body[data-ready="1"]', timeout=60000)
+    assert page.url.endswith('/egov/workflow/sign/%d' % tasks[1])
+    assert page.inner_text('#task-title') == titles[1]
+    page.click('#submit')
+    page.wait_for_selector('body[data-submitted="1"]')
+    page.click('#notice a')
+    page.wait_for_selector('body[data-ready="1"]', timeout=60000)
+    items = page.locator('.inbox-item .inbox-title').all_inner_texts()
+    assert titles[1] not in items and titles[0] in items
+    assert page.inner_text('#count-todo') == str(open_count - 1)
+    assert not page.errors
+
+
 def test_sign_on_the_phone(browser, server, screenshots):
     instance, task = start_leave(
         server, 'hujun', '胡军请假(手机签批)', 'zhuting')
@@ -334,7 +380,7 @@ def test_sign_on_the_phone(browser, server, screenshots):
         full_page=True)
     page.click('#submit')
     page.wait_for_selector('body[data-submitted="1"]')
-    assert notice(page) == '已提交：同意。'
+    assert notice(page) == '已提交：同意。 办理下一件'
     page.screenshot(path=screenshots / 'workflow-10-sign-done.png')
 
     opinion, = Session(server, 'hujun', PASSWORD).search_read(

@@ -383,6 +383,41 @@ def test_sign_page_and_decide(server):
                     b'<svg onload=alert(1)>').decode()}, None)
 
 
+def test_inbox_page(server):
+    """The phone's to-do list: only for a session, of its own user; a page
+    of to-dos is one search_read, which reads no one else's"""
+    instance, task = start_leave(server, 'hujun', '胡军请假(待办列表)',
+        'zhuting')
+    path = '/%s/egov/workflow/inbox' % server.database
+    status, headers, body = http(server, path)
+    assert status == 401
+    assert '请先登录' in body
+    zhuting = CookieClient(server, 'zhuting')
+    status, headers, body = http(server, path, zhuting.cookie)
+    assert status == 200
+    check_security_headers(headers)
+    user = re.search(r'data-user="(\d+)"', body).group(1)
+    assert int(user) == Session(server, 'zhuting', PASSWORD).user_id
+    assert 'inbox.js' in body
+    # No record in this page's address
+    status, _, _ = http(server, path + '/%d' % task, zhuting.cookie)
+    assert status == 404
+
+    fields = ['title', 'step_name', 'sender_name', 'light', 'kind']
+    order = [['create_date', 'DESC'], ['id', 'DESC']]
+    rows = zhuting.model('egov.workflow.task', 'search_read', [
+            ['user', '=', int(user)], ['state', '=', 'open'],
+            ['kind', '=', 'todo']], 0, 21, order, fields)
+    mine = [r for r in rows if r['id'] == task]
+    assert mine and mine[0]['title'] == '胡军请假(待办列表)'
+    assert mine[0]['sender_name'] == '胡军'
+    assert mine[0]['light'] in {'green', 'yellow', 'red'}
+    # Someone else asking for 朱婷's to-dos gets none
+    hanmei = CookieClient(server, 'hanmei')
+    assert hanmei.model('egov.workflow.task', 'search_read', [
+            ['user', '=', int(user)]], 0, 21, order, fields) == []
+
+
 def test_static_files(server):
     base = '/%s/egov/workflow/static/' % server.database
     for name, kind in [('common.js', 'javascript'), ('designer.css', 'css'),

@@ -56,6 +56,8 @@ PAGES = {
     'form-designer': ('egov.workflow.form', 'form-designer.html'),
     'monitor': ('egov.workflow.instance', 'monitor.html'),
     'sign': ('egov.workflow.task', 'sign.html'),
+    # The to-dos of the user on the phone: of no one record
+    'inbox': (None, 'inbox.html'),
     }
 INLINE_STYLES = {'form-designer'}
 RECORD_ID = re.compile(r'[1-9][0-9]{0,9}')
@@ -126,9 +128,10 @@ def session_required(func):
     to log in (401, no WWW-Authenticate: a browser must not open its own
     password dialog) and sent to the web client's login"""
     @wraps(func)
-    def wrapper(request, database_name, page, record, *args, **kwargs):
+    def wrapper(request, database_name, page, record=None, *args,
+            **kwargs):
         model = PAGES[page][0] if page in PAGES else None
-        record_id = parse_id(record)
+        record_id = parse_id(record) if record is not None else None
         if request.session is None or not request.user_id:
             return message(database_name, HTTPStatus.UNAUTHORIZED,
                 '请先登录',
@@ -138,7 +141,11 @@ def session_required(func):
         if page not in PAGES:
             return message(database_name, HTTPStatus.NOT_FOUND,
                 '页面不存在', '没有这个页面。')
-        if record_id is None:
+        if model is None:
+            if record is not None:
+                return message(database_name, HTTPStatus.NOT_FOUND,
+                    '页面不存在', '没有这个页面。')
+        elif record_id is None:
             return message(database_name, HTTPStatus.BAD_REQUEST,
                 '地址有误', '地址中的记录编号必须是正整数。')
         return func(request, database_name, page, record_id, *args, **kwargs)
@@ -187,26 +194,30 @@ def page_values(pool, page, record_id):
 
 
 @app.route('/<database_name>/egov/workflow/<page>/<record>', methods=['GET'])
+@app.route('/<database_name>/egov/workflow/<page>', methods=['GET'])
 @session_required
 @with_pool
 @with_transaction(user='request', context={'_check_access': True})
 def workflow_page(request, pool, page, record_id):
     model, template = PAGES[page]
     database_name = pool.database_name
-    if not readable(pool, model, record_id):
+    if model and not readable(pool, model, record_id):
         return message(database_name, HTTPStatus.NOT_FOUND,
             '未找到', '没有找到这条记录，或者您没有查看它的权限。')
-    values = page_values(pool, page, record_id)
+    values = page_values(pool, page, record_id) if model else {}
     with open(os.path.join(WEB, template), encoding='utf-8') as file:
         text = string.Template(file.read()).safe_substitute({
                 'database': html.escape(database_name, quote=True),
-                'record': '%d' % record_id,
+                'record': '%d' % record_id if record_id else '',
+                'user': '%d' % request.user_id,
                 'readonly': html.escape(values.get('readonly', ''),
                     quote=True),
                 'client': html.escape(
                     client_url(database_name, model, record_id), quote=True),
                 'static': html.escape(
                     static_prefix(database_name), quote=True),
+                'inbox': html.escape(
+                    '/%s/egov/workflow/inbox' % database_name, quote=True),
                 })
     return secure(Response(text, HTTPStatus.OK,
             content_type='text/html; charset=utf-8'),

@@ -153,9 +153,9 @@
         return records[0]._timestamp;
     }
 
-    function searchRead(name, domain, fields, order, limit) {
-        return model(name, 'search_read', domain, 0, limit || null,
-            order || null, fields);
+    function searchRead(name, domain, fields, order, limit, offset) {
+        return model(name, 'search_read', domain, offset || 0,
+            limit || null, order || null, fields);
     }
 
     // A notice under the page's bar; kind: info, success, warning, error
@@ -290,6 +290,8 @@
         recordId: recordId,
         readonly: body.dataset.readonly || '',
         clientUrl: loginUrl(),
+        // The user's to-dos on the phone
+        inboxUrl: '/' + encodeURIComponent(database) + '/egov/workflow/inbox',
         staticUrl: body.dataset.static,
         RPCError: RPCError,
         bytes: bytes,

@@ -19,6 +19,7 @@
         needText: '不同意时请填写意见。',
         submitting: '正在提交…',
         submitted: '已提交：{decision}。',
+        nextTodo: '办理下一件',
         decisions: {approve: '同意', reject: '不同意'},
         refused: '未能提交：',
         values: '申请内容',
@@ -261,7 +262,7 @@
             return;
         }
         P.notice(TEXT.submitted.replace('{decision}', TEXT.decisions[decision]),
-            'success');
+            'success', {href: P.inboxUrl, text: TEXT.nextTodo});
         window.scrollTo(0, 0);
         document.getElementById('task-state').textContent = TEXT.states.done;
         document.body.dataset.submitted = '1';
