@@ -38,10 +38,10 @@ def pick(scope, name, text):
         ).first.click()
 
 
-def add_units(page, scope, label, names):
-    """Add units by name to the many-to-many list of scope labelled label:
-    type the name, click 添加, choose it in the search window (Enter in a
-    dialog is its default button)"""
+def add_to_list(page, scope, label, names):
+    """Add records (units, people) by name to the many-to-many list of
+    scope labelled label: type the name, click 添加, choose it in the
+    search window"""
     widget = scope.locator('.form-many2many').filter(
         has=page.locator('.form-many2many-string:has-text("%s")' % label))
     for name in names:
@@ -53,8 +53,10 @@ def add_units(page, scope, label, names):
         row = search.locator('.treeview tr').filter(
             has=page.locator('[title="%s"]' % name)).first
         row.wait_for(timeout=30000)
-        row.dblclick()
+        # On the name: another column may hold a link
+        row.locator('[title="%s"]' % name).first.dblclick()
         widget.locator('.treeview [title="%s"]' % name).wait_for()
+        search.wait_for(state='hidden')
 
 
 def fill_form(page, form, values):
@@ -96,10 +98,10 @@ def new_request(page, title, process, values):
 
 
 def act(browser, server, login, title, text, screenshots=None, name=None,
-        values=None, units=None):
+        values=None, units=None, copy_to=None):
     """login opens the to-do of title from their list, then 办理 with the
     opinion text, filling the step's fields (values) and unit lists
-    ({label: [unit names]}) in the dialog"""
+    ({label: [unit names]}) in the dialog, copying to people (names)"""
     page = log_in(browser, server, login)
     open_menu(page, '待办事项', '我的待办')
     page.wait_for_selector('#tablist li:has-text("我的待办")')
@@ -118,7 +120,19 @@ def act(browser, server, login, title, text, screenshots=None, name=None,
     if values:
         fill_form(page, dialog.locator('.form-dict'), values)
     for label, names in (units or {}).items():
-        add_units(page, dialog, label, names)
+        add_to_list(page, dialog, label, names)
+    if copy_to:
+        # The people picker shows each person's post and unit
+        add_to_list(page, dialog, '抄送', copy_to)
+        copies = dialog.locator('.form-many2many').filter(
+            has=page.locator('.form-many2many-string:has-text("抄送")'))
+        assert '岗位' in copies.locator('thead').inner_text()
+        if screenshots:
+            copies.scroll_into_view_if_needed()
+            # The search window's backdrop fades out
+            expect(page.locator('.modal-backdrop')).to_have_count(1)
+            page.screenshot(path=screenshots / ('workflow-e2e-%s-copy.png'
+                    % name))
     dialog.locator('select[name="decision"]').select_option(label='同意')
     type_in(page, dialog.locator('textarea[name="text"]'), text)
     if screenshots:
@@ -197,9 +211,13 @@ def test_leave_request_through_the_web_client(
 
     act(browser, server, 'hujun', title, '请批准', screenshots, 'leave-1')
     assert holders(admin, title) == ['zhuting']
-    act(browser, server, 'zhuting', title, '同意', screenshots, 'leave-2')
+    act(browser, server, 'zhuting', title, '同意', screenshots, 'leave-2',
+        copy_to=['马帅'])
     # Five days: the vice-mayor in charge, of another unit, decides
     assert holders(admin, title) == ['liuzhiqiang']
+    copy, = admin.search_read('egov.workflow.task', [
+            ('title', '=', title), ('kind', '=', 'cc')], ['user.login'])
+    assert copy['user.']['login'] == 'mashuai'
     act(browser, server, 'liuzhiqiang', title, '同意，安排好工作交接',
         screenshots, 'leave-3')
     assert opinions(admin, title) == ('done', [
