@@ -42,9 +42,13 @@ def sao_login(browser, server, login, answers, shots=None):
         if callable(value):
             # Known once the question is asked (an SMS code)
             value = value()
+        # This dialog, not the next question, which may contain the same
+        # text (密码, 新密码) and open before this one is gone
+        asked = dialog.element_handle()
         dialog.locator('input#ask-dialog-entry').fill(value)
         dialog.locator('button.btn-primary').click()
-        dialog.wait_for(state='detached', timeout=30000)
+        page.wait_for_function('el => !el.isConnected', arg=asked,
+            timeout=30000)
     page.wait_for_selector('#menu .column-char', timeout=60000)
     return page
 
