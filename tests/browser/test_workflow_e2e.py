@@ -52,20 +52,12 @@ def add_to_list(page, scope, label, names):
             has=page.locator('.modal-title:has-text("搜索")')).last
         row = search.locator('.treeview tr').filter(
             has=page.locator('[title="%s"]' % name)).first
-        added = widget.locator('.treeview [title="%s"]' % name)
-        for attempt in range(3):
-            row.wait_for(timeout=30000)
-            # On the name (another column may hold a link); the window
-            # draws its list again when the typed search returns, and a
-            # double click on the list it replaced does nothing
-            row.locator('[title="%s"]' % name).first.dblclick()
-            try:
-                added.wait_for(timeout=10000)
-                break
-            except sync_api.TimeoutError:
-                if attempt == 2 or not search.is_visible():
-                    raise
+        # On the name: another column may hold a link
+        row.locator('[title="%s"]' % name).first.dblclick()
         search.wait_for(state='hidden')
+        # sao draws a list's rows once it is scrolled into view
+        widget.scroll_into_view_if_needed()
+        widget.locator('.treeview [title="%s"]' % name).wait_for()
 
 
 def fill_form(page, form, values):
