@@ -61,11 +61,11 @@ class Rule(metaclass=PoolMeta):
         RuleGroup = pool.get('ir.rule.group')
         User = pool.get('res.user')
         assert mode in cls.modes
-        _, model2field = _get_access_models(pool.get(model_name))
+        model_names, model2field = _get_access_models(pool.get(model_name))
         key = (model_name, mode, User.get_groups())
         found = cls._group_rules_cache.get(key)
         if found is None:
-            found = cls._group_rules(model_name, mode)
+            found = cls._group_rules(list(model_names), mode)
             cls._group_rules_cache.set(key, found)
         rules, no_rules = found
 
@@ -89,10 +89,11 @@ class Rule(metaclass=PoolMeta):
         return clause, clause_global
 
     @classmethod
-    def _group_rules(cls, model_name, mode):
-        """The rules of model_name for mode and the groups of the user, as
-        Tryton's get finds them: ([(domain, rule group id, model, global)],
-        the id of a rule group of the user without rules or None)"""
+    def _group_rules(cls, model_names, mode):
+        """The rules of model_names (a model and those it takes its access
+        from) for mode and the groups of the user, as Tryton's get finds
+        them: ([(domain, rule group id, model, global)], the id of a rule
+        group of the user without rules or None)"""
         pool = Pool()
         RuleGroup = pool.get('ir.rule.group')
         RuleGroup_Group = pool.get('ir.rule.group-res.group')
@@ -102,8 +103,6 @@ class Rule(metaclass=PoolMeta):
         rule_group_group = RuleGroup_Group.__table__()
         cursor = Transaction().connection.cursor()
         groups = User.get_groups()
-        model_names, _ = _get_access_models(pool.get(model_name))
-        model_names = list(model_names)
 
         cursor.execute(*rule.join(rule_group,
                 condition=rule_group.id == rule.rule_group

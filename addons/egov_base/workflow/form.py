@@ -30,7 +30,7 @@ FORM_JS_TYPES = {
 MAX_TEXT = 4000
 
 # What the checks of a value need of a form field (cached per form)
-FieldSpec = namedtuple('FieldSpec', 'name string type_ required keys')
+FieldSpec = namedtuple('FieldSpec', 'string type_ required keys')
 
 
 class Form(DeactivableMixin, ModelSQL, ModelView):
@@ -182,8 +182,8 @@ class Form(DeactivableMixin, ModelSQL, ModelView):
         "{name: FieldSpec} of the form's fields"
         specs = self._specs_cache.get(self.id)
         if specs is None:
-            specs = {f.name: FieldSpec(f.name, f.string, f.type_,
-                    bool(f.required), tuple(f._keys()))
+            specs = {f.name: FieldSpec(f.string, f.type_, bool(f.required),
+                    tuple(f._keys()))
                 for f in self.fields_}
             self._specs_cache.set(self.id, specs)
         return specs

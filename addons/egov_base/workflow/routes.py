@@ -204,7 +204,7 @@ def workflow_page(request, pool, page, record_id):
     if model and not readable(pool, model, record_id):
         return message(database_name, HTTPStatus.NOT_FOUND,
             '未找到', '没有找到这条记录，或者您没有查看它的权限。')
-    values = page_values(pool, page, record_id) if model else {}
+    values = page_values(pool, page, record_id)
     with open(os.path.join(WEB, template), encoding='utf-8') as file:
         text = string.Template(file.read()).safe_substitute({
                 'database': html.escape(database_name, quote=True),

@@ -290,8 +290,6 @@
         recordId: recordId,
         readonly: body.dataset.readonly || '',
         clientUrl: loginUrl(),
-        // The user's to-dos on the phone
-        inboxUrl: '/' + encodeURIComponent(database) + '/egov/workflow/inbox',
         staticUrl: body.dataset.static,
         RPCError: RPCError,
         bytes: bytes,

@@ -262,7 +262,8 @@
             return;
         }
         P.notice(TEXT.submitted.replace('{decision}', TEXT.decisions[decision]),
-            'success', {href: P.inboxUrl, text: TEXT.nextTodo});
+            'success', {href: document.getElementById('to-inbox').href,
+                text: TEXT.nextTodo});
         window.scrollTo(0, 0);
         document.getElementById('task-state').textContent = TEXT.states.done;
         document.body.dataset.submitted = '1';
