@@ -6,6 +6,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 VENV="$ROOT/.venv"
 CONF="$ROOT/var/trytond.conf"
+# The platform's modules, activated in every database
+EGOV_MODULES="egov_base egov_workflow"
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
@@ -102,15 +104,17 @@ sqlite_database() {
         TRYTONPASSFILE="$pass" trytond-admin -c "$CONF" -d "$name" --all \
             --email admin@localhost -l zh_CN
         rm -f "$pass"
-        trytond-admin -c "$CONF" -d "$name" -u egov_base \
+        trytond-admin -c "$CONF" -d "$name" -u $EGOV_MODULES \
             --activate-dependencies -l zh_CN
         log "Loading the demo organisation of Yichun"
         (cd demo && python load.py -c "$CONF" -d "$name")
         modules_hash > "$stamp"
     elif [ "$(cat "$stamp")" != "$(modules_hash)" ]; then
         log "Updating the modules of $name"
-        # New dependencies of egov_base are activated first
-        trytond-admin -c "$CONF" -d "$name" -u egov_base \
+        # What an earlier version left in another layout first (a module
+        # that split off), then the new modules and dependencies
+        python scripts/upgrade-database -c "$CONF" -d "$name"
+        trytond-admin -c "$CONF" -d "$name" -u $EGOV_MODULES \
             --activate-dependencies -l zh_CN
         trytond-admin -c "$CONF" -d "$name" --all -l zh_CN
         modules_hash > "$stamp"

@@ -94,8 +94,8 @@ class Server:
             '-d', self.database]
         run(*admin, '--all', '--email', 'admin@localhost', '-l', 'zh_CN',
             env=dict(env, TRYTONPASSFILE=str(password)))
-        run(*admin, '-u', 'egov_base', '--activate-dependencies',
-            '-l', 'zh_CN', env=env)
+        run(*admin, '-u', 'egov_base', 'egov_workflow',
+            '--activate-dependencies', '-l', 'zh_CN', env=env)
         run(sys.executable, 'load.py', '-c', str(self.config),
             '-d', self.database, env=env, cwd=ROOT / 'demo')
         self.log = open(self.directory / 'server.log', 'w')

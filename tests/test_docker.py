@@ -260,7 +260,8 @@ def test_init_command(services, image_env, tmp_path):
     assert {'ir', 'res'} <= set(create.update)
     assert 'TRYTONPASSFILE=' in create_line
     assert create.email == FAKE_ENV['EGOV_ADMIN_EMAIL']
-    assert activate.update == ['egov_base'] and activate.activatedeps
+    assert activate.update == ['egov_base', 'egov_workflow'] and (
+        activate.activatedeps)
     assert 'EGOV_ADMIN_PASSWORD' in environment(services['init'])
     assert services['init'].get('restart') == 'no'
     for name in APP_SERVICES[1:]:

@@ -1,1 +1,0 @@
-from .workflow import routes  # noqa: F401

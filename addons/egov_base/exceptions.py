@@ -16,11 +16,3 @@ class ApplicationDisabledError(AccessError):
 
 class ExcelError(UserError):
     pass
-
-
-class WorkflowError(UserError):
-    pass
-
-
-class WorkflowValidationError(ValidationError):
-    pass

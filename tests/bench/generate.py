@@ -122,7 +122,8 @@ def create_schema(uri, database, password):
         trytond_admin(config, database, password, directory,
             '--all', '--email', 'admin@localhost', '-l', 'zh_CN')
         trytond_admin(config, database, password, directory,
-            '-u', 'egov_base', '--activate-dependencies', '-l', 'zh_CN')
+            '-u', 'egov_base', 'egov_workflow', '--activate-dependencies',
+            '-l', 'zh_CN')
 
 
 def read_context(conn):

@@ -9,6 +9,7 @@ import pkgutil
 import pytest
 
 import egov_base
+import egov_workflow
 
 from .rpc import RPCError, Session
 
@@ -65,10 +66,11 @@ ADMIN_ONLY = {
 
 
 def declared_models():
-    "Model name -> visibility, read from the classes of egov_base"
+    "Model name -> visibility, read from the classes of the modules"
     models = {}
-    for info in pkgutil.walk_packages(
-            egov_base.__path__, egov_base.__name__ + '.'):
+    for info in (info for package in [egov_base, egov_workflow]
+            for info in pkgutil.walk_packages(
+                package.__path__, package.__name__ + '.')):
         if '.tests' in info.name:
             continue
         module = importlib.import_module(info.name)

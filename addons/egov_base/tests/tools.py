@@ -15,7 +15,7 @@ ENGLISH = re.compile(
 
 
 def uscc_for(region, number):
-    from ..org.codes import uscc_check_character
+    from egov_base.org.codes import uscc_check_character
     code17 = '11%s%09d' % (region, number)
     return code17 + uscc_check_character(code17)
 
@@ -143,13 +143,14 @@ def acting_as(user, **context):
 
 
 class EgovTestCase(TestCase):
-    "A database with egov_base in Chinese, dropped after the class"
+    "A database with the modules in Chinese, dropped after the class"
+    modules = ['egov_base']
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         drop_db()
-        activate_module(['egov_base'], lang='zh_CN')
+        activate_module(cls.modules, lang='zh_CN')
 
     @classmethod
     def tearDownClass(cls):

@@ -10,7 +10,7 @@ from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 
-from ..exceptions import WorkflowValidationError
+from .exceptions import WorkflowValidationError
 
 
 class Delegation(DeactivableMixin, ModelSQL, ModelView):
@@ -54,7 +54,7 @@ class Delegation(DeactivableMixin, ModelSQL, ModelView):
         return Pool().get('ir.date').today()
 
     def get_rec_name(self, name):
-        return gettext('egov_base.msg_workflow_acting_for',
+        return gettext('egov_workflow.msg_workflow_acting_for',
             delegate=self.delegate.rec_name,
             delegator=self.delegator.rec_name)
 
@@ -64,7 +64,7 @@ class Delegation(DeactivableMixin, ModelSQL, ModelView):
         for delegation in delegations:
             if delegation.delegate == delegation.delegator:
                 raise WorkflowValidationError(gettext(
-                        'egov_base.msg_workflow_delegate_self'))
+                        'egov_workflow.msg_workflow_delegate_self'))
             # A delegate who is away too would pass the work on again
             away = cls.search([
                     ('delegator', '=', delegation.delegate.id),
@@ -73,7 +73,7 @@ class Delegation(DeactivableMixin, ModelSQL, ModelView):
                     ], limit=1)
             if away:
                 raise WorkflowValidationError(gettext(
-                        'egov_base.msg_workflow_delegate_away',
+                        'egov_workflow.msg_workflow_delegate_away',
                         delegate=delegation.delegate.rec_name))
 
     @classmethod

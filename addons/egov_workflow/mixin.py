@@ -7,8 +7,8 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, check_access
 
-from ..exceptions import WorkflowError
-from ..tools import check_write_access
+from .exceptions import WorkflowError
+from egov_base.tools import check_write_access
 from .instance import STATES
 
 
@@ -100,12 +100,12 @@ class WorkflowMixin:
         for record in records:
             if record.workflow:
                 raise WorkflowError(gettext(
-                        'egov_base.msg_workflow_already_started',
+                        'egov_workflow.msg_workflow_already_started',
                         record=record.rec_name))
             process = record.workflow_process()
             if not process:
                 raise WorkflowError(gettext(
-                        'egov_base.msg_workflow_no_process',
+                        'egov_workflow.msg_workflow_no_process',
                         record=record.rec_name))
             starting.append((record, process))
         instances = Instance.start_many(starting)

@@ -11,8 +11,8 @@ from trytond.pyson import Eval, In
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 
-from ..exceptions import WorkflowError, WorkflowValidationError
-from ..tools import IN_MAX, check_write_access
+from .exceptions import WorkflowError, WorkflowValidationError
+from egov_base.tools import IN_MAX, check_write_access
 from .mixin import WorkflowMixin
 
 # The unit lists the shipped processes route by (会签单位, 主送/分发单位,
@@ -149,7 +149,7 @@ class Request(WorkflowMixin, ModelSQL, ModelView):
         for request in requests:
             if request.workflow_state != 'draft':
                 raise WorkflowError(gettext(
-                        'egov_base.msg_workflow_request_submitted',
+                        'egov_workflow.msg_workflow_request_submitted',
                         request=request.rec_name))
 
     @classmethod
@@ -252,7 +252,7 @@ class Request(WorkflowMixin, ModelSQL, ModelView):
         for key, value in (data or {}).items():
             if rules.get(key) not in {'edit', 'required'}:
                 raise WorkflowError(gettext(
-                        'egov_base.msg_workflow_field_readonly',
+                        'egov_workflow.msg_workflow_field_readonly',
                         field=key, step=self.process.step(step)['name']))
             if key in UNIT_LISTS:
                 # Only what changed: Tryton deletes the removed links after
@@ -320,7 +320,7 @@ class Request(WorkflowMixin, ModelSQL, ModelView):
             if data.get(name) in (None, '', [], ()):
                 label = self._field_label(name)
                 raise WorkflowError(gettext(
-                        'egov_base.msg_workflow_form_required',
+                        'egov_workflow.msg_workflow_form_required',
                         field=label))
         if self.form:
             self.form.check_values(self.values or {})
@@ -361,11 +361,11 @@ class RequestUnit(ModelSQL):
             return
         for link in links:
             if link.unit.kind not in cls._kinds:
-                kinds = ('egov_base.msg_workflow_unit_list_units'
+                kinds = ('egov_workflow.msg_workflow_unit_list_units'
                     if cls._kinds == ('unit',) else
-                    'egov_base.msg_workflow_unit_list_units_departments')
+                    'egov_workflow.msg_workflow_unit_list_units_departments')
                 raise WorkflowValidationError(gettext(
-                        'egov_base.msg_workflow_unit_list_kind',
+                        'egov_workflow.msg_workflow_unit_list_kind',
                         unit=link.unit.rec_name,
                         list=cls.__names__()['model'],
                         kinds=gettext(kinds)))

@@ -30,7 +30,7 @@ class Holiday(ModelSQL, ModelView):
         t = cls.__table__()
         cls._sql_constraints += [
             ('date_unique', Unique(t, t.date),
-                'egov_base.msg_workflow_holiday_date_unique'),
+                'egov_workflow.msg_workflow_holiday_date_unique'),
             ]
         cls._order = [('date', 'DESC'), ('id', 'DESC')]
 

@@ -12,7 +12,7 @@ from trytond.pyson import Eval
 from trytond.rpc import RPC
 from trytond.transaction import Transaction, check_access, without_check_access
 
-from ..exceptions import WorkflowError
+from .exceptions import WorkflowError
 from .engine import Engine
 from .rules import RuleError
 
@@ -27,7 +27,7 @@ STATES = [
 def rule_message(error):
     "The Chinese message of a rule that finds nobody, for the sender"
     step = error.detail.get('step') or {}
-    return gettext('egov_base.msg_workflow_rule_%s' % error.code,
+    return gettext('egov_workflow.msg_workflow_rule_%s' % error.code,
         step=step.get('name', ''), rule=step.get('assignee', ''),
         **{k: v for k, v in error.detail.items()
             if k not in {'step', 'rule'}})
@@ -303,7 +303,7 @@ class Instance(ModelSQL, ModelView):
             instance.record_changed()
 
     @classmethod
-    @ModelView.button_action('egov_base.url_instance_monitor')
+    @ModelView.button_action('egov_workflow.url_instance_monitor')
     def open_monitor(cls, instances):
         from .process import page_url
         if not instances:

@@ -12,7 +12,7 @@ from trytond.model import (
     fields)
 from trytond.pool import Pool
 
-from ..exceptions import WorkflowValidationError
+from .exceptions import WorkflowValidationError
 
 FORM_KINDS = [
     ('incoming', "Incoming Document Form"),
@@ -55,7 +55,7 @@ class Form(DeactivableMixin, ModelSQL, ModelView):
         t = cls.__table__()
         cls._sql_constraints += [
             ('version_unique', Unique(t, t.code, t.version),
-                'egov_base.msg_workflow_form_version_unique'),
+                'egov_workflow.msg_workflow_form_version_unique'),
             ]
         cls._order = [('code', 'ASC'), ('version', 'DESC'), ('id', 'DESC')]
         cls._buttons.update({
@@ -89,12 +89,12 @@ class Form(DeactivableMixin, ModelSQL, ModelView):
             schema = json.loads(self.schema)
         except ValueError:
             raise WorkflowValidationError(gettext(
-                    'egov_base.msg_workflow_form_schema_invalid',
+                    'egov_workflow.msg_workflow_form_schema_invalid',
                     form=self.name))
         if not isinstance(schema, dict) or not isinstance(
                 schema.get('components', []), list):
             raise WorkflowValidationError(gettext(
-                    'egov_base.msg_workflow_form_schema_invalid',
+                    'egov_workflow.msg_workflow_form_schema_invalid',
                     form=self.name))
         result = []
         for component in _components(schema):
@@ -104,7 +104,7 @@ class Form(DeactivableMixin, ModelSQL, ModelView):
                 continue
             if not isinstance(key, str) or not key.isidentifier():
                 raise WorkflowValidationError(gettext(
-                        'egov_base.msg_workflow_form_key_invalid',
+                        'egov_workflow.msg_workflow_form_key_invalid',
                         form=self.name, key=str(key)[:40]))
             options = [(str(v.get('value')), str(v.get('label')))
                 for v in component.get('values', []) or []
@@ -116,7 +116,7 @@ class Form(DeactivableMixin, ModelSQL, ModelView):
         return result
 
     @classmethod
-    @ModelView.button_action('egov_base.url_form_designer')
+    @ModelView.button_action('egov_workflow.url_form_designer')
     def open_designer(cls, forms):
         from .process import page_url
         if not forms:
@@ -163,7 +163,7 @@ class Form(DeactivableMixin, ModelSQL, ModelView):
             field = fields_.get(key)
             if field is None:
                 raise WorkflowValidationError(gettext(
-                        'egov_base.msg_workflow_form_unknown_field',
+                        'egov_workflow.msg_workflow_form_unknown_field',
                         form=self.name, field=key))
             if value in (None, '', [], ()):
                 continue
@@ -175,7 +175,7 @@ class Form(DeactivableMixin, ModelSQL, ModelView):
                 if required and (values or {}).get(name) in (
                         None, '', [], ()):
                     raise WorkflowValidationError(gettext(
-                            'egov_base.msg_workflow_form_required',
+                            'egov_workflow.msg_workflow_form_required',
                             field=field.string))
 
     def field_specs(self):
@@ -253,7 +253,7 @@ def check_value(field, value):
             field.keys)
     if not ok:
         raise WorkflowValidationError(gettext(
-                'egov_base.msg_workflow_form_value_invalid',
+                'egov_workflow.msg_workflow_form_value_invalid',
                 field=field.string, value=str(value)[:60]))
 
 

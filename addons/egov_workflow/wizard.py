@@ -77,7 +77,7 @@ class Act(Wizard):
     __name__ = 'egov.workflow.task.act'
 
     start = StateView('egov.workflow.task.act.start',
-        'egov_base.task_act_start_view_form', [
+        'egov_workflow.task_act_start_view_form', [
             Button("Cancel", 'end', 'tryton-cancel'),
             Button("Submit", 'submit', 'tryton-ok', default=True),
             ])
@@ -144,7 +144,7 @@ class Return(Wizard):
     __name__ = 'egov.workflow.task.return'
 
     start = StateView('egov.workflow.task.return.start',
-        'egov_base.task_return_start_view_form', [
+        'egov_workflow.task_return_start_view_form', [
             Button("Cancel", 'end', 'tryton-cancel'),
             Button("Return", 'submit', 'tryton-back', default=True),
             ])
@@ -181,7 +181,7 @@ class HandOver(Wizard):
     __name__ = 'egov.workflow.task.hand_over'
 
     start = StateView('egov.workflow.task.hand_over.start',
-        'egov_base.task_hand_over_start_view_form', [
+        'egov_workflow.task_hand_over_start_view_form', [
             Button("Cancel", 'end', 'tryton-cancel'),
             Button("Hand Over", 'submit', 'tryton-forward', default=True),
             ])
@@ -213,7 +213,7 @@ class Reassign(Wizard):
     __name__ = 'egov.workflow.task.reassign'
 
     start = StateView('egov.workflow.task.reassign.start',
-        'egov_base.task_reassign_start_view_form', [
+        'egov_workflow.task_reassign_start_view_form', [
             Button("Cancel", 'end', 'tryton-cancel'),
             Button("Reassign", 'submit', 'tryton-ok', default=True),
             ])

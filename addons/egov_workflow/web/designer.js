@@ -268,9 +268,9 @@
         ['egov_base.group_org_admin', '组织机构管理员(县区)'],
         ['egov_base.group_org_admin_city', '组织机构管理员(市级)'],
         ['egov_base.group_app_admin', '应用管理员'],
-        ['egov_base.group_workflow_admin', '流程管理员(县区)'],
-        ['egov_base.group_workflow_admin_city', '流程管理员(市级)'],
-        ['egov_base.group_approval', '审批'],
+        ['egov_workflow.group_workflow_admin', '流程管理员(县区)'],
+        ['egov_workflow.group_workflow_admin_city', '流程管理员(市级)'],
+        ['egov_workflow.group_approval', '审批'],
         ['egov_base.group_directory', '通讯录'],
     ];
     const POSTS = ['收发员', '文书', '负责人', '主要负责人', '副职', '工作人员',

@@ -12,8 +12,8 @@ from trytond.pyson import Eval, If
 from trytond.rpc import RPC
 from trytond.transaction import Transaction, without_check_access
 
-from ..exceptions import WorkflowError
-from ..one_query import OneQuerySearchRead
+from .exceptions import WorkflowError
+from .one_query import OneQuerySearchRead
 from .instance import rule_message
 from .rules import RuleError
 
@@ -199,7 +199,7 @@ class Task(OneQuerySearchRead, ModelSQL, ModelView):
             if task.acting_for:
                 # 'A 代 B': A acts for B while B is away
                 result[task.id] = gettext(
-                    'egov_base.msg_workflow_acting_for',
+                    'egov_workflow.msg_workflow_acting_for',
                     delegate=task.user.rec_name,
                     delegator=task.acting_for.rec_name)
             else:
@@ -247,7 +247,7 @@ class Task(OneQuerySearchRead, ModelSQL, ModelView):
         # To-dos change only through the actions on them
         if external and mode in {'write', 'delete'}:
             raise WorkflowError(gettext(
-                    'egov_base.msg_workflow_task_readonly'))
+                    'egov_workflow.msg_workflow_task_readonly'))
 
     @classmethod
     def open_for(cls, instance, to_open, previous):
@@ -341,11 +341,11 @@ class Task(OneQuerySearchRead, ModelSQL, ModelView):
         pool = Pool()
         Notification = pool.get('res.notification')
         ModelData = pool.get('ir.model.data')
-        action = ModelData.get_id('egov_base', 'act_inbox')
+        action = ModelData.get_id('egov_workflow', 'act_inbox')
         notifications = []
         for task in tasks:
-            label = ('egov_base.msg_workflow_copy_label' if task.kind == 'cc'
-                else 'egov_base.msg_workflow_notify_label')
+            label = ('egov_workflow.msg_workflow_copy_label' if task.kind == 'cc'
+                else 'egov_workflow.msg_workflow_notify_label')
             notifications.append(Notification(
                     user=task.user,
                     label=gettext(label, step=task.step_name),
@@ -372,16 +372,16 @@ class Task(OneQuerySearchRead, ModelSQL, ModelView):
         if self.state != 'open':
             done_by = self.done_by.rec_name if self.done_by else ''
             raise WorkflowError(gettext(
-                    'egov_base.msg_workflow_task_not_open',
+                    'egov_workflow.msg_workflow_task_not_open',
                     step=self.step_name, title=self.instance.title,
                     user=done_by))
         if user and self.user.id != user:
             raise WorkflowError(gettext(
-                    'egov_base.msg_workflow_task_not_yours',
+                    'egov_workflow.msg_workflow_task_not_yours',
                     step=self.step_name, holder=self.holder_name))
         if self.kind != 'todo':
             raise WorkflowError(gettext(
-                    'egov_base.msg_workflow_copy_no_action',
+                    'egov_workflow.msg_workflow_copy_no_action',
                     title=self.instance.title))
 
     @classmethod
@@ -405,7 +405,7 @@ class Task(OneQuerySearchRead, ModelSQL, ModelView):
         opinion's id."""
         if decision not in {'approve', 'reject'}:
             raise WorkflowError(gettext(
-                    'egov_base.msg_workflow_decision_invalid'))
+                    'egov_workflow.msg_workflow_decision_invalid'))
         pool = Pool()
         Opinion = pool.get('egov.workflow.opinion')
         task, = self.reload_locked([self])
@@ -413,7 +413,7 @@ class Task(OneQuerySearchRead, ModelSQL, ModelView):
         instance = task.instance
         if instance.state != 'running':
             raise WorkflowError(gettext(
-                    'egov_base.msg_workflow_instance_ended',
+                    'egov_workflow.msg_workflow_instance_ended',
                     title=instance.title))
         record = instance.record
         if data is not None:
@@ -471,12 +471,12 @@ class Task(OneQuerySearchRead, ModelSQL, ModelView):
         task.check_holder()
         if not text or not text.strip():
             raise WorkflowError(gettext(
-                    'egov_base.msg_workflow_return_reason'))
+                    'egov_workflow.msg_workflow_return_reason'))
         instance = task.instance
         if target.instance != instance or target.state != 'done' or (
                 target.id >= task.id):
             raise WorkflowError(gettext(
-                    'egov_base.msg_workflow_return_target',
+                    'egov_workflow.msg_workflow_return_target',
                     step=target.step_name))
         engine = instance.engine()
         Opinion.add(task, 'return', text, None, target=target)
@@ -501,7 +501,7 @@ class Task(OneQuerySearchRead, ModelSQL, ModelView):
         user = Transaction().user
         if task.state != 'done' or (user and task.done_by.id != user):
             raise WorkflowError(gettext(
-                    'egov_base.msg_workflow_withdraw_not_yours',
+                    'egov_workflow.msg_workflow_withdraw_not_yours',
                     step=task.step_name))
         instance = task.instance
         with without_check_access():
@@ -515,7 +515,7 @@ class Task(OneQuerySearchRead, ModelSQL, ModelView):
                     ])
         if later or instance.state != 'running':
             raise WorkflowError(gettext(
-                    'egov_base.msg_workflow_withdraw_too_late',
+                    'egov_workflow.msg_workflow_withdraw_too_late',
                     step=task.step_name))
         engine = instance.engine()
         Opinion.add(task, 'withdraw', None, None)
@@ -531,7 +531,7 @@ class Task(OneQuerySearchRead, ModelSQL, ModelView):
         task.check_holder()
         if user == task.user:
             raise WorkflowError(gettext(
-                    'egov_base.msg_workflow_handover_self'))
+                    'egov_workflow.msg_workflow_handover_self'))
         Opinion.add(task, 'handover', text, None, target_user=user)
         task.finish('handover')
         self.close([task], 'handed_over')
@@ -551,7 +551,7 @@ class Task(OneQuerySearchRead, ModelSQL, ModelView):
                 [(task.engine_task, step, [user.id])], task)
 
     @classmethod
-    @ModelView.button_action('egov_base.url_task_sign')
+    @ModelView.button_action('egov_workflow.url_task_sign')
     def open_sign(cls, tasks):
         "The signing page of the to-do: the opinion with a handwritten name"
         from .process import page_url
@@ -561,17 +561,17 @@ class Task(OneQuerySearchRead, ModelSQL, ModelView):
 
     # Buttons open the action wizard with the decision chosen
     @classmethod
-    @ModelView.button_action('egov_base.wizard_task_act')
+    @ModelView.button_action('egov_workflow.wizard_task_act')
     def act(cls, tasks):
         pass
 
     @classmethod
-    @ModelView.button_action('egov_base.wizard_task_return')
+    @ModelView.button_action('egov_workflow.wizard_task_return')
     def give_back(cls, tasks):
         pass
 
     @classmethod
-    @ModelView.button_action('egov_base.wizard_task_hand_over')
+    @ModelView.button_action('egov_workflow.wizard_task_hand_over')
     def hand_over(cls, tasks):
         pass
 

@@ -10,7 +10,7 @@ from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.pool import Pool
 from trytond.transaction import Transaction, without_check_access
 
-from ..exceptions import WorkflowError
+from .exceptions import WorkflowError
 from .task import DECISIONS
 
 # A signature is a PNG drawn on the signature pad: small
@@ -62,7 +62,7 @@ class Opinion(ModelSQL, ModelView):
 
     @classmethod
     def get_author(cls, opinions, name):
-        return {o.id: gettext('egov_base.msg_workflow_acting_for',
+        return {o.id: gettext('egov_workflow.msg_workflow_acting_for',
                 delegate=o.user.rec_name, delegator=o.acting_for.rec_name)
             if o.acting_for else o.user.rec_name for o in opinions}
 
@@ -76,13 +76,13 @@ class Opinion(ModelSQL, ModelView):
         user = Transaction().user or task.user.id
         if text is not None and len(text) > 4000:
             raise WorkflowError(gettext(
-                    'egov_base.msg_workflow_opinion_too_long', limit=4000))
+                    'egov_workflow.msg_workflow_opinion_too_long', limit=4000))
         if signature:
             signature = bytes(signature)
             if len(signature) > SIGNATURE_MAX or not signature.startswith(
                     PNG_MAGIC):
                 raise WorkflowError(gettext(
-                        'egov_base.msg_workflow_signature_invalid'))
+                        'egov_workflow.msg_workflow_signature_invalid'))
         scope = User.get_org_scope(user)
         with without_check_access():
             post = Post(scope['post']).rec_name if scope['post'] else None
@@ -110,7 +110,7 @@ class Opinion(ModelSQL, ModelView):
             mode, opinions, values=values, external=external)
         if external and mode in {'write', 'delete'}:
             raise WorkflowError(gettext(
-                    'egov_base.msg_workflow_opinion_readonly'))
+                    'egov_workflow.msg_workflow_opinion_readonly'))
 
 
 class Phrase(ModelSQL, ModelView):

@@ -8,7 +8,7 @@ from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
 
-from ..exceptions import WorkflowError
+from .exceptions import WorkflowError
 
 # The scheduler reminds a holder of one overdue to-do once per this time
 REMIND_EVERY = datetime.timedelta(days=1)
@@ -28,7 +28,7 @@ class Task(metaclass=PoolMeta):
         pool = Pool()
         Notification = pool.get('res.notification')
         ModelData = pool.get('ir.model.data')
-        action = ModelData.get_id('egov_base', 'act_inbox')
+        action = ModelData.get_id('egov_workflow', 'act_inbox')
         notifications = []
         for task in tasks:
             # In the holder's language: the scheduler has none of its own
@@ -60,7 +60,7 @@ class Task(metaclass=PoolMeta):
                     ('reminded_at', '=', None),
                     ('reminded_at', '<', now - REMIND_EVERY)],
                 ], order=[('deadline', 'ASC')])
-        cls.remind(tasks, 'egov_base.msg_workflow_overdue_label')
+        cls.remind(tasks, 'egov_workflow.msg_workflow_overdue_label')
 
 
 class Instance(metaclass=PoolMeta):
@@ -94,7 +94,7 @@ class Instance(metaclass=PoolMeta):
         for instance in instances:
             if instance.state != 'running' or instance.initiator.id != user:
                 raise WorkflowError(gettext(
-                        'egov_base.msg_workflow_urge_not_yours',
+                        'egov_workflow.msg_workflow_urge_not_yours',
                         title=instance.title))
             with without_check_access():
                 tasks = Task.search([
@@ -106,9 +106,9 @@ class Instance(metaclass=PoolMeta):
                 if t.reminded_at and now - t.reminded_at < URGE_EVERY]
             if recent:
                 raise WorkflowError(gettext(
-                        'egov_base.msg_workflow_urge_too_soon',
+                        'egov_workflow.msg_workflow_urge_too_soon',
                         title=instance.title))
-            Task.remind(tasks, 'egov_base.msg_workflow_urge_label',
+            Task.remind(tasks, 'egov_workflow.msg_workflow_urge_label',
                 user=User(user).rec_name)
 
 

@@ -11,7 +11,7 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
-from ..exceptions import WorkflowError, WorkflowValidationError
+from .exceptions import WorkflowError, WorkflowValidationError
 from .bpmn import DefinitionError, analyse, build_spec
 from .rules import RuleError, parse_rule
 
@@ -24,7 +24,7 @@ def page_url(page, record_id):
 
 def definition_error(error):
     "Return the Chinese message of a DefinitionError"
-    return gettext('egov_base.msg_workflow_bpmn_%s' % error.code,
+    return gettext('egov_workflow.msg_workflow_bpmn_%s' % error.code,
         element=error.element or '', **{
             k: v for k, v in error.detail.items() if k != 'element'})
 
@@ -83,7 +83,7 @@ class Process(DeactivableMixin, Workflow, ModelSQL, ModelView):
         cls._sql_constraints += [
             ('version_unique', Unique(t, t.code, t.division, t.unit,
                     t.version),
-                'egov_base.msg_workflow_process_version_unique'),
+                'egov_workflow.msg_workflow_process_version_unique'),
             ]
         cls._sql_indexes.add(Index(t,
                 (t.model, Index.Equality()), (t.state, Index.Equality())))
@@ -150,7 +150,7 @@ class Process(DeactivableMixin, Workflow, ModelSQL, ModelView):
             info = analyse(self.bpmn)
         except DefinitionError as error:
             raise WorkflowValidationError(gettext(
-                    'egov_base.msg_workflow_bpmn_invalid',
+                    'egov_workflow.msg_workflow_bpmn_invalid',
                     process=self.name,
                     problem=definition_error(error)))
         for step in info.steps.values():
@@ -159,10 +159,10 @@ class Process(DeactivableMixin, Workflow, ModelSQL, ModelView):
                     parse_rule(rule)
                 except RuleError:
                     raise WorkflowValidationError(gettext(
-                            'egov_base.msg_workflow_bpmn_invalid',
+                            'egov_workflow.msg_workflow_bpmn_invalid',
                             process=self.name,
                             problem=gettext(
-                                'egov_base.msg_workflow_rule_invalid',
+                                'egov_workflow.msg_workflow_rule_invalid',
                                 element=step.id, rule=rule)))
         return info
 
@@ -197,7 +197,7 @@ class Process(DeactivableMixin, Workflow, ModelSQL, ModelView):
                     ('process', 'in', [p.id for p in processes])], limit=1)
             if used:
                 raise WorkflowError(gettext(
-                        'egov_base.msg_workflow_process_used',
+                        'egov_workflow.msg_workflow_process_used',
                         process=used[0].process.rec_name))
 
     def spec(self):
@@ -257,7 +257,7 @@ class Process(DeactivableMixin, Workflow, ModelSQL, ModelView):
                     })
 
     @classmethod
-    @ModelView.button_action('egov_base.url_process_designer')
+    @ModelView.button_action('egov_workflow.url_process_designer')
     def open_designer(cls, processes):
         if not processes:
             return

@@ -9,7 +9,9 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
-from .tools import EgovTestCase, acting_as, create_org
+from egov_base.tests.tools import acting_as, create_org
+
+from .tools import EgovWorkflowTestCase
 
 
 def workflow_org():
@@ -152,7 +154,7 @@ class WorkflowHelpers:
         return Request(request.id)
 
 
-class WorkflowTestCase(WorkflowHelpers, EgovTestCase):
+class WorkflowTestCase(WorkflowHelpers, EgovWorkflowTestCase):
 
     @with_transaction()
     def test_start_several_at_once(self):
@@ -658,7 +660,7 @@ class WorkflowTestCase(WorkflowHelpers, EgovTestCase):
                 Task.write([Task(task.id)], {'state': 'done'})
 
 
-class DefinitionTestCase(EgovTestCase):
+class DefinitionTestCase(EgovWorkflowTestCase):
     "Diagrams that cannot run are refused with a message naming why"
 
     def check(self, bpmn, fragment):

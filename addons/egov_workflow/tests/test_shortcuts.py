@@ -13,7 +13,9 @@ from trytond.pyson import PYSONEncoder
 from trytond.tests.test_tryton import with_transaction
 
 from .test_workflow import WorkflowHelpers, workflow_org
-from .tools import EgovTestCase, acting_as
+from egov_base.tests.tools import acting_as
+
+from .tools import EgovWorkflowTestCase
 
 INBOX_FIELDS = ['title', 'step_name', 'process_name', 'sender_name',
     'create_date', 'deadline', 'light', 'state', 'kind']
@@ -25,7 +27,7 @@ def open_to_dos(user):
         ('kind', '=', 'todo')]
 
 
-class ShortcutsTestCase(WorkflowHelpers, EgovTestCase):
+class ShortcutsTestCase(WorkflowHelpers, EgovWorkflowTestCase):
 
     @with_transaction()
     def test_inbox_page_reads_as_search_then_read(self):

@@ -1,0 +1,10 @@
+from trytond.exceptions import UserError
+from trytond.model.exceptions import ValidationError
+
+
+class WorkflowError(UserError):
+    pass
+
+
+class WorkflowValidationError(ValidationError):
+    pass
