@@ -1,8 +1,11 @@
 """The bridge to SpiffWorkflow: loading and saving an instance's state, and
 answering the two expressions the engine asks the platform (how many people
 a multi-instance step has, and whether enough of them agreed)."""
+import logging
 from contextlib import contextmanager
 from uuid import UUID
+
+from simpleeval import InvalidExpression
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
@@ -11,10 +14,20 @@ from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
-from .bpmn import ENOUGH, PEOPLE, ExpressionEnvironment
+from trytond.i18n import gettext
+
+from .bpmn import ENOUGH, PEOPLE, DefinitionError, ExpressionEnvironment
+from .exceptions import WorkflowError
 from .rules import Resolver, RuleError
 
+logger = logging.getLogger(__name__)
 SERIALIZER = BpmnWorkflowSerializer()
+# What the engine may raise while it moves an instance on: turned into a
+# message in Chinese naming the step (never the database's errors, which
+# Tryton retries, nor the platform's own messages)
+ENGINE_ERRORS = (
+    WorkflowException, InvalidExpression, DefinitionError, ArithmeticError,
+    LookupError, TypeError, ValueError, AttributeError, RecursionError)
 
 
 def json_safe(data):
@@ -44,13 +57,19 @@ class InstanceScriptEngine(PythonScriptEngine):
         self.process = process
         self.resolver = resolver
         self.rule_error = None
+        # The condition that could not be evaluated, for its message
+        self.failed = None
 
     def evaluate(self, task, expression, external_context=None):
         if expression == PEOPLE:
             return self._people(task)
         if expression == ENOUGH:
             return self._enough(task)
-        return super().evaluate(task, expression, external_context)
+        try:
+            return super().evaluate(task, expression, external_context)
+        except Exception:
+            self.failed = (task, expression)
+            raise
 
     def _people(self, task):
         "Resolve the branches of a multi-instance step, keep them, count"
@@ -94,7 +113,7 @@ class Engine:
 
     def run(self):
         "Run the engine's own steps (gateways, events) as far as they go"
-        with self._rule_errors():
+        with self._engine_errors():
             self.workflow.do_engine_steps()
 
     @contextmanager
@@ -109,6 +128,46 @@ class Engine:
                 step, error = self.script_engine.rule_error
                 raise RuleError(error.code, step=step, **error.detail)
             raise
+
+    @contextmanager
+    def _engine_errors(self):
+        """Whatever else stops the engine reaches the person as a message in
+        Chinese naming the step, never as a trace in English; the details
+        go to the log"""
+        self.script_engine.failed = None
+        try:
+            with self._rule_errors():
+                yield
+        except RuleError:
+            raise
+        except ENGINE_ERRORS as error:
+            logger.warning('process %s: the engine stopped',
+                getattr(self.process, 'id', None), exc_info=True)
+            raise WorkflowError(self._engine_message(error)) from error
+
+    def _engine_message(self, error):
+        failed = self.script_engine.failed
+        task = getattr(error, 'task', None)
+        if failed and (task is None or task is failed[0]):
+            task, expression = failed
+            return gettext('egov_workflow.msg_bpmn_runtime_condition',
+                step=self._step_name(task.task_spec),
+                condition=' '.join(expression.split())[:80])
+        spec = task.task_spec if task is not None else getattr(
+            error, 'task_spec', None)
+        if spec is None:
+            # The task that failed is left in error
+            failing = self.workflow.get_tasks(state=TaskState.ERROR)
+            spec = failing[-1].task_spec if failing else None
+        return gettext('egov_workflow.msg_bpmn_runtime',
+            step=self._step_name(spec))
+
+    def _step_name(self, spec):
+        "How a message names a step: its name in the diagram, or its id"
+        if spec is None:
+            return self.process.name
+        return (getattr(spec, 'bpmn_name', None)
+            or getattr(spec, 'bpmn_id', None) or spec.name)
 
     def ready(self):
         "The user tasks waiting for people: {task id (str): task}"
@@ -153,12 +212,13 @@ class Engine:
         task.data[DECISION] = decision
         # The next steps may be multi-instance: their people are resolved
         # now
-        with self._rule_errors():
+        with self._engine_errors():
             task.run()
 
     def return_to(self, task_id, data):
-        self.workflow.reset_from_task_id(
-            UUID(task_id), data=json_safe(data))
+        with self._engine_errors():
+            self.workflow.reset_from_task_id(
+                UUID(task_id), data=json_safe(data))
 
     @property
     def completed(self):

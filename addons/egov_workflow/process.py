@@ -12,7 +12,8 @@ from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
 from .exceptions import WorkflowError, WorkflowValidationError
-from .bpmn import DefinitionError, analyse, build_spec
+from .bpmn import (
+    REQUEST_NAMES, DefinitionError, Label, analyse, build_spec, check_names)
 from .rules import RuleError, parse_rule
 
 
@@ -24,9 +25,13 @@ def page_url(page, record_id):
 
 def definition_error(error):
     "Return the Chinese message of a DefinitionError"
-    return gettext('egov_workflow.msg_workflow_bpmn_%s' % error.code,
-        element=error.element or '', **{
-            k: v for k, v in error.detail.items() if k != 'element'})
+    detail = {}
+    for key, value in error.detail.items():
+        if isinstance(value, Label):
+            value = gettext('egov_workflow.msg_bpmn_kind_%s' % value)
+        detail[key] = value
+    detail.pop('element', None)
+    return gettext(error.message_id, element=error.element or '', **detail)
 
 
 class Process(DeactivableMixin, Workflow, ModelSQL, ModelView):
@@ -139,10 +144,23 @@ class Process(DeactivableMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     def validate_fields(cls, processes, field_names):
         super().validate_fields(processes, field_names)
-        if field_names and 'bpmn' not in field_names:
+        # The conditions read the fields of the form
+        if field_names and not ({'bpmn', 'form', 'model'} & set(field_names)):
             return
         for process in processes:
             process.check_bpmn()
+
+    def condition_names(self):
+        """The names a condition of the diagram may read: the fields of the
+        form and, for an approval request, its title and unit lists"""
+        names = {f.name for f in self.form.fields_} if self.form else set()
+        if self.model == 'egov.workflow.request':
+            names |= REQUEST_NAMES
+        else:
+            # Another kind of record gives the engine its own fields
+            Model = Pool().get(self.model) if self.model else None
+            names |= set(Model._fields) if Model else REQUEST_NAMES
+        return names
 
     def check_bpmn(self):
         "Refuse a diagram the engine cannot run, naming the element"
@@ -164,12 +182,24 @@ class Process(DeactivableMixin, Workflow, ModelSQL, ModelView):
                             problem=gettext(
                                 'egov_workflow.msg_workflow_rule_invalid',
                                 element=step.id, rule=rule)))
+        try:
+            check_names(info, self.condition_names())
+        except DefinitionError as error:
+            raise WorkflowValidationError(gettext(
+                    'egov_workflow.msg_workflow_bpmn_invalid',
+                    process=self.name,
+                    problem=definition_error(error)))
         return info
 
     def compute_fields(self, field_names=None):
         values = super().compute_fields(field_names)
         if field_names is None or 'bpmn' in field_names:
-            info = analyse(self.bpmn)
+            try:
+                info = analyse(self.bpmn)
+            except DefinitionError:
+                # Refused with its message when validated (a record saved
+                # computes its fields first)
+                return values
             steps = json.dumps({
                     'order': info.order,
                     'steps': {k: vars(v) for k, v in info.steps.items()},
