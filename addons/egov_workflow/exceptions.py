@@ -8,3 +8,7 @@ class WorkflowError(UserError):
 
 class WorkflowValidationError(ValidationError):
     pass
+
+
+class WorkflowFrozenError(WorkflowError):
+    "A submitted record changes only through the act dialog"

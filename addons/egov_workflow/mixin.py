@@ -1,20 +1,43 @@
-"""The mixin a model inherits to run on a process: a document, a meeting
-request, a leave request. It starts the process, says where it is and who
-holds it, and gives the engine the form values."""
+"""The contract a model adopts to run on a process: inherit WorkflowMixin
+and say, per step, which of the model's fields the holder reads, fills or
+must fill (_workflow_fields). From that alone the engine starts the
+process, freezes the record once submitted, shows the holder of a step
+what the step lets them read in the act dialog (办理) and on the phone,
+lets them change what the step lets them fill, keeps what a step hides
+from its holder, and gives the participants read access (see the README
+of the module)."""
+from sql import Null
+
 from trytond.i18n import gettext
 from trytond.model import ModelView, fields
+from trytond.model.fields import SQL_OPERATORS
 from trytond.pool import Pool
-from trytond.pyson import Eval
-from trytond.transaction import Transaction, check_access
+from trytond.pyson import Eval, PYSONEncoder
+from trytond.tools import grouped_slice
+from trytond.transaction import Transaction, check_access, without_check_access
 
-from .exceptions import WorkflowError
-from egov_base.tools import check_write_access
+from egov_base.tools import IN_MAX, check_write_access
+
+from .exceptions import WorkflowError, WorkflowFrozenError
 from .instance import STATES
+
+# What the holder of a step may do with a field
+FIELD_RULES = {'hidden', 'read', 'edit', 'required'}
+READABLE = {'read', 'edit', 'required'}
+EDITABLE = {'edit', 'required'}
+# Fields only the engine writes
+ENGINE_FIELDS = {'workflow', 'workflow_state'}
 
 
 class WorkflowMixin:
     "A record that runs on a process"
     __slots__ = ()
+
+    # {step id or '*' (every step): {field name: 'read' | 'edit' |
+    # 'required' | 'hidden'}}: what the holder of a step reads, fills or
+    # must fill. The egov:fields of the step in the diagram come on top,
+    # so that a process administrator can add to it without code.
+    _workflow_fields = {}
 
     workflow = fields.Many2One(
         'egov.workflow.instance', "Process Instance", readonly=True,
@@ -42,6 +65,118 @@ class WorkflowMixin:
                 })
 
     @classmethod
+    def __post_setup__(cls):
+        super().__post_setup__()
+        for step, rules in cls._workflow_fields.items():
+            for name, rule in rules.items():
+                assert name in cls._fields, (cls.__name__, step, name)
+                assert rule in FIELD_RULES, (cls.__name__, step, rule)
+
+    # The group (module, xml id) whose members make records of the model;
+    # record rules keep each of them to the records they take part in.
+    # None: the module declares them, and the buttons' records, in its XML
+    # (needed when the group is the module's own: it does not exist yet
+    # when its models register).
+    _workflow_group = ('egov_base', 'group_egov_user')
+
+    @classmethod
+    def __register__(cls, module):
+        super().__register__(module)
+        if cls._workflow_group:
+            cls._workflow_register_buttons()
+            cls._workflow_register_access()
+            cls._workflow_register_rules(module)
+
+    @classmethod
+    def _workflow_register_buttons(cls):
+        "The records of the buttons of the contract, unless the XML made them"
+        Button = Pool().get('ir.model.button')
+        labels = {'workflow_start': "Submit", 'workflow_urge': "Urge"}
+        with without_check_access():
+            known = {b.name for b in Button.search([
+                        ('model', '=', cls.__name__),
+                        ('name', 'in', list(labels)),
+                        ])}
+            Button.create([{'model': cls.__name__, 'name': n, 'string': s}
+                    for n, s in labels.items() if n not in known])
+
+    @classmethod
+    def _workflow_register_access(cls):
+        """A default access row that grants nothing, and one for the
+        model's group, unless the module made them"""
+        pool = Pool()
+        Access = pool.get('ir.model.access')
+        ModelData = pool.get('ir.model.data')
+        try:
+            group = ModelData.get_id(*cls._workflow_group)
+        except KeyError:
+            return
+        with without_check_access():
+            rows = Access.search([('model', '=', cls.__name__)])
+            groups = {r.group.id if r.group else None for r in rows}
+            to_create = []
+            if None not in groups:
+                to_create.append({
+                        'model': cls.__name__,
+                        'perm_read': False, 'perm_write': False,
+                        'perm_create': False, 'perm_delete': False,
+                        })
+            if group not in groups:
+                to_create.append({
+                        'model': cls.__name__, 'group': group,
+                        'perm_read': True, 'perm_write': True,
+                        'perm_create': True, 'perm_delete': True,
+                        })
+            Access.create(to_create)
+
+    @classmethod
+    def _workflow_register_rules(cls, module):
+        """The people who take part in a record's process read it: who
+        made it, its initiator and whoever has or had a to-do in it (or
+        acted for someone). The rule follows the model's code at each
+        update, as its fields do."""
+        pool = Pool()
+        RuleGroup = pool.get('ir.rule.group')
+        Rule = pool.get('ir.rule')
+        ModelData = pool.get('ir.model.data')
+        name = 'Participants of %s' % cls.__name__
+        domain = cls._participant_domain()
+        with without_check_access():
+            groups = RuleGroup.search([
+                    ('model', '=', cls.__name__),
+                    ('name', '=', name),
+                    ])
+            if groups:
+                Rule.write([r for g in groups for r in g.rules
+                        if r.domain != domain], {'domain': domain})
+                return
+            try:
+                group = ModelData.get_id(*cls._workflow_group)
+            except KeyError:
+                return
+            RuleGroup.create([{
+                        'name': name,
+                        'model': cls.__name__,
+                        'global_p': False,
+                        'default_p': False,
+                        'perm_create': False,
+                        'perm_delete': False,
+                        'groups': [('add', [group])],
+                        'rules': [('create', [{'domain': domain}])],
+                        }])
+
+    @classmethod
+    def _participant_domain(cls):
+        "The domain (PYSON) of the records a person takes part in"
+        user = Eval('user_id', -1)
+        return PYSONEncoder(sort_keys=True).encode(['OR',
+                ('create_uid', '=', user),
+                ('workflow.initiator', '=', user),
+                ('workflow.tasks.user', '=', user),
+                ('workflow.tasks.acting_for', '=', user),
+                ])
+
+    @classmethod
     def default_workflow_state(cls):
         return 'draft'
 
@@ -58,25 +193,140 @@ class WorkflowMixin:
                 result[record.id] = instance.holders
         return result
 
-    def workflow_data(self):
-        "The values the conditions and assignment rules of the process read"
-        return {}
+    # What a step lets its holder do
 
-    def workflow_set_data(self, step, data):
-        "Write data changed while acting on step"
-        raise NotImplementedError
+    def workflow_rules(self, step):
+        "{field name: rule} of step: the model's, then the diagram's"
+        rules = dict(self._workflow_fields.get('*', {}))
+        rules.update(self._workflow_fields.get(step, {}))
+        process = (self.workflow.process if self.workflow
+            else self.workflow_process())
+        if process:
+            rules.update(process.step(step).get('fields') or {})
+        return rules
+
+    def workflow_facts(self, step):
+        """What the holder of step reads of the record before acting:
+        [(label, text)] in the order of the rules"""
+        facts = []
+        for name, rule in self.workflow_rules(step).items():
+            if rule not in READABLE or name not in self._fields:
+                continue
+            text = self._workflow_text(name)
+            if text:
+                facts.append((self._workflow_label(name), text))
+        return facts
 
     def workflow_summary(self, step):
-        "What the holder of step reads of the record before acting"
-        return self.rec_name
+        return '\n'.join('%s：%s' % fact for fact in self.workflow_facts(step))
 
-    def workflow_step_form(self, step):
-        """What the holder of step may fill in while acting, for the act
-        wizard: {'editable': [names], name: value, …} (see ActStart)"""
-        return {}
+    def workflow_editable(self, step):
+        "The fields the holder of step may fill, in the order of the rules"
+        return [n for n, r in self.workflow_rules(step).items()
+            if r in EDITABLE and n in self._fields]
+
+    def workflow_step_values(self, step):
+        "{name: value} of what the holder of step may fill"
+        return self.workflow_values(self.workflow_editable(step))
+
+    def workflow_values(self, names):
+        "{name: value} of names as the act dialog edits them"
+        values = {}
+        for name in names:
+            value = getattr(self, name)
+            field = self._fields[name]
+            if field._type in {'one2many', 'many2many'}:
+                value = [r.id for r in value]
+            elif field._type == 'many2one':
+                value = value.id if value else None
+            values[name] = value
+        return values
+
+    def workflow_set_data(self, step, data):
+        "Write what the holder of step changed, as the step allows"
+        editable = set(self.workflow_editable(step))
+        to_write = {}
+        for name, value in (data or {}).items():
+            if name not in editable:
+                raise WorkflowError(gettext(
+                        'egov_workflow.msg_workflow_field_readonly',
+                        field=self._workflow_label(name),
+                        step=self._workflow_step_name(step)))
+            field = self._fields[name]
+            if field._type == 'many2many':
+                # Only what changed: Tryton deletes the removed links after
+                # adding the new ones, so a link removed and added back in
+                # one write would be lost
+                old = {r.id for r in getattr(self, name)}
+                new = set(map(int, value or []))
+                if old != new:
+                    to_write[name] = [
+                        ('remove', sorted(old - new)),
+                        ('add', sorted(new - old))]
+            else:
+                to_write[name] = value
+        if to_write:
+            # Checked against the step's rules above: the record itself is
+            # closed to direct changes once submitted (check_modification)
+            with without_check_access():
+                self.__class__.write([self], to_write)
 
     def workflow_check(self, task):
         "Refuse to act on task while a value the step requires is missing"
+        for name, rule in self.workflow_rules(task.step).items():
+            if rule != 'required' or name not in self._fields:
+                continue
+            if self._workflow_missing(name):
+                raise WorkflowError(gettext(
+                        'egov_workflow.msg_workflow_form_required',
+                        field=self._workflow_label(name)))
+
+    def _workflow_missing(self, name):
+        value = getattr(self, name, None)
+        return value in (None, '', [], ()) or (
+            isinstance(value, tuple) and not value)
+
+    def _workflow_label(self, name):
+        return self.__class__.fields_get([name])[name]['string']
+
+    def _workflow_step_name(self, step):
+        process = (self.workflow.process if self.workflow
+            else self.workflow_process())
+        return process.step(step)['name'] if process else step
+
+    def _workflow_text(self, name):
+        "The value of field name as a person reads it"
+        field = self._fields[name]
+        value = getattr(self, name)
+        if value is None or value == '' or value == ():
+            return ''
+        if field._type in {'one2many', 'many2many'}:
+            return '、'.join(r.rec_name for r in value)
+        if field._type in {'many2one', 'reference'}:
+            return value.rec_name
+        if field._type == 'boolean':
+            return gettext('egov_workflow.msg_workflow_yes' if value
+                else 'egov_workflow.msg_workflow_no')
+        if field._type in {'selection', 'multiselection'}:
+            selection = dict(self.__class__.fields_get([name])[name][
+                    'selection'])
+            if field._type == 'multiselection':
+                return '、'.join(selection.get(v, v) for v in value)
+            return selection.get(value, value)
+        if field._type in {'date', 'datetime', 'timestamp'}:
+            return value.isoformat(sep=' ')[:16] if field._type != 'date' \
+                else value.isoformat()
+        return str(value)
+
+    # The engine's side
+
+    def workflow_data(self):
+        "The values the conditions and assignment rules of the process read"
+        data = {}
+        for rules in self._workflow_fields.values():
+            for name in rules:
+                data[name] = self.workflow_values([name])[name]
+        return data
 
     def workflow_process(self):
         "The process this record runs on"
@@ -87,7 +337,91 @@ class WorkflowMixin:
     def workflow_changed(self, instance):
         "The instance moved: keep the record's state in step"
         if self.workflow_state != instance.state:
-            self.__class__.write([self], {'workflow_state': instance.state})
+            with without_check_access():
+                self.__class__.write(
+                    [self], {'workflow_state': instance.state})
+
+    # Frozen once submitted; what a step hides is not read
+
+    @classmethod
+    def check_modification(cls, mode, records, values=None, external=False):
+        super().check_modification(
+            mode, records, values=values, external=external)
+        if not external:
+            return
+        if mode == 'write' and set(values or {}) & ENGINE_FIELDS:
+            raise WorkflowFrozenError(gettext(
+                    'egov_workflow.msg_workflow_engine_fields',
+                    model=cls.__names__()['model']))
+        if mode not in {'write', 'delete'}:
+            return
+        # Who may not change these records at all is told so first, and
+        # learns nothing of them
+        check_write_access(cls, records)
+        for record in records:
+            if record.workflow_state != 'draft':
+                # Once submitted, the record changes only through the
+                # to-dos, as each step allows (the act dialog)
+                raise WorkflowFrozenError(gettext(
+                        'egov_workflow.msg_workflow_request_submitted',
+                        request=record.rec_name))
+
+    @classmethod
+    def read(cls, ids, fields_names):
+        result = super().read(ids, fields_names)
+        if Transaction().check_access and Transaction().user:
+            hidden = cls._workflow_hidden(ids)
+            if hidden:
+                for row in result:
+                    for name in hidden.get(row['id'], ()):
+                        cls._workflow_hide(row, name)
+        return result
+
+    @classmethod
+    def _workflow_hide(cls, row, name):
+        "Remove what name stands for from a row read"
+        if name in row:
+            row[name] = None
+        for key in list(row):
+            if key.startswith(name + '.'):
+                row[key] = None
+
+    @classmethod
+    def _workflow_hidden(cls, ids):
+        """{record id: the names hidden from the user}: those every step
+        the user holds or held in the record's process hides; the
+        initiator reads the whole record"""
+        pool = Pool()
+        Instance = pool.get('egov.workflow.instance')
+        Task = pool.get('egov.workflow.task')
+        user = Transaction().user
+        # Most reads are the initiator's: one query tells the others apart
+        table = cls.__table__()
+        instance = Instance.__table__()
+        cursor = Transaction().connection.cursor()
+        others = []
+        for sub_ids in grouped_slice(ids, IN_MAX):
+            cursor.execute(*table.join(instance,
+                    condition=instance.id == table.workflow).select(table.id,
+                    where=SQL_OPERATORS['in'](table.id, list(sub_ids))
+                    & (instance.initiator != user)
+                    & (table.workflow != Null)))
+            others.extend(i for i, in cursor)
+        result = {}
+        with without_check_access():
+            for record in cls.browse(others):
+                steps = {t.step for t in Task.search([
+                            ('instance', '=', record.workflow.id),
+                            ['OR', ('user', '=', user),
+                                ('acting_for', '=', user)],
+                            ])}
+                hidden = [{n for n, r in record.workflow_rules(step).items()
+                        if r == 'hidden'} for step in steps]
+                if hidden and set.intersection(*hidden):
+                    result[record.id] = set.intersection(*hidden)
+        return result
+
+    # Buttons
 
     @classmethod
     @ModelView.button

@@ -1,18 +1,13 @@
 """Approval requests (审批单): the general record that runs on a process
 with a custom form: a leave request, a 发文 approval, any approval a county
 draws for itself."""
-from sql import Null
-
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
-from trytond.model.fields import SQL_OPERATORS
 from trytond.pool import Pool
 from trytond.pyson import Eval, In
-from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 
 from .exceptions import WorkflowError, WorkflowValidationError
-from egov_base.tools import IN_MAX, check_write_access
 from .mixin import WorkflowMixin
 
 # The unit lists the shipped processes route by (会签单位, 主送/分发单位,
@@ -25,6 +20,9 @@ class Request(WorkflowMixin, ModelSQL, ModelView):
     __string__ = "Approval Request"
     _egov_visibility = 'unit'
     _rec_name = 'title'
+    # Its group, access rows and rules are in request.xml: the group is
+    # the module's own (the approvals application)
+    _workflow_group = None
 
     _draft = {
         'readonly': Eval('workflow_state') != 'draft',
@@ -133,73 +131,6 @@ class Request(WorkflowMixin, ModelSQL, ModelView):
         return values
 
     @classmethod
-    def check_modification(cls, mode, requests, values=None, external=False):
-        super().check_modification(
-            mode, requests, values=values, external=external)
-        # Once submitted, the form changes only through the to-dos, as each
-        # step allows (the act dialog): not by whoever may open it
-        if not external or mode not in {'write', 'delete'}:
-            return
-        form_fields = {'title', 'process', 'values'} | set(UNIT_LISTS)
-        if mode == 'write' and not (set(values or {}) & form_fields):
-            return
-        # Who may not change these requests at all is told so first, and
-        # learns nothing of them
-        check_write_access(cls, requests)
-        for request in requests:
-            if request.workflow_state != 'draft':
-                raise WorkflowError(gettext(
-                        'egov_workflow.msg_workflow_request_submitted',
-                        request=request.rec_name))
-
-    @classmethod
-    def read(cls, ids, fields_names):
-        result = super().read(ids, fields_names)
-        if 'values' in fields_names and Transaction().check_access:
-            hidden = cls._hidden_values(ids)
-            for row in result:
-                keys = hidden.get(row['id'])
-                if keys and row.get('values'):
-                    row['values'] = {k: v for k, v in row['values'].items()
-                        if k not in keys}
-        return result
-
-    @classmethod
-    def _hidden_values(cls, ids):
-        """{request id: the form keys hidden from the user}: the keys every
-        step the user holds or held in the request hides (egov:fields
-        "name:hidden"); the initiator sees the whole form"""
-        pool = Pool()
-        Task = pool.get('egov.workflow.task')
-        user = Transaction().user
-        if not user:
-            return {}
-        # Most reads are the initiator's: one query tells the others apart
-        table = cls.__table__()
-        cursor = Transaction().connection.cursor()
-        others = []
-        for sub_ids in grouped_slice(ids, IN_MAX):
-            cursor.execute(*table.select(table.id,
-                    where=SQL_OPERATORS['in'](table.id, list(sub_ids))
-                    & (table.initiator != user) & (table.workflow != Null)))
-            others.extend(i for i, in cursor)
-        result = {}
-        with without_check_access():
-            for request in cls.browse(others):
-                steps = {t.step for t in Task.search([
-                            ('instance', '=', request.workflow.id),
-                            ['OR', ('user', '=', user),
-                                ('acting_for', '=', user)],
-                            ])}
-                hidden = [{k for k, access in (
-                                request.process.step(step).get('fields')
-                                or {}).items() if access == 'hidden'}
-                    for step in steps]
-                if hidden and set.intersection(*hidden):
-                    result[request.id] = set.intersection(*hidden)
-        return result
-
-    @classmethod
     def get_opinions(cls, requests, name):
         return {r.id: [o.id for o in r.workflow.opinions] if r.workflow
             else [] for r in requests}
@@ -241,97 +172,100 @@ class Request(WorkflowMixin, ModelSQL, ModelView):
     def workflow_process(self):
         return self.process
 
-    def step_rules(self, step):
-        return self.process.step(step).get('fields') or {}
+    # The form's fields (keys of values) take part in the step's rules as
+    # the model's own fields do: readable unless hidden, editable through
+    # the values of the act dialog
 
-    def workflow_set_data(self, step, data):
-        "Write what the holder of step changed, as the step allows"
-        rules = self.step_rules(step)
-        values = dict(self.values or {})
-        to_write = {}
-        for key, value in (data or {}).items():
-            if rules.get(key) not in {'edit', 'required'}:
-                raise WorkflowError(gettext(
-                        'egov_workflow.msg_workflow_field_readonly',
-                        field=key, step=self.process.step(step)['name']))
-            if key in UNIT_LISTS:
-                # Only what changed: Tryton deletes the removed links after
-                # adding the new ones, so a unit removed and added back in
-                # one write would be lost
-                old = {u.id for u in getattr(self, key)}
-                new = set(map(int, value or []))
-                if old != new:
-                    to_write[key] = [
-                        ('remove', sorted(old - new)),
-                        ('add', sorted(new - old))]
-            elif key == 'title':
-                to_write['title'] = value
-            else:
-                values[key] = value
-        to_write['values'] = values
-        # Checked against the step's rules above: the form itself is
-        # closed to direct changes once submitted (check_modification)
-        with without_check_access():
-            self.__class__.write([self], to_write)
+    def _form_fields(self):
+        return self.form.fields_ if self.form else []
 
-    def workflow_summary(self, step):
-        "The request as the holder of step reads it: one line per value"
-        rules = self.step_rules(step)
-        lines = []
-        for field in (self.form.fields_ if self.form else []):
+    def workflow_facts(self, step):
+        "The form as the holder of step reads it: one line per value"
+        rules = self.workflow_rules(step)
+        facts = []
+        for field in self._form_fields():
             value = (self.values or {}).get(field.name)
             if rules.get(field.name) == 'hidden' or value in (None, ''):
                 continue
-            lines.append('%s：%s' % (field.string, value))
+            facts.append((field.string, str(value)))
         for name in UNIT_LISTS:
             units = getattr(self, name)
             if units and rules.get(name) != 'hidden':
-                lines.append('%s：%s' % (self._field_label(name),
+                facts.append((self._workflow_label(name),
                         '、'.join(u.rec_name for u in units)))
-        return '\n'.join(lines)
+        return facts
 
-    def workflow_step_form(self, step):
-        rules = self.step_rules(step)
-        editable = {n for n, a in rules.items() if a in {'edit', 'required'}}
-        result = {'editable': []}
-        if 'title' in editable:
-            result['editable'].append('title')
-            result['title'] = self.title
-        for name in UNIT_LISTS:
-            if name in editable:
-                result['editable'].append(name)
-                result[name] = [u.id for u in getattr(self, name)]
-        values = {f.name: (self.values or {}).get(f.name)
-            for f in (self.form.fields_ if self.form else [])
-            if f.name in editable}
-        if values:
-            result['editable'].append('values')
-            result['form'] = self.form.id
-            result['values'] = values
-        return result
+    def workflow_editable(self, step):
+        editable = super().workflow_editable(step)
+        keys = {f.name for f in self._form_fields()}
+        if any(n in keys for n in self._form_editable(step)):
+            editable.append('values')
+        return editable
+
+    def _form_editable(self, step):
+        return [n for n, r in self.workflow_rules(step).items()
+            if r in {'edit', 'required'} and n not in self._fields]
+
+    def workflow_step_values(self, step):
+        values = super().workflow_step_values(step)
+        if 'values' in values:
+            keys = set(self._form_editable(step))
+            values['values'] = {k: v for k, v in (self.values or {}).items()
+                if k in keys}
+            for key in keys - set(values['values']):
+                values['values'][key] = None
+        return values
+
+    def workflow_set_data(self, step, data):
+        "Write what the holder of step changed, as the step allows"
+        data = dict(data or {})
+        form_values = data.pop('values', None) or {}
+        # Keys given flat (the phone page, RPC) are form values too
+        for key in list(data):
+            if key not in self._fields:
+                form_values[key] = data.pop(key)
+        if form_values:
+            editable = set(self._form_editable(step))
+            for key in form_values:
+                if key not in editable:
+                    raise WorkflowError(gettext(
+                            'egov_workflow.msg_workflow_field_readonly',
+                            field=self._workflow_label(key),
+                            step=self._workflow_step_name(step)))
+            values = dict(self.values or {})
+            values.update(form_values)
+            with without_check_access():
+                self.__class__.write([self], {'values': values})
+        super().workflow_set_data(step, data)
 
     def workflow_check(self, task):
         "The values the step requires must be there before it moves on"
-        rules = self.step_rules(task.step)
+        super().workflow_check(task)
         data = self.workflow_data()
-        for name, access in rules.items():
-            if access != 'required':
-                continue
-            if data.get(name) in (None, '', [], ()):
-                label = self._field_label(name)
+        for name, access in self.workflow_rules(task.step).items():
+            if access == 'required' and name not in self._fields and (
+                    data.get(name) in (None, '', [], ())):
                 raise WorkflowError(gettext(
                         'egov_workflow.msg_workflow_form_required',
-                        field=label))
+                        field=self._workflow_label(name)))
         if self.form:
             self.form.check_values(self.values or {})
 
-    def _field_label(self, name):
-        if name in UNIT_LISTS or name == 'title':
-            return self.__class__.fields_get([name])[name]['string']
-        for field in self.form.fields_ if self.form else []:
+    def _workflow_label(self, name):
+        if name in self._fields:
+            return super()._workflow_label(name)
+        for field in self._form_fields():
             if field.name == name:
                 return field.string
         return name
+
+    @classmethod
+    def _workflow_hide(cls, row, name):
+        if name in cls._fields:
+            super()._workflow_hide(row, name)
+        elif row.get('values'):
+            row['values'] = {k: v for k, v in row['values'].items()
+                if k != name}
 
 
 class RequestUnit(ModelSQL):

@@ -112,6 +112,7 @@ class Task(OneQuerySearchRead, ModelSQL, ModelView):
                 'do_withdraw': RPC(readonly=False, instantiate=0),
                 'return_to_id': RPC(readonly=False, instantiate=0),
                 'hand_over_to_id': RPC(readonly=False, instantiate=0),
+                'facts': RPC(instantiate=0),
                 })
         cls._buttons.update({
                 name: {
@@ -140,35 +141,6 @@ class Task(OneQuerySearchRead, ModelSQL, ModelView):
                     If(light == 'yellow', 'warning',
                         If(light == 'green', 'success', '')))),
             ]
-
-    @classmethod
-    def __register__(cls, module):
-        pool = Pool()
-        Instance = pool.get('egov.workflow.instance')
-        Process = pool.get('egov.workflow.process')
-        User = pool.get('res.user')
-        cursor = Transaction().connection.cursor()
-        table_h = cls.__table_handler__(module)
-        shown_missing = (table_h.table_exist(cls._table)
-            and not table_h.column_exist('process_name'))
-        super().__register__(module)
-        if shown_missing:
-            # Fill what the inbox shows for the to-dos made before
-            task = cls.__table__()
-            instance = Instance.__table__()
-            process = Process.__table__()
-            user = User.__table__()
-            cursor.execute(*task.update(
-                    [task.title, task.process_name],
-                    [instance.select(instance.title,
-                            where=instance.id == task.instance),
-                        instance.join(process,
-                            condition=process.id == instance.process
-                            ).select(process.name,
-                            where=instance.id == task.instance)]))
-            cursor.execute(*task.update(
-                    [task.sender_name],
-                    [user.select(user.name, where=user.id == task.sender)]))
 
     @classmethod
     def default_state(cls):
@@ -383,6 +355,17 @@ class Task(OneQuerySearchRead, ModelSQL, ModelView):
             raise WorkflowError(gettext(
                     'egov_workflow.msg_workflow_copy_no_action',
                     title=self.instance.title))
+
+    def facts(self):
+        """What the holder of this to-do or copy reads of the record at its
+        step: [[label, text]] (the phone's signing page shows them)"""
+        if self.user.id != Transaction().user:
+            return []
+        record = self.instance.record
+        if record is None:
+            return []
+        with without_check_access():
+            return [list(f) for f in record.workflow_facts(self.step)]
 
     @classmethod
     def reload_locked(cls, tasks):

@@ -1,11 +1,87 @@
 """The forms in which people act on a to-do: agree or disagree with an
 opinion (常用语 to pick from, a handwritten signature), return it to an
 earlier step, or hand it over."""
+import json
+
+from lxml import etree
+
+from trytond.i18n import gettext
 from trytond.model import ModelView, fields
 from trytond.pool import Pool
-from trytond.pyson import Eval, In
+from trytond.pyson import Eval
 from trytond.transaction import Transaction, check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
+
+from .exceptions import WorkflowError
+
+
+# The act dialog edits the fields a step lets its holder fill, of any
+# model on a process: each such field is shown in a slot of its kind,
+# labelled and constrained as the record's own field (see ActStart)
+SLOTS = {
+    'char': ('char', fields.Char, 4),
+    'text': ('text', fields.Text, 2),
+    'integer': ('integer', fields.Integer, 2),
+    'float': ('float', fields.Float, 2),
+    'numeric': ('numeric', fields.Numeric, 2),
+    'date': ('date', fields.Date, 2),
+    'datetime': ('datetime', fields.DateTime, 1),
+    'boolean': ('boolean', fields.Boolean, 2),
+    'selection': ('selection', fields.Selection, 3),
+    'many2one:egov.org.unit': ('unit', fields.Many2One, 2),
+    'many2one:res.user': ('user', fields.Many2One, 2),
+    'many2many:egov.org.unit': ('units', fields.Many2Many, 3),
+    'many2many:res.user': ('users', fields.Many2Many, 2),
+    }
+
+
+def slot_fields():
+    "{slot name: field} of every slot of the act dialog"
+    result = {}
+    for key, (prefix, Field, count) in SLOTS.items():
+        for i in range(1, count + 1):
+            name = '%s_%d' % (prefix, i)
+            if Field is fields.Selection:
+                field = Field([], "Field", sort=False)
+            elif Field is fields.Many2One:
+                field = Field(key.split(':')[1], "Field")
+            elif Field is fields.Many2Many:
+                field = Field(key.split(':')[1], None, None, "Field")
+            else:
+                field = Field("Field")
+            result[name] = field
+    return result
+
+
+def slot_key(field):
+    "The kind of slot a field of a record takes, or None"
+    if field._type in {'many2one', 'many2many'}:
+        return '%s:%s' % (field._type, field.get_target().__name__)
+    if field._type == 'dict' and field.schema_model == (
+            'egov.workflow.form.field'):
+        return 'dict'
+    return field._type
+
+
+def plan_slots(record, names):
+    """[(field name, slot name)] of the fields names of record: the order of
+    names, each in the next free slot of its kind"""
+    used = {}
+    plan = []
+    for name in names:
+        field = record._fields[name]
+        key = slot_key(field)
+        if key == 'dict':
+            plan.append((name, 'values'))
+            continue
+        if key not in SLOTS:
+            return None, name
+        prefix, _, count = SLOTS[key]
+        used[key] = used.get(key, 0) + 1
+        if used[key] > count:
+            return None, name
+        plan.append((name, '%s_%d' % (prefix, used[key])))
+    return plan, None
 
 
 class ActStart(ModelView):
@@ -28,48 +104,71 @@ class ActStart(ModelView):
         'res.user', None, None, "Copy To",
         domain=[('id', '!=', Eval('user', -1))],
         help="People who get a copy to read (抄送).")
-    # What the step lets its holder fill in or change (egov:fields)
-    editable = fields.MultiSelection([
-            ('title', "Title"),
-            ('values', "Form"),
-            ('cosign_units', "Countersigning Units"),
-            ('recipients', "Recipient Units"),
-            ('handlers', "Handling Departments"),
-            ], "Editable", readonly=True)
+    # An approval request's own form (form-js), when the step lets its
+    # holder fill some of it
     form = fields.Many2One('egov.workflow.form', "Form", readonly=True)
-    title = fields.Char("Title", strip=True, states={
-            'invisible': ~In('title', Eval('editable', [])),
-            })
     values = fields.Dict(
         'egov.workflow.form.field', "Form",
-        domain=[('form', '=', Eval('form', -1))],
-        states={
-            'invisible': ~In('values', Eval('editable', [])),
-            })
-    cosign_units = fields.Many2Many(
-        'egov.org.unit', None, None, "Countersigning Units",
-        domain=[('kind', 'in', ['unit', 'department'])],
-        states={
-            'invisible': ~In('cosign_units', Eval('editable', [])),
-            })
-    recipients = fields.Many2Many(
-        'egov.org.unit', None, None, "Recipient Units",
-        domain=[('kind', '=', 'unit')],
-        states={
-            'invisible': ~In('recipients', Eval('editable', [])),
-            })
-    handlers = fields.Many2Many(
-        'egov.org.unit', None, None, "Handling Departments",
-        domain=[('kind', 'in', ['unit', 'department'])],
-        states={
-            'invisible': ~In('handlers', Eval('editable', [])),
-            })
+        domain=[('form', '=', Eval('form', -1))])
+    # The slots in use: [[field name, slot name]] (see plan_slots)
+    slots = fields.Char("Slots", readonly=True)
 
     @fields.depends('phrase', 'text')
     def on_change_phrase(self):
         if self.phrase:
             self.text = ((self.text + '\n') if self.text else '') + (
                 self.phrase.text)
+
+    @classmethod
+    def fields_view_get(cls, view_id=None, view_type='form', level=None):
+        """The dialog of the to-do it opens on: the step's fields that its
+        holder may fill, each labelled as on the record"""
+        result = super().fields_view_get(
+            view_id=view_id, view_type=view_type, level=level)
+        task = Act.context_task()
+        if view_type != 'form' or not task:
+            return result
+        record = task.instance.record
+        names = record.workflow_editable(task.step)
+        plan, _ = plan_slots(record, names)
+        if not plan:
+            return result
+        # The cached view is shared: change copies
+        result = dict(result)
+        result['fields'] = dict(result['fields'])
+        arch = etree.fromstring(result['arch'])
+        group, = arch.xpath('//group[@id="step_fields"]')
+        slots = [s for _, s in plan]
+        definitions = cls.fields_get(slots)
+        Record = record.__class__
+        originals = Record.fields_get([n for n, _ in plan])
+        for name, slot in plan:
+            original = originals[name]
+            definition = definitions[slot] = dict(definitions[slot])
+            definition['string'] = original['string']
+            definition['help'] = original.get('help', '')
+            definition['required'] = record.workflow_rules(
+                task.step).get(name) == 'required'
+            if 'selection' in original and slot.startswith('selection'):
+                definition['selection'] = original['selection']
+            if slot == 'values':
+                etree.SubElement(group, 'field', name=slot, colspan='2')
+                continue
+            if slot.startswith(('units', 'users')):
+                # A list shows its label in its own header
+                etree.SubElement(group, 'field', name=slot, colspan='2',
+                    height='120')
+            else:
+                etree.SubElement(group, 'label', name=slot)
+                etree.SubElement(group, 'field', name=slot)
+        result['fields'].update(definitions)
+        result['arch'] = etree.tostring(arch, encoding='unicode')
+        return result
+
+
+for _name, _field in slot_fields().items():
+    setattr(ActStart, _name, _field)
+del _name, _field
 
 
 class Act(Wizard):
@@ -83,33 +182,60 @@ class Act(Wizard):
             ])
     submit = StateTransition()
 
+    @staticmethod
+    def context_task():
+        """The open to-do of the user the dialog is on, or None: only its
+        holder sees the record and the step's fields"""
+        pool = Pool()
+        Task = pool.get('egov.workflow.task')
+        context = Transaction().context
+        if (context.get('active_model') != Task.__name__
+                or not isinstance(context.get('active_id'), int)):
+            return None
+        with check_access():
+            tasks = Task.search([
+                    ('id', '=', context['active_id']),
+                    ('user', '=', Transaction().user),
+                    ('state', '=', 'open'),
+                    ('kind', '=', 'todo'),
+                    ], limit=1)
+        return tasks[0] if tasks else None
+
     def default_start(self, fields):
         defaults = {
             'task': self.record.id,
             'decision': 'approve',
             'user': Transaction().user,
-            'editable': [],
             }
-        task = self.record
-        if (task.state == 'open' and task.kind == 'todo'
-                and task.user.id == Transaction().user):
-            # Only the holder sees the record and the step's fields
+        task = self.context_task()
+        if task:
             record = task.instance.record
             defaults['content'] = record.workflow_summary(task.step)
-            defaults.update(record.workflow_step_form(task.step))
+            editable = record.workflow_editable(task.step)
+            plan, refused = plan_slots(record, editable)
+            if plan is None:
+                raise WorkflowError(gettext(
+                        'egov_workflow.msg_workflow_field_unsupported',
+                        field=record._workflow_label(refused),
+                        step=task.step_name))
+            values = record.workflow_step_values(task.step)
+            for name, slot in plan:
+                defaults[slot] = values[name]
+                if slot == 'values':
+                    defaults['form'] = record.form.id
+            defaults['slots'] = json.dumps(plan)
         return defaults
 
     def transition_submit(self):
         start = self.start
         data = {}
-        for name in start.editable or []:
-            value = getattr(start, name)
-            if name in {'cosign_units', 'recipients', 'handlers'}:
-                value = [u.id for u in value]
-            if name == 'values':
-                data.update(value or {})
-            else:
-                data[name] = value
+        for name, slot in json.loads(start.slots or '[]'):
+            value = getattr(start, slot)
+            if slot.startswith(('units', 'users')):
+                value = [r.id for r in value]
+            elif slot.startswith(('unit_', 'user_')):
+                value = value.id if value else None
+            data[name] = value
         with check_access():
             self.record.decide(
                 start.decision, start.text, start.signature,

@@ -2,6 +2,7 @@
 processes, countersign, return, withdraw, hand over, delegation, deadlines
 in working days, and refused diagrams."""
 import datetime
+import json
 
 from trytond.exceptions import UserError
 from trytond.model.exceptions import AccessError
@@ -425,19 +426,28 @@ class WorkflowTestCase(WorkflowHelpers, EgovWorkflowTestCase):
                     active_ids=[task.id]):
                 act = Act(session_id)
                 defaults = act.default_start(None)
-                self.assertEqual(set(defaults['editable']),
+                slots = dict(json.loads(defaults['slots']))
+                self.assertEqual(set(slots),
                     {'title', 'values', 'cosign_units', 'recipients'})
+                # The dialog shows them labelled as on the request
+                ActStart = pool.get('egov.workflow.task.act.start')
+                view = ActStart.fields_view_get(view_type='form')
+                self.assertEqual(
+                    view['fields'][slots['cosign_units']]['string'],
+                    Request.fields_get(['cosign_units'])[
+                        'cosign_units']['string'])
+                self.assertIn('name="%s"' % slots['recipients'],
+                    view['arch'])
                 act.start.decision = 'approve'
                 act.start.text = '请核稿'
                 act.start.signature = None
                 act.start.copy_to = []
-                act.start.editable = defaults['editable']
-                act.start.title = defaults['title']
+                act.start.slots = defaults['slots']
+                setattr(act.start, slots['title'], defaults[slots['title']])
                 act.start.values = defaults['values']
-                act.start.cosign_units = [
-                    org.yz_edu_office, org.yz_school_dept]
-                act.start.recipients = [org.zs_finance]
-                act.start.handlers = []
+                setattr(act.start, slots['cosign_units'], [
+                        org.yz_edu_office, org.yz_school_dept])
+                setattr(act.start, slots['recipients'], [org.zs_finance])
                 act.transition_submit()
         request = Request(request.id)
         self.assertEqual(

@@ -23,8 +23,6 @@
         decisions: {approve: '同意', reject: '不同意'},
         refused: '未能提交：',
         values: '申请内容',
-        yes: '是',
-        no: '否',
     };
     const form = document.getElementById('sign-form');
     const submit = document.getElementById('submit');
@@ -84,48 +82,21 @@
         form.classList.toggle('sign-done', !enabled);
     }
 
-    function formatValue(value) {
-        if (value === null || value === undefined || value === '') {
-            return '';
-        }
-        if (value instanceof Date) {
-            return P.formatDate(value);
-        }
-        if (typeof value === 'boolean') {
-            return value ? TEXT.yes : TEXT.no;
-        }
-        if (Array.isArray(value)) {
-            return value.join('、');
-        }
-        return String(value);
-    }
-
     async function showValues() {
-        // What was asked (an approval request's form), when the user may
-        // read it: the holder of a step usually may
-        const record = task.record || '';
-        const [model, id] = record.split(',');
-        if (model !== 'egov.workflow.request' || !id) {
-            return;
-        }
+        // What the step lets its holder read of the record, of any model
+        // on a process (the server decides, as in the act dialog)
         try {
-            const request = (await P.model(model, 'read', [Number(id)],
-                ['values', 'form']))[0];
-            if (!request.form || !request.values) {
+            const facts = await P.model('egov.workflow.task', 'facts',
+                P.recordId);
+            if (!facts.length) {
                 return;
             }
-            const fields = await P.searchRead('egov.workflow.form.field',
-                [['form', '=', request.form]], ['name', 'string'],
-                [['id', 'ASC']]);
             const box = document.getElementById('record-values');
             box.appendChild(E('h3', null, TEXT.values));
             const list = E('dl', 'sign-facts');
-            fields.forEach(function (field) {
-                const value = formatValue(request.values[field.name]);
-                if (value) {
-                    list.appendChild(E('dt', null, field.string || field.name));
-                    list.appendChild(E('dd', null, value));
-                }
+            facts.forEach(function ([label, value]) {
+                list.appendChild(E('dt', null, label));
+                list.appendChild(E('dd', null, value));
             });
             box.appendChild(list);
             box.hidden = false;

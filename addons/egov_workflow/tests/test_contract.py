@@ -1,0 +1,150 @@
+"""The contract: a second model (tests/mission.py, a business trip) runs on
+a process from its declaration alone: the act dialog shows and edits the
+fields of its steps, the phone page reads them, the record freezes once
+submitted, a step's hidden field is not read by its holder, and only
+participants read it."""
+import json
+from decimal import Decimal
+
+from trytond.exceptions import UserError
+from trytond.pool import Pool
+from trytond.tests.test_tryton import with_transaction
+from trytond.transaction import Transaction
+
+from egov_base.tests.tools import acting_as
+
+from .test_workflow import WorkflowHelpers, workflow_org
+from .tools import EgovWorkflowTestCase
+
+MISSION = '''<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+ xmlns:egov="http://yichun.gov.cn/schema/egov/bpmn" id="d"
+ targetNamespace="http://yichun.gov.cn/egov">
+ <bpmn:process id="mission" name="出差" isExecutable="true">
+  <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing>
+  </bpmn:startEvent>
+  <bpmn:userTask id="head" name="科室负责人审核" egov:assignee="head:initiator">
+   <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+  </bpmn:userTask>
+  <bpmn:userTask id="leader" name="分管领导审批" egov:assignee="leader:initiator">
+   <bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing>
+  </bpmn:userTask>
+  <bpmn:endEvent id="end"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>
+  <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="head"/>
+  <bpmn:sequenceFlow id="f2" sourceRef="head" targetRef="leader"/>
+  <bpmn:sequenceFlow id="f3" sourceRef="leader" targetRef="end"/>
+ </bpmn:process>
+</bpmn:definitions>'''
+
+
+class ContractTestCase(WorkflowHelpers, EgovWorkflowTestCase):
+
+    def mission(self, org):
+        pool = Pool()
+        Process = pool.get('egov.workflow.process')
+        Mission = pool.get('egov.workflow.test.mission')
+        process, = Process.create([{
+                    'name': '出差', 'code': 'mission',
+                    'model': Mission.__name__, 'bpmn': MISSION}])
+        Process.activate([process])
+        with acting_as(org.yz_clerk):
+            mission, = Mission.create([{
+                        'destination': '南昌', 'days': 3,
+                        'transport': 'train', 'reason': '参加全省教育工作会议',
+                        'host': org.yz_edu.id}])
+            Mission.workflow_start([mission])
+        return Mission(mission.id)
+
+    def act_dialog(self, task):
+        pool = Pool()
+        Act = pool.get('egov.workflow.task.act', type='wizard')
+        ActStart = pool.get('egov.workflow.task.act.start')
+        session_id, _, _ = Act.create()
+        with Transaction().set_context(active_model=task.__name__,
+                active_id=task.id, active_ids=[task.id]):
+            act = Act(session_id)
+            defaults = act.default_start(None)
+            view = ActStart.fields_view_get(view_type='form')
+        return act, defaults, view
+
+    @with_transaction()
+    def test_act_dialog_of_another_model(self):
+        "The dialog shows the step's fields of the record, labelled as on it"
+        org = workflow_org()
+        mission = self.mission(org)
+        with acting_as(org.office_head):
+            task, = self.open_tasks(org.office_head)
+            act, defaults, view = self.act_dialog(task)
+            slots = dict(json.loads(defaults['slots']))
+            self.assertEqual(set(slots), {'budget', 'transport'})
+            self.assertIn('南昌', defaults['content'])
+            self.assertIn('火车', defaults['content'])
+            budget = view['fields'][slots['budget']]
+            self.assertEqual(budget['string'], '预算')
+            self.assertTrue(budget['required'])
+            self.assertEqual(dict(view['fields'][slots['transport']][
+                        'selection'])['car'], '公务用车')
+            # Without the budget the step does not move on
+            with self.assertRaises(UserError) as cm:
+                task.decide('approve', '同意')
+            self.assertIn('预算', cm.exception.message)
+            self.assertChinese(cm.exception.message)
+            with Transaction().set_context(active_model=task.__name__,
+                    active_id=task.id, active_ids=[task.id]):
+                act.start.decision = 'approve'
+                act.start.text = '同意，乘火车'
+                act.start.signature = None
+                act.start.copy_to = []
+                act.start.slots = defaults['slots']
+                setattr(act.start, slots['budget'], Decimal('1200.50'))
+                setattr(act.start, slots['transport'], 'car')
+                act.transition_submit()
+        mission = type(mission)(mission.id)
+        self.assertEqual(mission.budget, Decimal('1200.50'))
+        self.assertEqual(mission.transport, 'car')
+        self.act(org.leader)
+        self.assertEqual(type(mission)(mission.id).workflow_state, 'done')
+
+    @with_transaction()
+    def test_frozen_and_hidden(self):
+        "Submitted records change only by acting; hidden fields stay hidden"
+        Mission = Pool().get('egov.workflow.test.mission')
+        org = workflow_org()
+        mission = self.mission(org)
+        with acting_as(org.yz_clerk):
+            for values in [{'days': 30}, {'workflow_state': 'draft'}]:
+                with self.assertRaises(UserError) as cm:
+                    Mission.write([Mission(mission.id)], values)
+                self.assertChinese(cm.exception.message)
+            with self.assertRaises(UserError):
+                Mission.delete([Mission(mission.id)])
+        with acting_as(org.office_head):
+            task, = self.open_tasks(org.office_head)
+            task.decide('approve', '同意', data={'budget': Decimal(800)})
+            # A field the step does not let its holder fill is refused
+        with acting_as(org.leader):
+            task, = self.open_tasks(org.leader)
+            with self.assertRaises(UserError) as cm:
+                task.decide('approve', None, data={'days': 1})
+            self.assertChinese(cm.exception.message)
+            # The leader does not read the reason, on the phone neither
+            row, = Mission.read([mission.id], ['reason', 'destination'])
+            self.assertIsNone(row['reason'])
+            self.assertEqual(row['destination'], '南昌')
+            labels = [label for label, _ in task.facts()]
+            self.assertIn('目的地', labels)
+            self.assertNotIn('事由', labels)
+        with acting_as(org.yz_clerk):
+            row, = Mission.read([mission.id], ['reason'])
+            self.assertEqual(row['reason'], '参加全省教育工作会议')
+
+    @with_transaction()
+    def test_participants_only(self):
+        "A clerk of another county finds nothing of it"
+        Mission = Pool().get('egov.workflow.test.mission')
+        org = workflow_org()
+        mission = self.mission(org)
+        with acting_as(org.zs_clerk):
+            self.assertEqual(Mission.search([]), [])
+        with acting_as(org.office_head):
+            self.assertEqual(Mission.search([]), [mission])
