@@ -1,10 +1,20 @@
-"""Refuse every call on the models of an application that is switched off
-for the user's county, with a message that says so."""
+"""The platform's one extension of the model access (ir.model.access).
+
+A model is refused as a whole, with a message that says why:
+- to the users of a county or zone where the application holding it is
+  switched off;
+- to the holders of an administrator role when it holds business data
+  (三员分立, security/roles.py).
+Everything else is Tryton's: the groups (of the post acted in, without the
+roles of switched-off applications) decide the access."""
+from functools import partial
+
 from trytond.i18n import gettext
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction, without_check_access
 
 from ..exceptions import ApplicationDisabledError
+from ..security.roles import Roles
 
 NO_ACCESS = {'read': False, 'write': False, 'create': False, 'delete': False}
 
@@ -14,28 +24,37 @@ class ModelAccess(metaclass=PoolMeta):
 
     @classmethod
     def get_access(cls, models):
-        pool = Pool()
-        Application = pool.get('egov.application')
         access = super().get_access(models)
         if Transaction().user:
             for model in models:
-                if Application.disabled_for_model(model):
+                if cls._refusal(model):
                     access[model] = NO_ACCESS.copy()
         return access
 
     @classmethod
     def check(cls, model_name, mode='read', raise_exception=True):
-        pool = Pool()
-        Application = pool.get('egov.application')
         transaction = Transaction()
         if transaction.check_access and transaction.user:
-            application_id = Application.disabled_for_model(model_name)
-            if application_id:
+            refusal = cls._refusal(model_name)
+            if refusal:
                 if not raise_exception:
                     return False
-                raise cls._application_disabled_error(application_id)
+                raise refusal()
         return super().check(
             model_name, mode=mode, raise_exception=raise_exception)
+
+    @classmethod
+    def _refusal(cls, model_name):
+        """Return a function building the error that refuses model_name as a
+        whole to the current user, or None"""
+        pool = Pool()
+        Application = pool.get('egov.application')
+        if Roles.refuses_model(model_name):
+            return partial(Roles.business_data_error, model_name)
+        application_id = Application.disabled_for_model(model_name)
+        if application_id:
+            return partial(cls._application_disabled_error, application_id)
+        return None
 
     @classmethod
     def _application_disabled_error(cls, application_id):

@@ -1,8 +1,13 @@
 """A user acts as an employee in one of their posts. The post decides the
 user's roles (groups) and the units their record rules open; applications
-switched off for the post's county take their roles away again."""
-from sql import Literal, Null
+switched off for the post's county take their roles away again.
+
+The roles reach Tryton through its own computation of a user's groups
+(res.user.get_groups): the post's groups are rows added to the table of
+users' groups it reads (user_group_all_table)."""
+from sql import Literal, Null, Union, With
 from sql.conditionals import Coalesce
+from trytond import config
 from trytond.cache import BaseCache, Cache
 from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
@@ -20,6 +25,20 @@ NO_SCOPE = {
     'disabled_applications': (),
     'disabled_groups': (),
     }
+
+
+class DailyCache(Cache):
+    """A cache whose entries hold for the day they were made in: the posts a
+    person holds start and end at midnight. Its size is configured under
+    size_name."""
+
+    def __init__(self, name, size_name, **kwargs):
+        super().__init__(name, **kwargs)
+        self.size_limit = config.getint(
+            'cache', size_name, default=self.size_limit)
+
+    def _key(self, key):
+        return (super()._key(key), Pool().get('ir.date').today())
 
 
 class User(metaclass=PoolMeta):
@@ -41,6 +60,10 @@ class User(metaclass=PoolMeta):
         fields.Many2Many('egov.org.post', None, None, "Posts"),
         'get_posts')
     _org_scope_cache = Cache('res_user.get_org_scope', context=False)
+    # Tryton's get_groups, with the groups of the day: those of the post
+    # acted in come from the assignments of the day (UserGroup below)
+    _get_groups_cache = DailyCache(
+        'res_user.get_groups.daily', 'res_user.get_groups', context=False)
 
     @classmethod
     def __setup__(cls):
@@ -260,53 +283,65 @@ class User(metaclass=PoolMeta):
             'disabled_groups': groups,
             }
 
+
+class UserGroup(metaclass=PoolMeta):
+    __name__ = 'res.user-res.group'
+
     @classmethod
-    def get_groups(cls):
-        """Return the groups of the user: their own and those of the post
-        they act in, without the groups of applications switched off for
-        their division; parents of groups included."""
+    def user_group_all_table(cls):
+        """Tryton's table of the users' groups (parents included), with the
+        groups of the post the user of the transaction acts in and those
+        every employee has, and without the groups of the applications
+        switched off for their county or zone.
+
+        The post acted in is part of the person's organisation scope
+        (res.user.get_org_scope), computed for the user of the transaction:
+        the rows of other users are their personal groups only."""
         pool = Pool()
-        Date = pool.get('ir.date')
-        UserGroup = pool.get('res.user-res.group')
+        Group = pool.get('res.group')
         PostGroup = pool.get('egov.org.post-res.group')
         Role = pool.get('egov.application.role')
-        Group = pool.get('res.group')
-        transaction = Transaction()
+        User = pool.get('res.user')
+        table = super().user_group_all_table()
+        user_id = Transaction().user
+        scope = User.get_org_scope(user_id)
+        disabled = list(scope['disabled_groups'])
 
-        if '_groups' in transaction.context:
-            return transaction.context['_groups']
-        user = transaction.user
-        key = (user, Date.today())
-        groups = cls._get_groups_cache.get(key)
-        if groups is not None:
-            return groups
-
-        scope = cls.get_org_scope(user)
-        disabled = set(scope['disabled_groups'])
-        cursor = transaction.connection.cursor()
-        user_group = UserGroup.__table__()
+        group = Group.__table__()
         post_group = PostGroup.__table__()
-        query = user_group.select(user_group.group,
-            where=user_group.user == user)
+        sources = []
         if scope['post']:
-            query |= post_group.select(post_group.group,
-                where=post_group.post == scope['post'])
-        cursor.execute(*query)
-        direct = {g for g, in cursor}
-        if scope['employee']:
-            direct.update(Role.staff_groups())
-        direct -= disabled
-
-        groups = ()
-        if direct:
-            group = Group.__table__()
-            parents = Group.group_parent_all_cte()
-            cursor.execute(*parents
-                .join(group, condition=group.id == parents.parent)
-                .select(parents.parent,
-                    where=parents.id.in_(list(direct))
-                    & (parents.parent != Null)
-                    & (group.active == Literal(True)),
-                    with_=parents))
-            groups = tuple(sorted({g for g, in cursor} - disabled))
-        return cls._get_groups_cache.set(key, groups)
+            sources.append(group.id.in_(post_group.select(
+                        post_group.group,
+                        where=post_group.post == scope['post'])))
+        staff = list(Role.staff_groups()) if scope['employee'] else []
+        if staff:
+            sources.append(group.id.in_(staff))
+        if sources:
+            where = sources[0]
+            for source in sources[1:]:
+                where |= source
+            if disabled:
+                # A switched-off role brings none of its parents
+                where &= ~group.id.in_(disabled)
+            # The groups and their parents, up from these few groups only
+            groups = With('id', recursive=True)
+            groups.query = group.select(group.id, where=where)
+            parent = Group.__table__()
+            groups.query |= (parent
+                .join(groups, condition=parent.id == groups.id)
+                .select(parent.parent, where=parent.parent != Null))
+            added = groups.select(
+                Literal(user_id).as_('user'), groups.id.as_('group'),
+                with_=[groups])
+            # Each side is a subquery: both carry their WITH clause
+            table = Union(
+                table.select(table.user.as_('user'), table.group.as_('group')),
+                added.select(added.user.as_('user'), added.group.as_('group')),
+                all_=True)
+        if disabled:
+            table = table.select(
+                table.user.as_('user'), table.group.as_('group'),
+                where=~((table.user == user_id)
+                    & table.group.in_(disabled)))
+        return table

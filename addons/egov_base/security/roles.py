@@ -7,8 +7,8 @@ here by XML id, looked up when needed, so that a group defined later (the
 auditor's, by the audit subsystem) or missing is simply skipped."""
 import datetime
 
-from sql import Literal, Null
-from sql.operators import Or
+from sql import Literal, Null, With
+from sql.operators import Exists, Or
 from trytond.cache import Cache
 from trytond.i18n import gettext
 from trytond.model import ModelView, fields
@@ -50,9 +50,6 @@ BUSINESS_MODELS = set()
 # The users the exclusion does not apply to: root and the built-in admin,
 # a maintenance account that cannot log in in production (see login.py).
 EXEMPT_USERS = [('res', 'user_admin')]
-
-NO_ACCESS = {'read': False, 'write': False, 'create': False, 'delete': False}
-
 
 class Roles:
     "The three administrator roles, computed from the groups"
@@ -157,6 +154,25 @@ class Roles:
         models = {m for m, a in Application.model_applications().items()
             if a in applications}
         return models | BUSINESS_MODELS
+
+    @classmethod
+    def refuses_model(cls, model_name):
+        """Whether model_name is refused to the current user: it holds
+        business data and they hold an administrator role (checked by
+        ir.model.access, application/access.py)"""
+        return bool(cls.current_roles()
+            and model_name in cls.business_models())
+
+    @classmethod
+    def business_data_error(cls, model_name):
+        "The error refusing model_name to the current user (refuses_model)"
+        pool = Pool()
+        Model = pool.get('ir.model')
+        roles = cls.current_roles()
+        return BusinessDataError(gettext(
+                'egov_base.msg_security_business_data',
+                model=Model.get_name(model_name),
+                role=cls.role_name(sorted(roles)[0])))
 
     @classmethod
     def role_name(cls, role):
@@ -347,6 +363,29 @@ class UserGroup(metaclass=PoolMeta):
     __name__ = 'res.user-res.group'
 
     @classmethod
+    def user_group_all_table(cls):
+        """The holders of an administrator role lose the roles of the
+        business applications: they administer, they do not read the
+        documents, meetings … of others. As the post's groups (org/user.py),
+        for the user of the transaction."""
+        table = super().user_group_all_table()
+        user_id = Transaction().user
+        roles = Roles.get()
+        if (not user_id or user_id in roles['exempt']
+                or not roles['groups'] or not roles['business_groups']):
+            return table
+        rows = With('user', 'group', query=table)
+        holds_role = Exists(rows.select(rows.group,
+                where=(rows.user == user_id)
+                & rows.group.in_(list(roles['groups']))))
+        return rows.select(
+            rows.user.as_('user'), rows.group.as_('group'),
+            where=~((rows.user == user_id)
+                & rows.group.in_(roles['business_groups'])
+                & holds_role),
+            with_=[rows])
+
+    @classmethod
     def on_modification(cls, mode, records, field_names=None):
         super().on_modification(mode, records, field_names=field_names)
         if mode in {'create', 'write'}:
@@ -440,38 +479,6 @@ class ApplicationModel(metaclass=PoolMeta):
         Roles.clear()
 
 
-class ModelAccess(metaclass=PoolMeta):
-    __name__ = 'ir.model.access'
-
-    @classmethod
-    def get_access(cls, models):
-        access = super().get_access(models)
-        if Transaction().user and Roles.current_roles():
-            business = Roles.business_models()
-            for model in models:
-                if model in business:
-                    access[model] = NO_ACCESS.copy()
-        return access
-
-    @classmethod
-    def check(cls, model_name, mode='read', raise_exception=True):
-        transaction = Transaction()
-        if (transaction.check_access and transaction.user
-                and model_name in Roles.business_models()):
-            roles = Roles.current_roles()
-            if roles:
-                if not raise_exception:
-                    return False
-                pool = Pool()
-                Model = pool.get('ir.model')
-                raise BusinessDataError(gettext(
-                        'egov_base.msg_security_business_data',
-                        model=Model.get_name(model_name),
-                        role=Roles.role_name(sorted(roles)[0])))
-        return super().check(
-            model_name, mode=mode, raise_exception=raise_exception)
-
-
 class User(metaclass=PoolMeta):
     __name__ = 'res.user'
 
@@ -479,21 +486,6 @@ class User(metaclass=PoolMeta):
             "Administrator Role",
             help="The administrator role the user holds (三员分立)."),
         'get_admin_roles')
-
-    @classmethod
-    def get_groups(cls):
-        """The holders of an administrator role lose the roles of the
-        business applications: they administer, they do not read the
-        documents, meetings … of others"""
-        groups = super().get_groups()
-        roles = Roles.get()
-        if Transaction().user in roles['exempt']:
-            return groups
-        if any(g in roles['groups'] for g in groups):
-            business = set(roles['business_groups'])
-            if business & set(groups):
-                groups = tuple(g for g in groups if g not in business)
-        return groups
 
     @classmethod
     def get_admin_roles(cls, users, name):
