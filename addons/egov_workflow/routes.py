@@ -11,18 +11,29 @@ user, with their access rights and record rules, as in the web client.
 
 Before serving a page, the route checks with the user's rights that the
 record exists and may be read: a page never opens on a record the user may
-not see."""
+not see.
+
+Every word a page shows is a Tryton message (message_page.xml), translated
+into the user's language like the rest of the platform: the route gives the
+page the messages of its groups, as text of its template ($msg_<name>) and
+as a JSON data block (#egov-text) its scripts read their words from."""
 import html
+import json
 import mimetypes
 import os
 import re
 import string
 from functools import wraps
 
+from trytond.i18n import gettext
+from trytond.ir.translation import INTERNAL_LANG
 from trytond.model.exceptions import AccessError
 from trytond.protocols.wrappers import (
     HTTPStatus, Response, with_pool, with_transaction)
+from trytond.transaction import Transaction
 from trytond.wsgi import app
+
+from egov_base.tools import check_write_access
 
 WEB = os.path.join(os.path.dirname(__file__), 'web')
 # What the pages may load and reach: their own files and the npm packages
@@ -60,6 +71,24 @@ PAGES = {
     'inbox': (None, 'inbox.html'),
     }
 INLINE_STYLES = {'form-designer'}
+# page: the groups of its messages, msg_page_<group>_<name>
+PAGE_TEXTS = {
+    'designer': ['common', 'designer'],
+    'form-designer': ['common', 'form_designer'],
+    'monitor': ['common', 'opinions', 'monitor'],
+    'sign': ['common', 'opinions', 'sign'],
+    'inbox': ['common', 'inbox'],
+    }
+MODULE = 'egov_workflow'
+TEXT_PREFIX = 'msg_page_'
+# msg_page_<group>_lib_…: a library's own English string (bpmn-js, form-js),
+# which the page looks up by that English text
+LIBRARY = '_lib_'
+# The JSON of a data block: nothing in it may close the element or start
+# markup
+JSON_ESCAPES = {
+    ord('<'): '\\u003c', ord('>'): '\\u003e', ord('&'): '\\u0026',
+    0x2028: '\\u2028', 0x2029: '\\u2029'}
 RECORD_ID = re.compile(r'[1-9][0-9]{0,9}')
 MAX_ID = 2 ** 31 - 1
 STATIC_NAME = re.compile(r'[a-z0-9][a-z0-9_-]*\.(js|css|json|svg|png)')
@@ -166,12 +195,8 @@ def readable(pool, model, record_id):
 
 def writable(pool, model, record_id):
     "Whether the user may change the record"
-    ModelAccess = pool.get('ir.model.access')
-    Rule = pool.get('ir.rule')
-    if not ModelAccess.check(model, 'write', raise_exception=False):
-        return False
     try:
-        Rule.check(model, [record_id], 'write')
+        check_write_access(pool.get(model), [record_id])
     except AccessError:
         return False
     return True
@@ -193,6 +218,55 @@ def page_values(pool, page, record_id):
     return values
 
 
+def user_language(pool):
+    "The language of the request's user (their preference)"
+    User = pool.get('res.user')
+    Configuration = pool.get('ir.configuration')
+    with Transaction().set_context(_check_access=False):
+        user = User(Transaction().user)
+        if user.language:
+            return user.language.code
+    return Configuration.get_language()
+
+
+def page_texts(pool, page):
+    """The words of page in the transaction's language: ({name: text} of
+    the messages msg_page_<name> of its groups, {English: text} of the
+    libraries' strings)"""
+    ModelData = pool.get('ir.model.data')
+    Message = pool.get('ir.message')
+    prefixes = tuple(TEXT_PREFIX + group + '_' for group in PAGE_TEXTS[page])
+    libraries = tuple(TEXT_PREFIX + group + LIBRARY
+        for group in PAGE_TEXTS[page])
+    with Transaction().set_context(_check_access=False):
+        data = [d for d in ModelData.search([
+                    ('module', '=', MODULE),
+                    ('model', '=', Message.__name__),
+                    ('fs_id', 'like', TEXT_PREFIX + '%'),
+                    ], order=[('fs_id', 'ASC')])
+            if d.fs_id.startswith(prefixes)]
+        library = [d.db_id for d in data if d.fs_id.startswith(libraries)]
+        # The English a library asks for: the message's own text
+        with Transaction().set_context(language=INTERNAL_LANG):
+            sources = {m.id: m.text for m in Message.browse(library)}
+    messages, translations = {}, {}
+    for record in data:
+        text = gettext('%s.%s' % (MODULE, record.fs_id))
+        if record.db_id in sources:
+            translations[sources[record.db_id]] = text
+        else:
+            messages[record.fs_id[len(TEXT_PREFIX):]] = text
+    return messages, translations
+
+
+def text_block(messages, translations):
+    "The page's words as a JSON data block, never run (CSP allows it)"
+    data = json.dumps({'messages': messages, 'translations': translations},
+        ensure_ascii=False, sort_keys=True, separators=(',', ':'))
+    return ('<script type="application/json" id="egov-text">%s</script>'
+        % data.translate(JSON_ESCAPES))
+
+
 @app.route('/<database_name>/egov/workflow/<page>/<record>', methods=['GET'])
 @app.route('/<database_name>/egov/workflow/<page>', methods=['GET'])
 @session_required
@@ -205,8 +279,16 @@ def workflow_page(request, pool, page, record_id):
         return message(database_name, HTTPStatus.NOT_FOUND,
             '未找到', '没有找到这条记录，或者您没有查看它的权限。')
     values = page_values(pool, page, record_id)
+    language = user_language(pool)
+    with Transaction().set_context(language=language):
+        messages, translations = page_texts(pool, page)
+    words = {'msg_' + name: html.escape(text, quote=True)
+        for name, text in messages.items()}
     with open(os.path.join(WEB, template), encoding='utf-8') as file:
         text = string.Template(file.read()).safe_substitute({
+                **words,
+                'lang': html.escape(language.replace('_', '-'), quote=True),
+                'texts': text_block(messages, translations),
                 'database': html.escape(database_name, quote=True),
                 'record': '%d' % record_id if record_id else '',
                 'user': '%d' % request.user_id,

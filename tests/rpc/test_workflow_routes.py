@@ -6,7 +6,9 @@ cookie and the user's own rights."""
 import base64
 import datetime
 import gzip
+import html
 import json
+import pathlib
 import re
 import urllib.error
 import urllib.request
@@ -21,6 +23,18 @@ PNG = base64.b64decode(
     'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8'
     'AAAAASUVORK5CYII=')
 PAGES = ['designer', 'form-designer', 'monitor', 'sign']
+WEB = (pathlib.Path(__file__).resolve().parents[2]
+    / 'addons' / 'egov_workflow' / 'web')
+# Chinese characters and punctuation (CJK, full-width forms)
+CJK = re.compile('[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff'
+    '\uf900-\ufaff\uff00-\uffef]')
+# The pages' words: JSON in a data block the browser does not run
+TEXT_BLOCK = re.compile(
+    r'<script type="application/json" id="egov-text">(.*?)</script>', re.S)
+# A message name in a script: msg_page_<group>_… without the prefix
+MESSAGE_NAME = re.compile(
+    r"'((?:common|designer|form_designer|monitor|opinions|sign|inbox)"
+    r"_[a-z0-9_]+)'")
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -233,8 +247,10 @@ def test_designer_page(server, processes, draft):
     assert status == 200
     check_security_headers(headers)
     assert headers['Content-Type'].startswith('text/html')
-    # Scripts come from files only
-    assert not re.search(r'<script(?![^>]*\bsrc=)[^>]*>', body)
+    # Scripts come from files only (the page's words are JSON data)
+    assert not re.search(
+        r'<script(?![^>]*\bsrc=)(?![^>]*type="application/json")[^>]*>',
+        body)
     assert 'data-record="%d"' % processes['active'] in body
     # An active version opens read-only
     assert 'data-readonly="active"' in body
@@ -454,3 +470,129 @@ def test_to_do_opens_the_sign_page(server):
     action = session.model('egov.workflow.task', 'open_sign', [task])
     assert action['url'] == '/%s/egov/workflow/sign/%d' % (
         server.database, task)
+
+
+def page_words(body):
+    "The messages and translations of a served page's data block"
+    block, = TEXT_BLOCK.findall(body)
+    # Nothing in it closes the element or starts markup
+    assert '<' not in block and '>' not in block and '&' not in block
+    return json.loads(block)
+
+
+def page_scripts(body):
+    "The page's own scripts, by file name"
+    return re.findall(r'<script src="[^"]*/static/([a-z-]+\.js)"', body)
+
+
+def check_words(body, language):
+    "The page's text and the words its scripts ask for are all there"
+    words = page_words(body)
+    assert 'lang="%s"' % language in body
+    # Every placeholder of the template was filled
+    assert '${' not in body
+    scripts = page_scripts(body)
+    assert 'common.js' in scripts
+    for script in scripts:
+        for name in MESSAGE_NAME.findall((WEB / script).read_text('utf-8')):
+            assert name in words['messages'], (script, name)
+    return words
+
+
+def test_pages_words_in_chinese(server, leave, processes):
+    """A zh_CN user's page carries its words as Tryton messages in
+    Chinese, in its template and in the data block its scripts read"""
+    zhuting = CookieClient(server, 'zhuting')
+    assert zhuting.context['language'] == 'zh_CN'
+    status, headers, body = zhuting.page('sign', leave['task'])
+    assert status == 200
+    check_security_headers(headers)
+    words = check_words(body, 'zh-CN')
+    messages = words['messages']
+    assert messages['sign_title'] == '签批'
+    assert messages['sign_not_open'] == '此待办已不需要办理（{state}）。'
+    assert messages['common_concurrent'].startswith('其他人在您打开此页面后')
+    # The opinions' words (opinions.js) come with the signing page
+    assert messages['opinions_decision_approve'] == '同意'
+    assert '<title>签批 - 宜春市智慧办公平台</title>' in body
+    assert '<dt>送办人</dt>' in body
+    assert 'placeholder="请填写意见"' in body
+    # Only this page's groups
+    assert not [n for n in messages if n.startswith(('designer_', 'inbox_'))]
+
+    status, _, body = http(server, '/%s/egov/workflow/inbox' % (
+            server.database), zhuting.cookie)
+    assert status == 200
+    messages = check_words(body, 'zh-CN')['messages']
+    assert messages['inbox_deadline_red'] == '期限 {time}（已超期）'
+    assert '<h1>我的待办</h1>' in body
+
+    hujun = CookieClient(server, 'hujun')
+    status, _, body = hujun.page('monitor', leave['instance'])
+    assert status == 200
+    messages = check_words(body, 'zh-CN')['messages']
+    assert messages['monitor_separator'] == '、'
+    assert '已超期</li>' in body
+
+    admin = CookieClient(server, 'admin')
+    status, _, body = admin.page('designer', processes['active'])
+    assert status == 200
+    words = check_words(body, 'zh-CN')
+    assert words['messages']['designer_title'] == '流程设计器'
+    assert 'aria-label="属性"' in body
+    # bpmn-js's own English strings, with their Chinese
+    translations = words['translations']
+    assert translations['Create user task'] == '办理环节（用户任务）'
+    assert translations['Open {element}'] == '打开 {element}'
+    assert all(CJK.search(text) for text in translations.values())
+    status, _, body = admin.page('form-designer', processes['form']['id'])
+    assert status == 200
+    words = check_words(body, 'zh-CN')
+    assert words['translations']['<empty>'] == '（空）'
+    assert words['translations']['Text field'] == '单行文本'
+    assert words['messages']['form_designer_new_option'] == '选项{number}'
+
+
+def test_pages_words_follow_the_language(server, leave):
+    "Another language gives the same pages in it: the English source"
+    client = CookieClient(server, 'hujun')
+    client.call('model.res.user.set_preferences', {'language': 'en'},
+        client.context)
+    try:
+        status, _, body = client.page('monitor', leave['instance'])
+    finally:
+        client.call('model.res.user.set_preferences',
+            {'language': 'zh_CN'}, client.context)
+    assert status == 200
+    words = check_words(body, 'en')
+    assert words['messages']['monitor_title'] == 'Process monitoring'
+    assert words['messages']['opinions_none'] == 'No opinions yet.'
+    assert '<title>Process monitoring - Yichun Smart Office Platform' in body
+    assert not CJK.search(html.unescape(
+            re.sub(r'<script[^>]*>.*?</script>', '', body, flags=re.S)))
+
+
+def strip_comments(script):
+    "The script without its comments (its strings kept)"
+    return re.sub(
+        r"""('(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*"|`(?:\\.|[^`\\])*`)"""
+        r'|/\*.*?\*/|//[^\n]*',
+        lambda match: match.group(1) or '', script, flags=re.S)
+
+
+def test_no_chinese_in_scripts_and_templates():
+    """The pages' words are messages: no Chinese written in their scripts
+    (but in comments) nor in their templates"""
+    assert strip_comments("a = '中'; // 中\n/* 中 */ b") == "a = '中'; \n b"
+    scripts = sorted(WEB.glob('*.js'))
+    assert scripts
+    for path in scripts:
+        code = strip_comments(path.read_text('utf-8'))
+        found = [line.strip() for line in code.splitlines()
+            if CJK.search(line)]
+        assert not found, (path.name, found)
+    for path in sorted(WEB.glob('*.html')):
+        text = path.read_text('utf-8')
+        found = [line.strip() for line in text.splitlines()
+            if CJK.search(line)]
+        assert not found, (path.name, found)

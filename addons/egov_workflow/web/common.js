@@ -4,16 +4,74 @@
 (function (global) {
     'use strict';
 
-    const TEXT = {
-        loginExpired: '登录已失效，请重新登录办公平台后再打开此页面。',
-        toLogin: '前往登录',
-        forbidden: '您没有执行此操作的权限。',
-        serverError: '服务器出错，请稍后重试。',
-        network: '无法连接服务器，请检查网络后重试。',
-        close: '关闭',
-        concurrent: '其他人在您打开此页面后修改并保存了这条记录。'
-            + '为免覆盖他人的修改，本次未保存：请复制您的修改，刷新页面后再改。',
-    };
+    // The page's words, in the user's language: the server writes the
+    // Tryton messages of the page (msg_page_…) into it as a JSON data block
+    const WORDS = (function () {
+        const block = document.getElementById('egov-text');
+        try {
+            return JSON.parse(block ? block.textContent : '{}');
+        } catch (error) {
+            console.error('egov-text', error);
+            return {};
+        }
+    }());
+    // (objects without prototype: "constructor" is no message)
+    const MESSAGES = Object.assign(Object.create(null), WORDS.messages);
+    // The libraries' own English strings (bpmn-js, form-js), translated
+    const TRANSLATIONS = Object.assign(Object.create(null),
+        WORDS.translations);
+    // Names of messages a script asked for that the page lacks
+    const missingTexts = new Set();
+    global.egovMissingTexts = missingTexts;
+
+    // "{name}" in text replaced by values.name
+    function format(text, values) {
+        return String(text).replace(/{([A-Za-z_][A-Za-z0-9_]*)}/g,
+            function (match, key) {
+                return values && values[key] !== undefined
+                    && values[key] !== null ? String(values[key]) : match;
+            });
+    }
+
+    // The message msg_page_<name>, with its {placeholders} filled from
+    // values when given
+    function t(name, values) {
+        let text = MESSAGES[name];
+        if (text === undefined) {
+            missingTexts.add(name);
+            console.warn('no message msg_page_' + name);
+            text = name;
+        }
+        return values ? format(text, values) : text;
+    }
+
+    // The same structure with each message name replaced by its text
+    function texts(spec) {
+        if (typeof spec === 'string') {
+            return t(spec);
+        }
+        if (Array.isArray(spec)) {
+            return spec.map(texts);
+        }
+        if (spec && typeof spec === 'object') {
+            const result = {};
+            Object.keys(spec).forEach(function (key) {
+                result[key] = texts(spec[key]);
+            });
+            return result;
+        }
+        return spec;
+    }
+
+    const TEXT = texts({
+        loginExpired: 'common_login_expired',
+        toLogin: 'common_to_login',
+        forbidden: 'common_forbidden',
+        serverError: 'common_server_error',
+        network: 'common_network',
+        close: 'common_close',
+        concurrent: 'common_concurrent',
+    });
 
     const body = document.body;
     const database = body.dataset.database;
@@ -306,5 +364,9 @@
         element: element,
         loadScript: loadScript,
         bindSave: bindSave,
+        t: t,
+        texts: texts,
+        format: format,
+        translations: TRANSLATIONS,
     };
 }(window));

@@ -6,163 +6,16 @@
     const P = EgovPage;
     const EGOV = 'http://yichun.gov.cn/schema/egov/bpmn';
 
-    // What bpmn-js shows, in Chinese: palette, context pad, popup menus
-    const ZH = {
-        'Activate hand tool': '抓手工具（拖动画布）',
-        'Activate lasso tool': '套索工具（框选元素）',
-        'Activate create/remove space tool': '空间工具（插入或移除空白）',
-        'Activate global connect tool': '连线工具',
-        'Create start event': '开始',
-        'Create end event': '结束',
-        'Create gateway': '分支（网关）',
-        'Create user task': '办理环节（用户任务）',
-        'Create task': '任务',
-        'Create intermediate/boundary event': '中间事件',
-        'Create expanded sub-process': '子流程',
-        'Create pool/participant': '泳池/参与者',
-        'Create data object reference': '数据对象',
-        'Create data store reference': '数据存储',
-        'Create group': '分组',
-        'Append end event': '追加结束',
-        'Append gateway': '追加分支（网关）',
-        'Append task': '追加任务',
-        'Append user task': '追加办理环节',
-        'Append intermediate/boundary event': '追加中间事件',
-        'Add text annotation': '添加注释',
-        'Change element': '更改类型',
-        'Delete': '删除',
-        'Connect to other element': '连线到其他元素',
-        'Connect using association': '用关联连线',
-        'Connect using data input association': '用数据输入关联连线',
-        'Align elements': '对齐',
-        'Align elements left': '左对齐',
-        'Align elements right': '右对齐',
-        'Align elements center': '水平居中对齐',
-        'Align elements top': '顶端对齐',
-        'Align elements bottom': '底端对齐',
-        'Align elements middle': '垂直居中对齐',
-        'Distribute elements horizontally': '水平等距分布',
-        'Distribute elements vertically': '垂直等距分布',
-        'Search in diagram': '在流程图中搜索',
-        'Parallel multi-instance': '并行多实例（会签）',
-        'Sequential multi-instance': '顺序多实例',
-        'Loop': '循环',
-        'Toggle non-interrupting': '切换非中断',
-        'Open {element}': '打开 {element}',
-        'Task': '任务',
-        'User task': '办理环节（用户任务）',
-        'Start event': '开始',
-        'End event': '结束',
-        'Terminate end event': '终止结束',
-        'Exclusive gateway': '排他分支（条件选择一条）',
-        'Parallel gateway': '并行分支（同时进行）',
-        'Inclusive gateway': '包容分支（满足条件的都进行）',
-        'Service task': '服务任务',
-        'Send task': '发送任务',
-        'Receive task': '接收任务',
-        'Manual task': '手工任务',
-        'Business rule task': '业务规则任务',
-        'Script task': '脚本任务',
-        'Call activity': '调用活动',
-        'Sub-process': '子流程',
-        'Sub-process (collapsed)': '子流程（折叠）',
-        'Sub-process (expanded)': '子流程（展开）',
-        'Ad-hoc sub-process': '自由子流程',
-        'Ad-hoc sub-process (collapsed)': '自由子流程（折叠）',
-        'Ad-hoc sub-process (expanded)': '自由子流程（展开）',
-        'Event sub-process': '事件子流程',
-        'Transaction': '事务',
-        'Intermediate throw event': '中间抛出事件',
-        'Boundary event': '边界事件',
-        'Message start event': '消息开始事件',
-        'Timer start event': '定时开始事件',
-        'Conditional start event': '条件开始事件',
-        'Signal start event': '信号开始事件',
-        'Error start event': '错误开始事件',
-        'Escalation start event': '升级开始事件',
-        'Compensation start event': '补偿开始事件',
-        'Message start event (non-interrupting)': '消息开始事件（非中断）',
-        'Timer start event (non-interrupting)': '定时开始事件（非中断）',
-        'Conditional start event (non-interrupting)': '条件开始事件（非中断）',
-        'Signal start event (non-interrupting)': '信号开始事件（非中断）',
-        'Escalation start event (non-interrupting)': '升级开始事件（非中断）',
-        'Message intermediate catch event': '消息中间捕获事件',
-        'Message intermediate throw event': '消息中间抛出事件',
-        'Timer intermediate catch event': '定时中间捕获事件',
-        'Escalation intermediate throw event': '升级中间抛出事件',
-        'Conditional intermediate catch event': '条件中间捕获事件',
-        'Link intermediate catch event': '链接中间捕获事件',
-        'Link intermediate throw event': '链接中间抛出事件',
-        'Compensation intermediate throw event': '补偿中间抛出事件',
-        'Signal intermediate catch event': '信号中间捕获事件',
-        'Signal intermediate throw event': '信号中间抛出事件',
-        'Message end event': '消息结束事件',
-        'Escalation end event': '升级结束事件',
-        'Error end event': '错误结束事件',
-        'Cancel end event': '取消结束事件',
-        'Compensation end event': '补偿结束事件',
-        'Signal end event': '信号结束事件',
-        'Message boundary event': '消息边界事件',
-        'Timer boundary event': '定时边界事件',
-        'Escalation boundary event': '升级边界事件',
-        'Conditional boundary event': '条件边界事件',
-        'Error boundary event': '错误边界事件',
-        'Cancel boundary event': '取消边界事件',
-        'Signal boundary event': '信号边界事件',
-        'Compensation boundary event': '补偿边界事件',
-        'Message boundary event (non-interrupting)': '消息边界事件（非中断）',
-        'Timer boundary event (non-interrupting)': '定时边界事件（非中断）',
-        'Escalation boundary event (non-interrupting)': '升级边界事件（非中断）',
-        'Conditional boundary event (non-interrupting)': '条件边界事件（非中断）',
-        'Signal boundary event (non-interrupting)': '信号边界事件（非中断）',
-        'Complex gateway': '复杂网关',
-        'Event-based gateway': '事件网关',
-        'Event based instantiating Gateway': '事件启动网关',
-        'Parallel Event based instantiating Gateway': '并行事件启动网关',
-        'Data object reference': '数据对象',
-        'Data store reference': '数据存储',
-        'Collection': '集合',
-        'Empty pool/participant': '空泳池',
-        'Expanded pool/participant': '泳池（展开）',
-        'Participant multiplicity': '多参与者',
-        'Add lane above': '在上方添加泳道',
-        'Add lane below': '在下方添加泳道',
-        'Divide into two lanes': '分为两条泳道',
-        'Divide into three lanes': '分为三条泳道',
-        'Append compensation activity': '追加补偿活动',
-        'Append receive task': '追加接收任务',
-        'Append message intermediate catch event': '追加消息中间事件',
-        'Append timer intermediate catch event': '追加定时中间事件',
-        'Append conditional intermediate catch event': '追加条件中间事件',
-        'Append signal intermediate catch event': '追加信号中间事件',
-        'Sequence flow': '普通流转',
-        'Default flow': '默认流转',
-        'Conditional flow': '条件流转',
-        'no parent for {element} in {parent}': '{element} 不能放在 {parent} 中',
-        'no shape type specified': '未指定图形类型',
-        'flow elements must be children of pools/participants':
-            '流程元素必须位于泳池中',
-        'Data object must be placed within a pool/participant.':
-            '数据对象必须位于泳池中',
-        'out of bounds release': '超出范围',
-        'more than {count} child lanes': '超过 {count} 个子泳道',
-        'element required': '需要元素',
-        'diagram not part of bpmn:Definitions': '流程图不在 bpmn:Definitions 中',
-        'no diagram to display': '没有可显示的流程图',
-        'no process or collaboration to display': '没有可显示的流程',
-        'element {element} referenced by {referenced}#{property} not yet drawn':
-            '元素 {element} 尚未绘制',
-        'unknown di {di} for element {semantic}': '元素 {semantic} 的图形信息 {di} 无法识别',
-        'missing {semantic}#attachedToRef': '{semantic} 缺少附着对象',
-        'failed to import {element}': '无法导入 {element}',
-    };
-    // Strings bpmn-js asked for that have no Chinese yet (for the tests)
+    // What bpmn-js shows (palette, context pad, popup menus, its errors):
+    // its English strings, translated (messages msg_page_designer_lib_…)
+    const TRANSLATIONS = P.translations;
+    // Strings bpmn-js asked for that have no translation (for the tests)
     const missing = new Set();
     window.egovMissingTranslations = missing;
 
     function translate(template, replacements) {
         replacements = replacements || {};
-        let text = ZH[template];
+        let text = TRANSLATIONS[template];
         if (text === undefined) {
             missing.add(template);
             text = template;
@@ -174,113 +27,130 @@
     }
 
     // The page's own words
-    const TEXT = {
-        title: '流程设计器',
-        states: {draft: '草稿', active: '已启用', retired: '已停用'},
+    const T = P.t;
+    const TEXT = P.texts({
+        title: 'designer_title',
+        titleRecord: 'designer_title_record',
+        states: {
+            draft: 'designer_state_draft', active: 'designer_state_active',
+            retired: 'designer_state_retired',
+        },
         readonly: {
-            active: '已启用的版本不能修改，请新建版本。',
-            retired: '已停用的版本不能修改，请新建版本。',
-            access: '您没有修改此流程的权限，只能查看。',
+            active: 'designer_readonly_active',
+            retired: 'designer_readonly_retired',
+            access: 'designer_readonly_access',
         },
-        saved: '已保存。',
-        saving: '正在保存…',
-        refused: '流程图未保存：',
-        loadFailed: '流程图无法打开：',
-        unsaved: '流程图有未保存的修改，确定要离开吗？',
-        properties: '属性',
-        nothing: '点击流程图中的元素查看并修改其属性。',
-        process: '流程',
-        processName: '流程名称',
-        processId: '流程标识',
-        element: '元素',
-        elementId: '标识',
-        name: '名称',
+        saved: 'designer_saved',
+        saving: 'designer_saving',
+        refused: 'designer_refused',
+        loadFailed: 'designer_load_failed',
+        unsaved: 'designer_unsaved',
+        properties: 'designer_properties',
+        nothing: 'designer_nothing',
+        process: 'designer_process',
+        processName: 'designer_process_name',
+        processId: 'designer_process_id',
+        element: 'designer_element',
+        elementId: 'designer_element_id',
+        name: 'designer_name',
         kinds: {
-            'bpmn:UserTask': '办理环节',
-            'bpmn:Task': '任务（无人办理，请改为办理环节）',
-            'bpmn:StartEvent': '开始',
-            'bpmn:EndEvent': '结束',
-            'bpmn:ExclusiveGateway': '排他分支',
-            'bpmn:ParallelGateway': '并行分支',
-            'bpmn:InclusiveGateway': '包容分支',
-            'bpmn:SequenceFlow': '流转',
-            'bpmn:TextAnnotation': '注释',
+            'bpmn:UserTask': 'designer_kind_user_task',
+            'bpmn:Task': 'designer_kind_task',
+            'bpmn:StartEvent': 'designer_kind_start_event',
+            'bpmn:EndEvent': 'designer_kind_end_event',
+            'bpmn:ExclusiveGateway': 'designer_kind_exclusive_gateway',
+            'bpmn:ParallelGateway': 'designer_kind_parallel_gateway',
+            'bpmn:InclusiveGateway': 'designer_kind_inclusive_gateway',
+            'bpmn:SequenceFlow': 'designer_kind_sequence_flow',
+            'bpmn:TextAnnotation': 'designer_kind_text_annotation',
         },
-        assignee: '办理人规则',
-        assigneeHelp: '此环节的待办交给谁。必填。',
-        ruleText: '规则原文',
-        argument: '参数',
-        deadline: '办理时限（工作日）',
-        deadlineHelp: '留空表示不限时；1 至 365 个工作日，节假日不计。',
-        multi: '多人分别办理（会签/分发）',
-        multiHelp: '勾选后每位办理人（或表单所列的每个单位）各有一份待办；'
-            + '不勾选时，任一办理人办理即可。',
-        mode: '会签方式',
+        assignee: 'designer_assignee',
+        assigneeHelp: 'designer_assignee_help',
+        choose: 'designer_choose',
+        ruleOther: 'designer_rule_other',
+        ruleText: 'designer_rule_text',
+        ruleTextValue: 'designer_rule_text_value',
+        argument: 'designer_argument',
+        deadline: 'designer_deadline',
+        deadlineHelp: 'designer_deadline_help',
+        multi: 'designer_multi',
+        multiHelp: 'designer_multi_help',
+        mode: 'designer_mode',
         modes: {
-            all: '全部同意才通过',
-            any: '任一人同意即通过',
-            n: '指定人数同意即通过',
+            all: 'designer_mode_all',
+            any: 'designer_mode_any',
+            n: 'designer_mode_n',
         },
-        modeCount: '同意人数',
-        fields: '表单字段规则',
-        fieldsHelp: '此环节中各表单字段能否查看、修改或必须填写。未设置的字段只读。',
-        fieldName: '字段',
-        fieldAccess: '此环节',
+        modeCount: 'designer_mode_count',
+        fields: 'designer_fields',
+        fieldsHelp: 'designer_fields_help',
+        fieldName: 'designer_field_name',
+        fieldAccess: 'designer_field_access',
         access: {
-            '': '（未设置）',
-            hidden: '隐藏',
-            read: '只读',
-            edit: '可修改',
-            required: '必填',
+            '': 'designer_access_unset',
+            hidden: 'designer_access_hidden',
+            read: 'designer_access_read',
+            edit: 'designer_access_edit',
+            required: 'designer_access_required',
         },
-        addField: '添加字段',
-        addFieldPrompt: '字段标识（英文字母、数字或下划线）',
-        condition: '流转条件',
-        conditionHelp: '表单字段的表达式，例如：days > 3、urgency == "特急"。'
-            + '只能比较和计算，不能调用程序。',
-        isDefault: '默认流转（其他条件都不满足时走这条）',
-        defaultHelp: '排他分支和包容分支应有一条默认流转。',
-        needAssignee: '请选择办理人规则',
-        badDeadline: '办理时限应为 1 至 365 的整数',
-        badField: '字段标识只能包含字母、数字和下划线，且不能以数字开头',
-    };
+        addField: 'designer_add_field',
+        addFieldPrompt: 'designer_add_field_prompt',
+        condition: 'designer_condition',
+        conditionHelp: 'designer_condition_help',
+        isDefault: 'designer_is_default',
+        defaultHelp: 'designer_default_help',
+        needAssignee: 'designer_need_assignee',
+        badDeadline: 'designer_bad_deadline',
+        badField: 'designer_bad_field',
+    });
+    const POST_ARG = {label: T('designer_arg_post'),
+        placeholder: T('designer_arg_post_example'), list: 'egov-posts'};
     const RULES = [
-        {kind: 'initiator', label: '发起人本人', args: []},
-        {kind: 'head:initiator', label: '发起人所在部门的负责人', args: []},
-        {kind: 'head:unit', label: '发起人所在单位的负责人', args: []},
-        {kind: 'leader:initiator', label: '发起人单位的分管领导', args: []},
-        {kind: 'post', label: '发起人单位中某岗位的人员',
-            args: [{label: '岗位名称', placeholder: '例如：收发员', list: 'egov-posts'}]},
-        {kind: 'user', label: '指定人员',
-            args: [{label: '登录名', placeholder: '例如：zhangwei'}]},
-        {kind: 'role', label: '发起人单位中具有某角色的人员',
-            args: [{label: '角色', placeholder: '例如：egov_base.group_org_admin', list: 'egov-roles'}]},
-        {kind: 'field', label: '表单中选定的人员（每人一份）',
-            args: [{label: '表单字段', list: 'egov-fields'}]},
-        {kind: 'heads', label: '表单所列各单位的负责人（每单位一份）',
-            args: [{label: '表单字段', list: 'egov-unit-fields'}]},
-        {kind: 'units', label: '表单所列各单位的某岗位（分发，每单位一份）',
-            args: [{label: '表单字段', list: 'egov-unit-fields'},
-                {label: '岗位名称', placeholder: '例如：收发员', list: 'egov-posts'}]},
+        {kind: 'initiator', label: T('designer_rule_initiator'), args: []},
+        {kind: 'head:initiator', label: T('designer_rule_head_initiator'),
+            args: []},
+        {kind: 'head:unit', label: T('designer_rule_head_unit'), args: []},
+        {kind: 'leader:initiator', label: T('designer_rule_leader'),
+            args: []},
+        {kind: 'post', label: T('designer_rule_post'), args: [POST_ARG]},
+        {kind: 'user', label: T('designer_rule_user'),
+            args: [{label: T('designer_arg_login'),
+                placeholder: T('designer_arg_login_example')}]},
+        {kind: 'role', label: T('designer_rule_role'),
+            args: [{label: T('designer_arg_role'),
+                placeholder: T('designer_arg_role_example'),
+                list: 'egov-roles'}]},
+        {kind: 'field', label: T('designer_rule_field'),
+            args: [{label: T('designer_arg_field'), list: 'egov-fields'}]},
+        {kind: 'heads', label: T('designer_rule_heads'),
+            args: [{label: T('designer_arg_field'),
+                list: 'egov-unit-fields'}]},
+        {kind: 'units', label: T('designer_rule_units'),
+            args: [{label: T('designer_arg_field'), list: 'egov-unit-fields'},
+                POST_ARG]},
     ];
     // The roles of the platform's posts (module.group), for role:…
     const ROLES = [
-        ['egov_base.group_org_admin', '组织机构管理员(县区)'],
-        ['egov_base.group_org_admin_city', '组织机构管理员(市级)'],
-        ['egov_base.group_app_admin', '应用管理员'],
-        ['egov_workflow.group_workflow_admin', '流程管理员(县区)'],
-        ['egov_workflow.group_workflow_admin_city', '流程管理员(市级)'],
-        ['egov_workflow.group_approval', '审批'],
-        ['egov_base.group_directory', '通讯录'],
+        ['egov_base.group_org_admin', T('designer_role_org_admin')],
+        ['egov_base.group_org_admin_city', T('designer_role_org_admin_city')],
+        ['egov_base.group_app_admin', T('designer_role_app_admin')],
+        ['egov_workflow.group_workflow_admin',
+            T('designer_role_workflow_admin')],
+        ['egov_workflow.group_workflow_admin_city',
+            T('designer_role_workflow_admin_city')],
+        ['egov_workflow.group_approval', T('designer_role_approval')],
+        ['egov_base.group_directory', T('designer_role_directory')],
     ];
-    const POSTS = ['收发员', '文书', '负责人', '主要负责人', '副职', '工作人员',
-        '系统管理员'];
+    // The usual names of posts, suggested for post:… and units:…:…
+    const POSTS = P.texts(['designer_post_clerk', 'designer_post_secretary',
+        'designer_post_head', 'designer_post_chief', 'designer_post_deputy',
+        'designer_post_staff', 'designer_post_sysadmin']);
     // The unit lists and title of approval requests (egov.workflow.request)
     const REQUEST_FIELDS = [
-        ['title', '标题'],
-        ['cosign_units', '会签单位'],
-        ['recipients', '主送单位'],
-        ['handlers', '承办部门'],
+        ['title', T('designer_request_title')],
+        ['cosign_units', T('designer_request_cosign_units')],
+        ['recipients', T('designer_request_recipients')],
+        ['handlers', T('designer_request_handlers')],
     ];
     const UNIT_FIELDS = ['cosign_units', 'recipients', 'handlers'];
     const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -534,11 +404,11 @@
     function assigneeSection(element, panel) {
         const bo = businessObject(element);
         const current = parseRule(bo.get('egov:assignee'));
-        const choices = [['', '（请选择）']].concat(RULES.map(function (r) {
+        const choices = [['', TEXT.choose]].concat(RULES.map(function (r) {
             return [r.kind, r.label];
         }));
         if (current.kind === 'other') {
-            choices.push(['other', '其他（按规则原文）']);
+            choices.push(['other', TEXT.ruleOther]);
         }
         const kind = select(choices, current.kind, 'assignee-kind');
         if (!current.kind) {
@@ -563,7 +433,7 @@
         const text = ruleText(current.kind, current.args);
         if (text) {
             panel.appendChild(E('div', 'egov-help egov-rule-text',
-                TEXT.ruleText + '：' + text));
+                P.format(TEXT.ruleTextValue, {rule: text})));
         }
         onChange(kind, function () {
             const spec = RULES.find(function (r) {
@@ -868,7 +738,10 @@
             canvas.removeMarker(element, 'egov-refused');
         });
         const message = error && error.message ? error.message : '';
-        const names = Array.from(message.matchAll(/「([^」]+)」/g),
+        // (the element's identifier between the quotation marks of the
+        // server's message: "…" in English, 「…」 in Chinese)
+        const names = Array.from(message.matchAll(
+            /["\u300c]([^"\u300c\u300d]+)["\u300d]/g),
             function (match) {
                 return match[1];
             });
@@ -931,11 +804,12 @@
             ]);
             process = records[0];
         } catch (error) {
-            P.notice(TEXT.loadFailed + P.errorText(error), 'error');
+            P.notice(P.format(TEXT.loadFailed, {error: P.errorText(error)}),
+                'error');
             return;
         }
-        document.getElementById('title').textContent =
-            TEXT.title + '：' + process.rec_name;
+        document.getElementById('title').textContent = P.format(
+            TEXT.titleRecord, {name: process.rec_name});
         document.title = process.rec_name + ' - ' + TEXT.title;
         document.getElementById('state').textContent =
             TEXT.states[process.state] || process.state;
@@ -962,7 +836,8 @@
                 console.warn(result.warnings);
             }
         } catch (error) {
-            P.notice(TEXT.loadFailed + (error.message || ''), 'error');
+            P.notice(P.format(TEXT.loadFailed, {error: error.message || ''}),
+                'error');
             return;
         }
         modeler.get('canvas').zoom('fit-viewport', 'auto');

@@ -9,14 +9,16 @@
     const FIELDS = ['title', 'step_name', 'process_name', 'sender_name',
         'create_date', 'deadline', 'light', 'kind', 'state'];
     const ORDER = [['create_date', 'DESC'], ['id', 'DESC']];
-    const TEXT = {
-        empty: {todo: '没有待办事项。', cc: '没有未阅的抄送件。'},
-        from: '来自 ',
-        received: '收到 ',
-        deadline: '期限 ',
-        lights: {red: '（已超期）', yellow: '（即将到期）'},
-        loadFailed: '无法读取待办：',
-    };
+    const TEXT = P.texts({
+        empty: {todo: 'inbox_empty_todo', cc: 'inbox_empty_cc'},
+        from: 'inbox_from',
+        received: 'inbox_received',
+        deadline: 'inbox_deadline',
+        deadlines: {
+            red: 'inbox_deadline_red', yellow: 'inbox_deadline_yellow',
+        },
+        loadFailed: 'inbox_load_failed',
+    });
     const user = Number(document.body.dataset.user);
     const list = document.getElementById('list');
     const empty = document.getElementById('empty');
@@ -44,14 +46,15 @@
         meta.appendChild(E('span', 'inbox-step', task.step_name || ''));
         meta.appendChild(E('span', null, task.process_name || ''));
         if (task.sender_name) {
-            meta.appendChild(E('span', null, TEXT.from + task.sender_name));
+            meta.appendChild(E('span', null,
+                P.format(TEXT.from, {name: task.sender_name})));
         }
-        meta.appendChild(E('span', null,
-            TEXT.received + P.formatDateTime(task.create_date)));
+        meta.appendChild(E('span', null, P.format(TEXT.received,
+            {time: P.formatDateTime(task.create_date)})));
         if (task.deadline) {
             meta.appendChild(E('span', 'inbox-deadline-' + task.light,
-                TEXT.deadline + P.formatDateTime(task.deadline)
-                + (TEXT.lights[task.light] || '')));
+                P.format(TEXT.deadlines[task.light] || TEXT.deadline,
+                    {time: P.formatDateTime(task.deadline)})));
         }
         link.appendChild(meta);
         li.appendChild(link);
@@ -76,7 +79,8 @@
             tasks = await P.searchRead('egov.workflow.task', domain(kind),
                 FIELDS, ORDER, PAGE + 1, shown);
         } catch (error) {
-            P.notice(TEXT.loadFailed + P.errorText(error), 'error');
+            P.notice(P.format(TEXT.loadFailed, {error: P.errorText(error)}),
+                'error');
             return;
         } finally {
             more.disabled = false;

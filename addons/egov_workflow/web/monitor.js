@@ -5,22 +5,25 @@
     'use strict';
     const P = EgovPage;
     const E = P.element;
-    const TEXT = {
-        title: '流程监控',
+    const TEXT = P.texts({
+        title: 'monitor_title',
+        titleRecord: 'monitor_title_record',
         states: {
-            running: '办理中', done: '已办结', rejected: '未通过',
-            terminated: '已终止',
+            running: 'monitor_state_running', done: 'monitor_state_done',
+            rejected: 'monitor_state_rejected',
+            terminated: 'monitor_state_terminated',
         },
         steps: {
-            done: '已办结', active: '办理中', overdue: '已超期',
-            waiting: '未到达',
+            done: 'monitor_step_done', active: 'monitor_step_active',
+            overdue: 'monitor_step_overdue', waiting: 'monitor_step_waiting',
         },
-        holders: '办理人：',
-        since: '收到：',
-        deadline: '期限：',
-        doneBy: '已办：',
-        loadFailed: '无法打开流程监控：',
-    };
+        holders: 'monitor_holders',
+        since: 'monitor_since',
+        deadline: 'monitor_deadline',
+        doneBy: 'monitor_done_by',
+        separator: 'monitor_separator',
+        loadFailed: 'monitor_load_failed',
+    });
     let viewer = null;
 
     // The diagram sends times as UTC text "YYYY-MM-DD HH:MM"
@@ -58,19 +61,20 @@
         box.appendChild(E('div', 'monitor-overlay-state',
             TEXT.steps[state]));
         if (info.holders && info.holders.length && state !== 'done') {
-            box.appendChild(E('div', null,
-                TEXT.holders + info.holders.join('、')));
+            box.appendChild(E('div', null, P.format(TEXT.holders,
+                {names: info.holders.join(TEXT.separator)})));
         }
         if (info.since && state !== 'done') {
-            box.appendChild(E('div', null, TEXT.since + localTime(info.since)));
+            box.appendChild(E('div', null,
+                P.format(TEXT.since, {time: localTime(info.since)})));
         }
         if (info.deadline && state !== 'done') {
             box.appendChild(E('div', null,
-                TEXT.deadline + localTime(info.deadline)));
+                P.format(TEXT.deadline, {time: localTime(info.deadline)})));
         }
         if (info.done_by && info.done_by.length) {
-            box.appendChild(E('div', null,
-                TEXT.doneBy + info.done_by.join('、')));
+            box.appendChild(E('div', null, P.format(TEXT.doneBy,
+                {names: info.done_by.join(TEXT.separator)})));
         }
         return box;
     }
@@ -83,11 +87,12 @@
                 overdueSteps(),
             ]);
         } catch (error) {
-            P.notice(TEXT.loadFailed + P.errorText(error), 'error');
+            P.notice(P.format(TEXT.loadFailed, {error: P.errorText(error)}),
+                'error');
             return;
         }
-        document.getElementById('title').textContent =
-            TEXT.title + '：' + (diagram.title || '');
+        document.getElementById('title').textContent = P.format(
+            TEXT.titleRecord, {title: diagram.title || ''});
         document.title = (diagram.title || '') + ' - ' + TEXT.title;
         document.getElementById('state').textContent =
             TEXT.states[diagram.state] || diagram.state;
@@ -108,7 +113,8 @@
         try {
             await viewer.importXML(diagram.bpmn);
         } catch (error) {
-            P.notice(TEXT.loadFailed + (error.message || ''), 'error');
+            P.notice(P.format(TEXT.loadFailed, {error: error.message || ''}),
+                'error');
             return;
         }
         const canvas = viewer.get('canvas');

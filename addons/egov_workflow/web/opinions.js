@@ -5,20 +5,20 @@
     'use strict';
     const P = global.EgovPage;
     const E = P.element;
-    const DECISIONS = {
-        approve: '同意',
-        reject: '不同意',
-        'return': '退回',
-        withdraw: '撤回',
-        handover: '转办',
-        read: '已阅',
-    };
-    const TEXT = {
-        none: '暂无办理意见。',
-        signature: '手写签名',
-        returnedTo: '退回至：',
-        handedTo: '转交：',
-    };
+    const DECISIONS = P.texts({
+        approve: 'opinions_decision_approve',
+        reject: 'opinions_decision_reject',
+        send_back: 'opinions_decision_send_back',
+        withdraw: 'opinions_decision_withdraw',
+        hand_over: 'opinions_decision_hand_over',
+        read: 'opinions_decision_read',
+    });
+    const TEXT = P.texts({
+        none: 'opinions_none',
+        signature: 'opinions_signature',
+        returnedTo: 'opinions_returned_to',
+        handedTo: 'opinions_handed_to',
+    });
 
     async function load(instanceId) {
         return P.searchRead('egov.workflow.opinion',
@@ -54,12 +54,12 @@
             item.appendChild(who);
             if (o.target_step) {
                 item.appendChild(E('div', 'egov-opinion-target',
-                    TEXT.returnedTo + o.target_step));
+                    P.format(TEXT.returnedTo, {step: o.target_step})));
             }
             const target = o['target_user.'] || {};
             if (target.rec_name) {
                 item.appendChild(E('div', 'egov-opinion-target',
-                    TEXT.handedTo + target.rec_name));
+                    P.format(TEXT.handedTo, {user: target.rec_name})));
             }
             if (o.text) {
                 item.appendChild(E('p', 'egov-opinion-text', o.text));

@@ -6,24 +6,31 @@
     'use strict';
     const P = EgovPage;
     const E = P.element;
-    const TEXT = {
+    const TEXT = P.texts({
         states: {
-            open: '待办理', done: '已办理', cancelled: '已关闭',
-            handed_over: '已转办',
+            open: 'sign_state_open', done: 'sign_state_done',
+            cancelled: 'sign_state_cancelled',
+            handed_over: 'sign_state_handed_over',
         },
-        lights: {red: '已超期', yellow: '即将到期', green: '正常'},
-        noDeadline: '不限',
-        notOpen: '此待办已不需要办理（{state}）。',
-        copy: '这是抄送件，阅知即可，无需签批。',
-        loadFailed: '无法打开待办：',
-        needText: '不同意时请填写意见。',
-        submitting: '正在提交…',
-        submitted: '已提交：{decision}。',
-        nextTodo: '办理下一件',
-        decisions: {approve: '同意', reject: '不同意'},
-        refused: '未能提交：',
-        values: '申请内容',
-    };
+        lights: {
+            red: 'sign_light_red', yellow: 'sign_light_yellow',
+            green: 'sign_light_green',
+        },
+        light: 'sign_light',
+        noDeadline: 'sign_no_deadline',
+        notOpen: 'sign_not_open',
+        copy: 'sign_copy',
+        loadFailed: 'sign_load_failed',
+        needText: 'sign_need_text',
+        submitting: 'sign_submitting',
+        submitted: 'sign_submitted',
+        nextTodo: 'sign_next_todo',
+        decisions: {approve: 'sign_decision_approve',
+            reject: 'sign_decision_reject'},
+        refused: 'sign_refused',
+        values: 'sign_values',
+        history: 'sign_history',
+    });
     const form = document.getElementById('sign-form');
     const submit = document.getElementById('submit');
     const text = document.getElementById('text');
@@ -38,6 +45,16 @@
     });
     window.egovSignaturePad = pad;
     let task = null;
+
+    // The title of the history, its count (a span) where {count} is
+    (function () {
+        const summary = document.getElementById('history-summary');
+        const count = E('span', null, '0');
+        count.id = 'history-count';
+        const parts = TEXT.history.split('{count}');
+        summary.replaceChildren(parts[0], count,
+            parts.slice(1).join('{count}'));
+    }());
 
     function resizePad() {
         // The canvas is as large as it shows, in device pixels
@@ -147,7 +164,7 @@
             ? P.formatDateTime(task.deadline) : TEXT.noDeadline;
         if (task.light && TEXT.lights[task.light]) {
             const light = E('span', 'sign-light-' + task.light,
-                '（' + TEXT.lights[task.light] + '）');
+                P.format(TEXT.light, {light: TEXT.lights[task.light]}));
             deadline.appendChild(light);
         }
         document.getElementById('task-state').textContent =
@@ -162,7 +179,8 @@
                 'process.rec_name', 'sender.rec_name']))[0];
         } catch (error) {
             document.getElementById('task-title').textContent = '';
-            P.notice(TEXT.loadFailed + P.errorText(error), 'error');
+            P.notice(P.format(TEXT.loadFailed, {error: P.errorText(error)}),
+                'error');
             setEnabled(false);
             return;
         }
@@ -173,8 +191,8 @@
             P.notice(TEXT.copy, 'info');
             setEnabled(false);
         } else if (task.state !== 'open') {
-            P.notice(TEXT.notOpen.replace('{state}',
-                TEXT.states[task.state] || task.state), 'warning');
+            P.notice(P.format(TEXT.notOpen, {
+                state: TEXT.states[task.state] || task.state}), 'warning');
             setEnabled(false);
         } else {
             setEnabled(true);
@@ -232,7 +250,8 @@
             setEnabled(!await doneMeanwhile());
             return;
         }
-        P.notice(TEXT.submitted.replace('{decision}', TEXT.decisions[decision]),
+        P.notice(P.format(TEXT.submitted, {
+            decision: TEXT.decisions[decision]}),
             'success', {href: document.getElementById('to-inbox').href,
                 text: TEXT.nextTodo});
         window.scrollTo(0, 0);
