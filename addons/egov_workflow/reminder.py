@@ -23,29 +23,11 @@ class Task(metaclass=PoolMeta):
         help="When the holder was last reminded of this to-do.")
 
     @classmethod
-    def remind(cls, tasks, label, **values):
-        "Tell the holders of tasks, and note when"
-        pool = Pool()
-        Notification = pool.get('res.notification')
-        ModelData = pool.get('ir.model.data')
-        action = ModelData.get_id('egov_workflow', 'act_inbox')
-        notifications = []
-        for task in tasks:
-            # In the holder's language: the scheduler has none of its own
-            language = task.user.language
-            with Transaction().set_context(
-                    language=language.code if language else None):
-                text = gettext(label, step=task.step_name, **values)
-            notifications.append(Notification(
-                    user=task.user,
-                    label=text,
-                    description=task.instance.title,
-                    icon='tryton-notification',
-                    model=cls.__name__,
-                    records='[%d]' % task.id,
-                    action=action))
+    def remind(cls, tasks, kind, **values):
+        """Tell the holders of tasks, each in their language (the scheduler
+        has none of its own), and note when: kind 'overdue' or 'urge'"""
+        cls.notify_holders(tasks, kind, **values)
         with without_check_access():
-            Notification.save(notifications)
             cls.write(tasks, {'reminded_at': datetime.datetime.now()})
 
     @classmethod
@@ -60,7 +42,7 @@ class Task(metaclass=PoolMeta):
                     ('reminded_at', '=', None),
                     ('reminded_at', '<', now - REMIND_EVERY)],
                 ], order=[('deadline', 'ASC')])
-        cls.remind(tasks, 'egov_workflow.msg_workflow_overdue_label')
+        cls.remind(tasks, 'overdue')
 
 
 class Instance(metaclass=PoolMeta):
@@ -108,8 +90,7 @@ class Instance(metaclass=PoolMeta):
                 raise WorkflowError(gettext(
                         'egov_workflow.msg_workflow_urge_too_soon',
                         title=instance.title))
-            Task.remind(tasks, 'egov_workflow.msg_workflow_urge_label',
-                user=User(user).rec_name)
+            Task.remind(tasks, 'urge', user=User(user).rec_name)
 
 
 class Cron(metaclass=PoolMeta):

@@ -32,6 +32,8 @@ from trytond.transaction import without_check_access
 from egov_base.exceptions import OrgError
 from egov_base.tools import check_write_access
 
+from .notify import notify
+
 AUDIT_METHOD = 'egov.org.transfer.handover'
 
 
@@ -215,9 +217,7 @@ class Transfer(metaclass=PoolMeta):
         "Return the number of delegations moved or ended"
         pool = Pool()
         Delegation = pool.get('egov.workflow.delegation')
-        Notification = pool.get('res.notification')
-        ModelData = pool.get('ir.model.data')
-        ended, notifications = [], []
+        ended, notices = [], []
         for delegation in delegations:
             delegator, delegate = delegation.delegator, delegation.delegate
             if delegate == user and delegator != successor and not (
@@ -235,18 +235,19 @@ class Transfer(metaclass=PoolMeta):
                         transfer=transfer.rec_name), {
                         'delegate': [delegate.rec_name, successor.rec_name],
                         })
-                notifications.append(Notification(
-                        user=delegator,
-                        label=gettext(
+                notices.append({
+                        'user': delegator,
+                        'message':
                             'egov_workflow.msg_transfer_delegation_moved',
-                            employee=transfer.employee.name,
-                            successor=successor.rec_name),
-                        description=Delegation(delegation.id).rec_name,
-                        icon='tryton-notification',
-                        model=Delegation.__name__,
-                        records='[%d]' % delegation.id,
-                        action=ModelData.get_id(
-                            'egov_workflow', 'act_delegation_form')))
+                        'values': {
+                            'employee': transfer.employee.name,
+                            'successor': successor.rec_name,
+                            },
+                        'description': Delegation(delegation.id).rec_name,
+                        'model': Delegation.__name__,
+                        'record': delegation.id,
+                        'action': 'egov_workflow.act_delegation_form',
+                        })
             else:
                 ended.append(delegation)
                 cls._audit(transfer, delegation, gettext(
@@ -258,6 +259,6 @@ class Transfer(metaclass=PoolMeta):
                         })
         if ended:
             Delegation.write(ended, {'active': False})
-        if notifications:
-            Notification.save(notifications)
+        if notices:
+            notify(notices)
         return len(delegations)
