@@ -1,6 +1,7 @@
 """To-dos (待办): one person's part of a step, the inbox of every module,
-and the actions on them: agree, disagree, return (退回), withdraw (撤回),
-hand over (转办). Every action writes an opinion (意见)."""
+and the actions on them: agree, disagree, send back (退回), hand over
+(转交), withdraw (收回). Every action writes an opinion (意见); the holders
+are told through notify_holders (notify.py), each in their language."""
 import datetime
 
 from sql import Null
@@ -15,18 +16,29 @@ from trytond.transaction import Transaction, without_check_access
 from .exceptions import WorkflowError
 from .one_query import OneQuerySearchRead
 from .instance import rule_message
+from .notify import notify
 from .rules import RuleError
 
 DECISIONS = [
     ('approve', "Agree"),
     ('reject', "Disagree"),
-    ('return', "Return"),
+    ('send_back', "Send Back"),
+    ('hand_over', "Hand Over"),
     ('withdraw', "Withdraw"),
-    ('handover', "Hand Over"),
     ('read', "Read"),
     ]
 # Yellow when less than this part of the time limit is left
 YELLOW = 0.25
+# What the holders of to-dos are told (notify_holders), by kind; 'new' by
+# the kind of the to-do
+NOTICES = {
+    'new': {
+        'todo': 'egov_workflow.msg_workflow_notify_label',
+        'cc': 'egov_workflow.msg_workflow_copy_label',
+        },
+    'overdue': 'egov_workflow.msg_workflow_overdue_label',
+    'urge': 'egov_workflow.msg_workflow_urge_label',
+    }
 
 
 class Task(OneQuerySearchRead, ModelSQL, ModelView):
@@ -109,9 +121,9 @@ class Task(OneQuerySearchRead, ModelSQL, ModelView):
         # The actions, for the pages of the module and the phone
         cls.__rpc__.update({
                 'decide': RPC(readonly=False, instantiate=0),
-                'do_withdraw': RPC(readonly=False, instantiate=0),
-                'return_to_id': RPC(readonly=False, instantiate=0),
+                'send_back_to_id': RPC(readonly=False, instantiate=0),
                 'hand_over_to_id': RPC(readonly=False, instantiate=0),
+                'withdraw_one': RPC(readonly=False, instantiate=0),
                 'facts': RPC(instantiate=0),
                 })
         cls._buttons.update({
@@ -120,7 +132,7 @@ class Task(OneQuerySearchRead, ModelSQL, ModelView):
                         | (Eval('kind') != 'todo')),
                     'depends': ['state', 'kind'],
                     }
-                for name in ['act', 'open_sign', 'give_back', 'hand_over']})
+                for name in ['act', 'open_sign', 'send_back', 'hand_over']})
         cls._buttons['mark_read'] = {
             'invisible': (Eval('state') != 'open') | (Eval('kind') != 'cc'),
             'depends': ['state', 'kind'],
@@ -308,26 +320,25 @@ class Task(OneQuerySearchRead, ModelSQL, ModelView):
         return copies
 
     @classmethod
-    def notify_holders(cls, tasks):
-        "Tell each new holder, and nobody else"
-        pool = Pool()
-        Notification = pool.get('res.notification')
-        ModelData = pool.get('ir.model.data')
-        action = ModelData.get_id('egov_workflow', 'act_inbox')
-        notifications = []
+    def notify_holders(cls, tasks, kind='new', **values):
+        """Tell the holder of each of tasks, and nobody else, in the holder's
+        language: kind 'new' (the to-do or copy just opened), 'overdue'
+        (past its deadline) or 'urge' (催办: values has the urging user)"""
+        notices = []
         for task in tasks:
-            label = ('egov_workflow.msg_workflow_copy_label' if task.kind == 'cc'
-                else 'egov_workflow.msg_workflow_notify_label')
-            notifications.append(Notification(
-                    user=task.user,
-                    label=gettext(label, step=task.step_name),
-                    description=task.instance.title,
-                    icon='tryton-notification',
-                    model=cls.__name__,
-                    records='[%d]' % task.id,
-                    action=action))
-        with without_check_access():
-            Notification.save(notifications)
+            message = NOTICES[kind]
+            if isinstance(message, dict):
+                message = message[task.kind]
+            notices.append({
+                    'user': task.user,
+                    'message': message,
+                    'values': {'step': task.step_name, **values},
+                    'description': task.instance.title,
+                    'model': cls.__name__,
+                    'record': task.id,
+                    'action': 'egov_workflow.act_inbox',
+                    })
+        notify(notices)
 
     @classmethod
     def close(cls, tasks, state):
@@ -445,39 +456,55 @@ class Task(OneQuerySearchRead, ModelSQL, ModelView):
                     'done_by': Transaction().user or self.user.id,
                     })
 
-    def return_to(self, target, text):
+    def send_back_to(self, target, reason):
         """Send the process back to an earlier step, done again by whoever
         did it (退回), with a reason"""
         pool = Pool()
         Opinion = pool.get('egov.workflow.opinion')
         task, = self.reload_locked([self])
         task.check_holder()
-        if not text or not text.strip():
+        if not reason or not reason.strip():
             raise WorkflowError(gettext(
-                    'egov_workflow.msg_workflow_return_reason'))
+                    'egov_workflow.msg_workflow_send_back_reason'))
         instance = task.instance
         if target.instance != instance or target.state != 'done' or (
                 target.id >= task.id):
             raise WorkflowError(gettext(
-                    'egov_workflow.msg_workflow_return_target',
+                    'egov_workflow.msg_workflow_send_back_target',
                     step=target.step_name))
         engine = instance.engine()
-        Opinion.add(task, 'return', text, None, target=target)
-        task.finish('return')
+        Opinion.add(task, 'send_back', reason, None, target=target)
+        task.finish('send_back')
         engine.return_to(target.engine_task, instance.form_data())
         instance.advance(engine, previous=task,
             return_to={target.step: target.done_by.id})
 
-    def return_to_id(self, target_id, text):
-        return self.return_to(self.__class__(target_id), text)
+    def send_back_to_id(self, target_id, reason):
+        return self.send_back_to(self.__class__(target_id), reason)
+
+    def hand_over_to(self, user, text):
+        "Give this to-do to someone else (转交)"
+        pool = Pool()
+        Opinion = pool.get('egov.workflow.opinion')
+        task, = self.reload_locked([self])
+        task.check_holder()
+        if user == task.user:
+            raise WorkflowError(gettext(
+                    'egov_workflow.msg_workflow_hand_over_self'))
+        Opinion.add(task, 'hand_over', text, None, target_user=user)
+        task.finish('hand_over')
+        self.close([task], 'handed_over')
+        step = task.instance.process.step(task.step)
+        self.open_for(task.instance,
+            [(task.engine_task, step, [user.id])], task)
 
     def hand_over_to_id(self, user_id, text):
         User = Pool().get('res.user')
         return self.hand_over_to(User(user_id), text)
 
-    def do_withdraw(self):
+    def withdraw_one(self):
         """Take back what one sent, as long as nobody acted on it since
-        (撤回)"""
+        (收回)"""
         pool = Pool()
         Opinion = pool.get('egov.workflow.opinion')
         task, = self.reload_locked([self])
@@ -506,22 +533,6 @@ class Task(OneQuerySearchRead, ModelSQL, ModelView):
         instance.advance(engine, previous=task,
             return_to={task.step: task.done_by.id})
 
-    def hand_over_to(self, user, text):
-        "Give this to-do to someone else (转办)"
-        pool = Pool()
-        Opinion = pool.get('egov.workflow.opinion')
-        task, = self.reload_locked([self])
-        task.check_holder()
-        if user == task.user:
-            raise WorkflowError(gettext(
-                    'egov_workflow.msg_workflow_handover_self'))
-        Opinion.add(task, 'handover', text, None, target_user=user)
-        task.finish('handover')
-        self.close([task], 'handed_over')
-        step = task.instance.process.step(task.step)
-        self.open_for(task.instance,
-            [(task.engine_task, step, [user.id])], task)
-
     @classmethod
     def reassign(cls, tasks, user):
         "An administrator gives open to-dos to another person"
@@ -549,8 +560,8 @@ class Task(OneQuerySearchRead, ModelSQL, ModelView):
         pass
 
     @classmethod
-    @ModelView.button_action('egov_workflow.wizard_task_return')
-    def give_back(cls, tasks):
+    @ModelView.button_action('egov_workflow.wizard_task_send_back')
+    def send_back(cls, tasks):
         pass
 
     @classmethod
@@ -562,7 +573,7 @@ class Task(OneQuerySearchRead, ModelSQL, ModelView):
     @ModelView.button
     def withdraw(cls, tasks):
         for task in tasks:
-            task.do_withdraw()
+            task.withdraw_one()
 
     @classmethod
     @ModelView.button
