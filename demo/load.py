@@ -362,8 +362,11 @@ class Loader:
                             'urgency': '急件',
                             'summary': '部署两节期间校园安全检查',
                             },
-                        'cosign_units': [('add', [u.id for u in cosign])],
-                        'recipients': [('add', [u.id for u in recipients])],
+                        'picked_units': [('create', [
+                                    {'key': 'cosign_units', 'unit': u.id}
+                                    for u in cosign] + [
+                                    {'key': 'recipients', 'unit': u.id}
+                                    for u in recipients])],
                         }])
             Request.workflow_start(requests)
             for task in Task.search([

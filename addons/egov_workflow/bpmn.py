@@ -127,7 +127,7 @@ EVENT_KINDS = {
     }
 # The names a condition of an approval request may read besides the fields
 # of its form (request.py)
-REQUEST_NAMES = {'title', 'cosign_units', 'recipients', 'handlers'}
+REQUEST_NAMES = {'title'}
 # Expressions the engine answers itself (see engine.py)
 PEOPLE = '_people'
 ENOUGH = '_enough'

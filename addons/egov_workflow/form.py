@@ -14,10 +14,9 @@ from trytond.pool import Pool
 
 from .exceptions import WorkflowValidationError
 
+# The kinds of forms; a business module adds its own (收文单, 督办单…) to
+# the field's selection in its extension of the form
 FORM_KINDS = [
-    ('incoming', "Incoming Document Form"),
-    ('outgoing', "Outgoing Document Form"),
-    ('supervision', "Supervision Form"),
     ('approval', "Approval Form"),
     ]
 # form-js field types and the Tryton types their values are kept as
@@ -28,6 +27,14 @@ FORM_JS_TYPES = {
     'datetime': 'date',
     }
 MAX_TEXT = 4000
+# A form field picks units or people when the form designer gives it the
+# custom property "pick": its values are records, kept beside the form's
+# values: {pick: the kinds of units it takes}
+PICK_UNIT_KINDS = {
+    'units': ('unit',),
+    'departments': ('unit', 'department'),
+    }
+PICKS = {'units', 'departments', 'people'}
 
 # What the checks of a value need of a form field (cached per form)
 FieldSpec = namedtuple('FieldSpec', 'string type_ required keys')
@@ -111,8 +118,12 @@ class Form(DeactivableMixin, ModelSQL, ModelView):
                 if isinstance(v, dict)]
             required = bool((component.get('validate') or {}).get(
                     'required'))
+            type_ = FORM_JS_TYPES[kind]
+            pick = (component.get('properties') or {}).get('pick')
+            if pick in PICKS:
+                type_, options = pick, []
             result.append((key, component.get('label') or key,
-                    FORM_JS_TYPES[kind], required, options))
+                    type_, required, options))
         return result
 
     @classmethod
@@ -172,6 +183,8 @@ class Form(DeactivableMixin, ModelSQL, ModelView):
             for name, field in fields_.items():
                 required = field.required or (
                     step_rules.get(name) == 'required')
+                if field.type_ in PICKS:
+                    continue
                 if required and (values or {}).get(name) in (
                         None, '', [], ()):
                     raise WorkflowValidationError(gettext(
@@ -212,6 +225,11 @@ class FormField(DictSchemaMixin, ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        cls.type_.selection = cls.type_.selection + [
+            ('units', "Units"),
+            ('departments', "Units or Departments"),
+            ('people', "People"),
+            ]
         cls.__access__.add('form')
         # A form is drawn in the language of its people (its labels are
         # content, like the form itself), not translated as the platform's
@@ -236,7 +254,10 @@ class FormField(DictSchemaMixin, ModelSQL, ModelView):
 def check_value(field, value):
     "Refuse a value that does not fit field (a FieldSpec)"
     ok = True
-    if field.type_ == 'char':
+    if field.type_ in PICKS:
+        # Units and people are picked beside the values, not in them
+        ok = False
+    elif field.type_ == 'char':
         ok = isinstance(value, str) and len(value) <= MAX_TEXT
     elif field.type_ in {'integer'}:
         ok = isinstance(value, int) and not isinstance(value, bool)

@@ -1,18 +1,28 @@
 """Approval requests (审批单): the general record that runs on a process
 with a custom form: a leave request, a 发文 approval, any approval a county
 draws for itself."""
+from sql import Literal, Table
+
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.pool import Pool
-from trytond.pyson import Eval, In
+from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
 
-from .exceptions import WorkflowError, WorkflowValidationError
+from .exceptions import (
+    WorkflowError, WorkflowFrozenError, WorkflowValidationError)
 from .mixin import WorkflowMixin
 
-# The unit lists the shipped processes route by (会签单位, 主送/分发单位,
-# 承办部门): many-to-many fields, as a form field cannot hold them
-UNIT_LISTS = ['cosign_units', 'recipients', 'handlers']
+from .form import PICK_UNIT_KINDS, PICKS
+
+# The tables of the lists the request had as fields before its form could
+# pick units: {form field: table}
+OLD_LISTS = {
+    'cosign_units': 'egov_workflow_request-cosign_unit',
+    'recipients': 'egov_workflow_request-recipient',
+    'handlers': 'egov_workflow_request-handler',
+    }
 
 
 class Request(WorkflowMixin, ModelSQL, ModelView):
@@ -38,28 +48,22 @@ class Request(WorkflowMixin, ModelSQL, ModelView):
             ])
     form = fields.Function(
         fields.Many2One('egov.workflow.form', "Form"), 'on_change_with_form')
-    unit_lists = fields.Function(fields.MultiSelection([
-                ('cosign_units', "Countersigning Units"),
-                ('recipients', "Recipient Units"),
-                ('handlers', "Handling Departments"),
-                ], "Unit Lists"), 'on_change_with_unit_lists')
     # The form is loaded with the rest of a request: the engine and the
     # checks read them together every time
     values = fields.Dict(
         'egov.workflow.form.field', "Form",
-        domain=[('form', '=', Eval('form', -1))], states=_draft,
-        loading='eager')
-    cosign_units = fields.Many2Many(
-        'egov.workflow.request-cosign_unit', 'request', 'unit',
-        "Countersigning Units",
-        domain=[('kind', 'in', ['unit', 'department'])], states=_draft)
-    recipients = fields.Many2Many(
-        'egov.workflow.request-recipient', 'request', 'unit',
-        "Recipient Units", domain=[('kind', '=', 'unit')], states=_draft)
-    handlers = fields.Many2Many(
-        'egov.workflow.request-handler', 'request', 'unit',
-        "Handling Departments",
-        domain=[('kind', 'in', ['unit', 'department'])], states=_draft)
+        domain=[
+            ('form', '=', Eval('form', -1)),
+            ('type_', 'not in', list(PICKS)),
+            ], states=_draft, loading='eager')
+    # What the form's fields of units or people hold (会签单位, 主送单位…):
+    # filled at the steps that let their holder fill them
+    picked_units = fields.One2Many(
+        'egov.workflow.request.unit', 'request', "Units Picked",
+        readonly=True)
+    picked_people = fields.One2Many(
+        'egov.workflow.request.person', 'request', "People Picked",
+        readonly=True)
     initiator = fields.Many2One(
         'res.user', "Initiator", required=True, readonly=True,
         ondelete='RESTRICT')
@@ -91,22 +95,13 @@ class Request(WorkflowMixin, ModelSQL, ModelView):
         if self.process and self.process.form:
             return self.process.form.id
 
-    @fields.depends('process')
-    def on_change_with_unit_lists(self, name=None):
-        """The unit lists the process routes by, tests in a condition or
-        lets a step fill in: the diagram names them"""
-        if not self.process:
-            return []
-        diagram = self.process.bpmn or ''
-        return [n for n in UNIT_LISTS if n in diagram]
-
     @classmethod
     def view_attributes(cls):
-        # A leave request does not show the lists of units only 发文 uses
+        # A leave request picks no units: its form shows no empty lists
         return super().view_attributes() + [
             ('//page[@name="%s"]' % name, 'states', {
-                    'invisible': ~In(name, Eval('unit_lists', [])),
-                    }) for name in UNIT_LISTS]
+                    'invisible': ~Eval(name),
+                    }) for name in ['picked_units', 'picked_people']]
 
     @fields.depends('process', 'values')
     def on_change_process(self):
@@ -114,7 +109,8 @@ class Request(WorkflowMixin, ModelSQL, ModelView):
         if self.process and self.process.form:
             values = dict(self.values or {})
             for field in self.process.form.fields_:
-                values.setdefault(field.name, None)
+                if field.type_ not in PICKS:
+                    values.setdefault(field.name, None)
             self.values = values
 
     @classmethod
@@ -136,15 +132,6 @@ class Request(WorkflowMixin, ModelSQL, ModelView):
             else [] for r in requests}
 
     @classmethod
-    def _validate(cls, records, field_names=None):
-        # The kind of each unit in a list is checked where its link is made
-        # (RequestUnit): here Tryton would read every list of every
-        # request saved, most of them empty, one query each
-        if field_names is None:
-            field_names = cls._fields.keys()
-        super()._validate(records, set(field_names) - set(UNIT_LISTS))
-
-    @classmethod
     def validate_fields(cls, requests, field_names):
         super().validate_fields(requests, field_names)
         if field_names and 'values' not in field_names:
@@ -159,22 +146,46 @@ class Request(WorkflowMixin, ModelSQL, ModelView):
                         if v not in (None, '')})
 
     def workflow_data(self):
-        data = {k: v for k, v in (self.values or {}).items()}
-        used = self.on_change_with_unit_lists()
-        for name in UNIT_LISTS:
-            # A list the diagram does not name is not read (a leave
-            # request has none): each costs a query
-            data[name] = [u.id for u in getattr(self, name)] if (
-                name in used) else []
+        data = dict(self.values or {})
+        for name, type_ in self._pick_fields().items():
+            data[name] = self.picked(name)
         data['title'] = self.title
         return data
+
+    def _pick_fields(self):
+        "{name: type} of the form's fields of units or people"
+        if not self.form:
+            return {}
+        return {n: s.type_ for n, s in self.form.field_specs().items()
+            if s.type_ in PICKS}
+
+    def picked(self, name):
+        "The ids of the units or people picked in the form's field name"
+        if self._pick_fields().get(name) == 'people':
+            return [p.user.id for p in self.picked_people if p.key == name]
+        return [p.unit.id for p in self.picked_units if p.key == name]
+
+    def set_picked(self, name, ids):
+        "Make the units or people of the form's field name be ids"
+        pool = Pool()
+        people = self._pick_fields().get(name) == 'people'
+        Link = pool.get('egov.workflow.request.person' if people
+            else 'egov.workflow.request.unit')
+        target = 'user' if people else 'unit'
+        links = self.picked_people if people else self.picked_units
+        old = {getattr(l, target).id: l for l in links if l.key == name}
+        new = list(dict.fromkeys(map(int, ids or [])))
+        with without_check_access():
+            Link.delete([l for i, l in old.items() if i not in new])
+            Link.create([{'request': self.id, 'key': name, target: i}
+                    for i in new if i not in old])
 
     def workflow_process(self):
         return self.process
 
-    # The form's fields (keys of values) take part in the step's rules as
-    # the model's own fields do: readable unless hidden, editable through
-    # the values of the act dialog
+    # The form's fields take part in the step's rules as the model's own
+    # fields do: readable unless hidden; editable through the form of the
+    # act dialog, or as lists of units or people for those that pick them
 
     def _form_fields(self):
         return self.form.fields_ if self.form else []
@@ -182,60 +193,102 @@ class Request(WorkflowMixin, ModelSQL, ModelView):
     def workflow_facts(self, step):
         "The form as the holder of step reads it: one line per value"
         rules = self.workflow_rules(step)
+        picks = self._pick_fields()
         facts = []
         for field in self._form_fields():
-            value = (self.values or {}).get(field.name)
-            if rules.get(field.name) == 'hidden' or value in (None, ''):
+            if rules.get(field.name) == 'hidden':
                 continue
-            facts.append((field.string, str(value)))
-        for name in UNIT_LISTS:
-            units = getattr(self, name)
-            if units and rules.get(name) != 'hidden':
-                facts.append((self._workflow_label(name),
-                        '、'.join(u.rec_name for u in units)))
+            if field.name in picks:
+                Model = Pool().get('res.user' if picks[field.name] == 'people'
+                    else 'egov.org.unit')
+                text = '、'.join(r.rec_name
+                    for r in Model.browse(self.picked(field.name)))
+            else:
+                value = (self.values or {}).get(field.name)
+                text = '' if value in (None, '') else str(value)
+            if text:
+                facts.append((field.string, text))
         return facts
 
-    def workflow_editable(self, step):
-        editable = super().workflow_editable(step)
+    def _form_editable(self, step):
+        "The form's fields the holder of step may fill"
         keys = {f.name for f in self._form_fields()}
-        if any(n in keys for n in self._form_editable(step)):
-            editable.append('values')
+        return [n for n, r in self.workflow_rules(step).items()
+            if r in {'edit', 'required'} and n in keys]
+
+    def workflow_editable(self, step):
+        "In the order of the step's rules; the form's values as one field"
+        picks = self._pick_fields()
+        form = set(self._form_editable(step))
+        editable = []
+        for name, rule in self.workflow_rules(step).items():
+            if rule not in {'edit', 'required'}:
+                continue
+            if name in form and name not in picks:
+                name = 'values'
+            elif name not in form and name not in self._fields:
+                continue
+            if name not in editable:
+                editable.append(name)
         return editable
 
-    def _form_editable(self, step):
-        return [n for n, r in self.workflow_rules(step).items()
-            if r in {'edit', 'required'} and n not in self._fields]
+    def workflow_field(self, name):
+        picks = self._pick_fields()
+        if name not in picks:
+            shown = super().workflow_field(name)
+            if name == 'values':
+                shown['slot'] = 'dict'
+            return shown
+        people = picks[name] == 'people'
+        return {
+            'slot': 'many2many:%s' % ('res.user' if people
+                else 'egov.org.unit'),
+            'string': self._workflow_label(name),
+            'help': '',
+            'selection': None,
+            'domain': None if people else [
+                ('kind', 'in', PICK_UNIT_KINDS[picks[name]])],
+            }
 
     def workflow_step_values(self, step):
-        values = super().workflow_step_values(step)
-        if 'values' in values:
-            keys = set(self._form_editable(step))
-            values['values'] = {k: v for k, v in (self.values or {}).items()
-                if k in keys}
-            for key in keys - set(values['values']):
-                values['values'][key] = None
+        names = self.workflow_editable(step)
+        picks = self._pick_fields()
+        values = self.workflow_values(
+            [n for n in names if n in self._fields and n != 'values'])
+        if 'values' in names:
+            values['values'] = {k: (self.values or {}).get(k)
+                for k in self._form_editable(step) if k not in picks}
+        for name in names:
+            if name in picks:
+                values[name] = self.picked(name)
         return values
 
     def workflow_set_data(self, step, data):
         "Write what the holder of step changed, as the step allows"
         data = dict(data or {})
         form_values = data.pop('values', None) or {}
-        # Keys given flat (the phone page, RPC) are form values too
+        picks = self._pick_fields()
+        picked = {}
+        # Keys given flat (the phone page, RPC) are the form's too
         for key in list(data):
-            if key not in self._fields:
+            if key in picks:
+                picked[key] = data.pop(key)
+            elif key not in self._fields:
                 form_values[key] = data.pop(key)
+        editable = set(self._form_editable(step))
+        for key in list(form_values) + list(picked):
+            if key not in editable:
+                raise WorkflowError(gettext(
+                        'egov_workflow.msg_workflow_field_readonly',
+                        field=self._workflow_label(key),
+                        step=self._workflow_step_name(step)))
         if form_values:
-            editable = set(self._form_editable(step))
-            for key in form_values:
-                if key not in editable:
-                    raise WorkflowError(gettext(
-                            'egov_workflow.msg_workflow_field_readonly',
-                            field=self._workflow_label(key),
-                            step=self._workflow_step_name(step)))
             values = dict(self.values or {})
             values.update(form_values)
             with without_check_access():
                 self.__class__.write([self], {'values': values})
+        for key, ids in picked.items():
+            self.set_picked(key, ids)
         super().workflow_set_data(step, data)
 
     def workflow_check(self, task):
@@ -263,58 +316,124 @@ class Request(WorkflowMixin, ModelSQL, ModelView):
     def _workflow_hide(cls, row, name):
         if name in cls._fields:
             super()._workflow_hide(row, name)
-        elif row.get('values'):
+            return
+        if row.get('values'):
             row['values'] = {k: v for k, v in row['values'].items()
                 if k != name}
+        # Which list a picked row belongs to is on the row: hide them all
+        for field in ['picked_units', 'picked_people']:
+            if row.get(field):
+                row[field] = []
 
 
-class RequestUnit(ModelSQL):
-    "Unit of an approval request"
-    __name__ = 'egov.workflow.request-cosign_unit'
-    __string__ = "Countersigning Unit"
+class PickMixin:
+    "What picked units and people share"
+    __slots__ = ()
+
+    def get_field_name(self, name):
+        return self.request._workflow_label(self.key)
+
+    @classmethod
+    def check_modification(cls, mode, picks, values=None, external=False):
+        super().check_modification(
+            mode, picks, values=values, external=external)
+        # Submitted, the lists change only through the act dialog
+        if external:
+            for pick in picks:
+                if pick.request.workflow_state != 'draft':
+                    raise WorkflowFrozenError(gettext(
+                            'egov_workflow.msg_workflow_request_submitted',
+                            request=pick.request.rec_name))
+
+
+class RequestUnit(PickMixin, ModelSQL, ModelView):
+    "Unit picked in an approval request"
+    __name__ = 'egov.workflow.request.unit'
+    __string__ = "Unit Picked"
     _egov_visibility = 'parent'
 
     request = fields.Many2One(
         'egov.workflow.request', "Request", required=True,
         ondelete='CASCADE')
+    key = fields.Char("Field", required=True, readonly=True)
+    field_name = fields.Function(fields.Char("List"), 'get_field_name')
     unit = fields.Many2One(
         'egov.org.unit', "Unit", required=True, ondelete='RESTRICT')
-    # The kinds of units the list takes (the request's field has the same
-    # domain for the picker; the links are checked here)
-    _kinds = ('unit', 'department')
 
     @classmethod
     def __setup__(cls):
         super().__setup__()
         cls.__access__.add('request')
+        t = cls.__table__()
+        cls._sql_indexes.add(Index(t, (t.request, Index.Range())))
 
     @classmethod
-    def validate_fields(cls, links, field_names):
-        super().validate_fields(links, field_names)
-        if field_names and 'unit' not in field_names:
-            return
-        for link in links:
-            if link.unit.kind not in cls._kinds:
-                kinds = ('egov_workflow.msg_workflow_unit_list_units'
-                    if cls._kinds == ('unit',) else
-                    'egov_workflow.msg_workflow_unit_list_units_departments')
+    def __register__(cls, module):
+        # The 发文 lists were fields of the request before they were the
+        # form's: their rows come over, keyed by the field
+        transaction = Transaction()
+        cursor = transaction.connection.cursor()
+        TableHandler = backend.TableHandler
+        super().__register__(module)
+        table = cls.__table__()
+        for key, old_name in OLD_LISTS.items():
+            if not TableHandler.table_exist(old_name):
+                continue
+            old = Table(old_name)
+            cursor.execute(*table.insert(
+                    [table.request, table.key, table.unit,
+                        table.create_uid, table.create_date],
+                    old.select(old.request, Literal(key), old.unit,
+                        old.create_uid, old.create_date)))
+            TableHandler.drop_table(None, old_name)
+
+    @classmethod
+    def validate_fields(cls, picks, field_names):
+        super().validate_fields(picks, field_names)
+        for pick in picks:
+            kind = pick.request._pick_fields().get(pick.key)
+            if kind is None or kind == 'people':
+                raise WorkflowValidationError(gettext(
+                        'egov_workflow.msg_workflow_pick_field',
+                        field=pick.key, request=pick.request.rec_name))
+            if pick.unit.kind not in PICK_UNIT_KINDS[kind]:
                 raise WorkflowValidationError(gettext(
                         'egov_workflow.msg_workflow_unit_list_kind',
-                        unit=link.unit.rec_name,
-                        list=cls.__names__()['model'],
-                        kinds=gettext(kinds)))
+                        unit=pick.unit.rec_name,
+                        list=pick.field_name,
+                        kinds=gettext(
+                            'egov_workflow.msg_workflow_unit_list_units'
+                            if kind == 'units' else
+                            'egov_workflow.msg_workflow_unit_list_units_'
+                            'departments')))
 
 
-class RequestRecipient(RequestUnit):
-    "Recipient unit of an approval request"
-    __name__ = 'egov.workflow.request-recipient'
-    __string__ = "Recipient Unit"
+class RequestPerson(PickMixin, ModelSQL, ModelView):
+    "Person picked in an approval request"
+    __name__ = 'egov.workflow.request.person'
+    __string__ = "Person Picked"
+    _egov_visibility = 'parent'
 
-    # Documents go to units, not to their departments
-    _kinds = ('unit',)
+    request = fields.Many2One(
+        'egov.workflow.request', "Request", required=True,
+        ondelete='CASCADE')
+    key = fields.Char("Field", required=True, readonly=True)
+    field_name = fields.Function(fields.Char("List"), 'get_field_name')
+    user = fields.Many2One(
+        'res.user', "Person", required=True, ondelete='RESTRICT')
 
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('request')
+        t = cls.__table__()
+        cls._sql_indexes.add(Index(t, (t.request, Index.Range())))
 
-class RequestHandler(RequestUnit):
-    "Handling department of an approval request"
-    __name__ = 'egov.workflow.request-handler'
-    __string__ = "Handling Department"
+    @classmethod
+    def validate_fields(cls, picks, field_names):
+        super().validate_fields(picks, field_names)
+        for pick in picks:
+            if pick.request._pick_fields().get(pick.key) != 'people':
+                raise WorkflowValidationError(gettext(
+                        'egov_workflow.msg_workflow_pick_field',
+                        field=pick.key, request=pick.request.rec_name))

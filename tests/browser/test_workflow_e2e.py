@@ -270,8 +270,9 @@ def test_outgoing_document_through_the_web_client(
         ('分发', 'approve')]
     request, = admin.search_read('egov.workflow.request', [
             ('title', '=', title)],
-        ['values', 'cosign_units.name', 'recipients.name'])
+        ['values', 'picked_units.key', 'picked_units.unit.name'])
     assert request['values']['doc_number'] == '宜教发〔2026〕12号'
-    assert sorted(u['name'] for u in request['cosign_units.']) == [
+    picked = [(p['key'], p['unit.']['name']) for p in request['picked_units.']]
+    assert sorted(n for k, n in picked if k == 'cosign_units') == [
         '基础教育科', '预算科']
-    assert [u['name'] for u in request['recipients.']] == ['袁州区教育体育局']
+    assert [n for k, n in picked if k == 'recipients'] == ['袁州区教育体育局']

@@ -103,7 +103,8 @@ def test_countersign_at_the_same_moment(server, admin):
     assert len(departments) == 2
     request = start_request(xiena, admin, 'outgoing', '并发会签测试',
         values={'doc_type': '通知'},
-        cosign_units=[('add', departments)])
+        picked_units=[('create', [
+                    {'key': 'cosign_units', 'unit': d} for d in departments])])
     reviewer = Session(server,
         head_of(admin, department_of(admin, 'xiena')), PASSWORD)
     for session, step in [(xiena, 'draft'), (reviewer, 'review')]:

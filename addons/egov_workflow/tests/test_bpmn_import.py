@@ -370,15 +370,16 @@ class BpmnImportTestCase(WorkflowHelpers, EgovWorkflowTestCase):
 
     @with_transaction()
     def test_condition_names(self):
-        """A condition reads the form's fields and the request's own
-        (title, unit lists); with no form, only those"""
+        """A condition reads the form's fields (those that pick units
+        included) and the request's title; with no form, only the title"""
         leave = pasted('camunda7_leave.bpmn')
         titled = leave.replace('>days &gt; 3<', '>title == "急"<')
         self.save(titled, 'form_leave', code='titled')
         self.save(titled, None, code='no_form')
-        self.save(leave.replace('>days &gt; 3<',
-                '>len(cosign_units) &gt; 1 or handlers<'), None,
-            code='units')
+        picking = leave.replace('>days &gt; 3<',
+            '>len(cosign_units) &gt; 1 or recipients<')
+        self.save(picking, 'form_outgoing', code='units')
+        self.refused(picking, None, 'Flow_long', '「recipients」')
         self.refused(leave, None, 'Flow_long', '「days」')
         # "import" in a value is no import
         self.save(leave.replace('>days &gt; 3<',

@@ -37,7 +37,8 @@ MISSION = '''<?xml version="1.0" encoding="UTF-8"?>
 </bpmn:definitions>'''
 
 
-class ContractTestCase(WorkflowHelpers, EgovWorkflowTestCase):
+class ContractHelpers(WorkflowHelpers):
+    "Starting a business trip and opening the act dialog"
 
     def mission(self, org):
         pool = Pool()
@@ -66,6 +67,9 @@ class ContractTestCase(WorkflowHelpers, EgovWorkflowTestCase):
             defaults = act.default_start(None)
             view = ActStart.fields_view_get(view_type='form')
         return act, defaults, view
+
+
+class ContractTestCase(ContractHelpers, EgovWorkflowTestCase):
 
     @with_transaction()
     def test_act_dialog_of_another_model(self):
@@ -148,3 +152,75 @@ class ContractTestCase(WorkflowHelpers, EgovWorkflowTestCase):
             self.assertEqual(Mission.search([]), [])
         with acting_as(org.office_head):
             self.assertEqual(Mission.search([]), [mission])
+
+
+PURCHASE_FORM = {
+    'type': 'default', 'components': [
+        {'type': 'number', 'key': 'amount', 'label': '金额'},
+        {'type': 'taglist', 'key': 'approvers', 'label': '审批人',
+            'properties': {'pick': 'people'}},
+        ]}
+PURCHASE = '''<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+ xmlns:egov="http://yichun.gov.cn/schema/egov/bpmn" id="d"
+ targetNamespace="http://yichun.gov.cn/egov">
+ <bpmn:process id="purchase" name="采购审批" isExecutable="true">
+  <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing>
+  </bpmn:startEvent>
+  <bpmn:userTask id="fill" name="填写" egov:assignee="initiator"
+   egov:fields="amount:required,approvers:required">
+   <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+  </bpmn:userTask>
+  <bpmn:userTask id="approve" name="会审" egov:assignee="field:approvers"
+   egov:mode="all">
+   <bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing>
+   <bpmn:multiInstanceLoopCharacteristics/>
+  </bpmn:userTask>
+  <bpmn:endEvent id="end"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>
+  <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="fill"/>
+  <bpmn:sequenceFlow id="f2" sourceRef="fill" targetRef="approve"/>
+  <bpmn:sequenceFlow id="f3" sourceRef="approve" targetRef="end"/>
+ </bpmn:process>
+</bpmn:definitions>'''
+
+
+class DrawnWithoutCodeTestCase(ContractHelpers, EgovWorkflowTestCase):
+
+    @with_transaction()
+    def test_form_field_picks_people(self):
+        """A county draws an approval whose form picks the people who
+        countersign it: no code, the act dialog lists them by the field's
+        label and the countersign goes to each"""
+        pool = Pool()
+        Form = pool.get('egov.workflow.form')
+        Process = pool.get('egov.workflow.process')
+        Request = pool.get('egov.workflow.request')
+        org = workflow_org()
+        form, = Form.create([{'name': '采购审批单', 'code': 'purchase',
+                    'schema': json.dumps(PURCHASE_FORM)}])
+        self.assertEqual({f.name: f.type_ for f in form.fields_},
+            {'amount': 'numeric', 'approvers': 'people'})
+        process, = Process.create([{'name': '采购审批', 'code': 'purchase',
+                    'model': Request.__name__, 'form': form.id,
+                    'bpmn': PURCHASE}])
+        Process.activate([process])
+        with acting_as(org.yz_clerk):
+            request, = Request.create([{'title': '采购打印机',
+                        'process': process.id}])
+            Request.workflow_start([request])
+            task, = self.open_tasks(org.yz_clerk)
+            act, defaults, view = self.act_dialog(task)
+            slots = dict(json.loads(defaults['slots']))
+            self.assertEqual(view['fields'][slots['approvers']]['string'],
+                '审批人')
+            self.assertTrue(slots['approvers'].startswith('users_'))
+            task.decide('approve', '请审批', data={
+                    'values': {'amount': 3200},
+                    'approvers': [org.office_head.id, org.leader.id]})
+        request = Request(request.id)
+        self.assertEqual(sorted(request.picked('approvers')),
+            sorted([org.office_head.id, org.leader.id]))
+        self.act(org.office_head)
+        self.assertEqual(Request(request.id).workflow_state, 'running')
+        self.act(org.leader)
+        self.assertEqual(Request(request.id).workflow_state, 'done')

@@ -191,10 +191,12 @@ class ShortcutsTestCase(WorkflowHelpers, EgovWorkflowTestCase):
         org = workflow_org()
         outgoing = self.process('outgoing').id
         with acting_as(org.yz_clerk):
-            for values in [
-                    {'recipients': [('add', [org.yz_edu_office.id])]},
-                    {'cosign_units': [('add', [org.yuanzhou.id])]},
+            for key, unit in [
+                    ('recipients', org.yz_edu_office),
+                    ('cosign_units', org.yuanzhou),
                     ]:
+                values = {'picked_units': [('create', [
+                                {'key': key, 'unit': unit.id}])]}
                 with self.assertRaises(UserError) as cm:
                     Request.create([{'title': '通知', 'process': outgoing,
                                 'values': {'doc_type': '通知'}, **values}])
@@ -202,16 +204,21 @@ class ShortcutsTestCase(WorkflowHelpers, EgovWorkflowTestCase):
             request, = Request.create([{
                         'title': '通知', 'process': outgoing,
                         'values': {'doc_type': '通知'},
-                        'recipients': [('add', [org.zs_finance.id])],
-                        'cosign_units': [('add', [
-                                    org.yz_edu_office.id,
-                                    org.zs_finance.id])],
+                        'picked_units': [('create', [
+                                    {'key': 'recipients',
+                                        'unit': org.zs_finance.id},
+                                    {'key': 'cosign_units',
+                                        'unit': org.yz_edu_office.id},
+                                    {'key': 'cosign_units',
+                                        'unit': org.zs_finance.id}])],
                         }])
-            self.assertEqual([u.id for u in request.recipients],
+            self.assertEqual(request.picked('recipients'),
                 [org.zs_finance.id])
             with self.assertRaises(UserError) as cm:
                 Request.write([request], {
-                        'recipients': [('add', [org.secretariat.id])]})
+                        'picked_units': [('create', [{
+                                        'key': 'recipients',
+                                        'unit': org.secretariat.id}])]})
             self.assertIn('秘书科', cm.exception.message)
             self.assertChinese(cm.exception.message)
 
