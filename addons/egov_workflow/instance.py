@@ -10,7 +10,9 @@ from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.rpc import RPC
-from trytond.transaction import Transaction, check_access, without_check_access
+from trytond.transaction import Transaction, without_check_access
+
+from egov_base.tools import check_write_access
 
 from .exceptions import WorkflowError
 from .engine import Engine
@@ -291,8 +293,7 @@ class Instance(ModelSQL, ModelView):
         "An administrator ends instances; their to-dos close"
         pool = Pool()
         Task = pool.get('egov.workflow.task')
-        with check_access():
-            cls.write(instances, {})
+        check_write_access(cls, instances)
         cls.lock_instances(instances)
         for instance in instances:
             Task.close([t for t in instance.tasks if t.state == 'open'],

@@ -14,9 +14,9 @@ from trytond.model.fields import SQL_OPERATORS
 from trytond.pool import Pool
 from trytond.pyson import Eval, PYSONEncoder
 from trytond.tools import grouped_slice
-from trytond.transaction import Transaction, check_access, without_check_access
+from trytond.transaction import Transaction, without_check_access
 
-from egov_base.tools import IN_MAX, check_write_access
+from egov_base.tools import IN_MAX, check_read_access, check_write_access
 
 from .exceptions import WorkflowError, WorkflowFrozenError
 from .instance import STATES
@@ -224,6 +224,23 @@ class WorkflowMixin:
         "The fields the holder of step may fill, in the order of the rules"
         return [n for n, r in self.workflow_rules(step).items()
             if r in EDITABLE and n in self._fields]
+
+    def workflow_field(self, name):
+        """How the act dialog shows name: {'slot': the kind of slot (see
+        wizard.SLOTS), 'string', 'help', 'selection', 'domain'}"""
+        field = self._fields[name]
+        if field._type in {'many2one', 'many2many'}:
+            slot = '%s:%s' % (field._type, field.get_target().__name__)
+        else:
+            slot = field._type
+        definition = self.__class__.fields_get([name])[name]
+        return {
+            'slot': slot,
+            'string': definition['string'],
+            'help': definition.get('help', ''),
+            'selection': definition.get('selection'),
+            'domain': None,
+            }
 
     def workflow_step_values(self, step):
         "{name: value} of what the holder of step may fill"
@@ -457,6 +474,5 @@ class WorkflowMixin:
     def workflow_urge(cls, records):
         "The initiator reminds the holders now (催办)"
         Instance = Pool().get('egov.workflow.instance')
-        with check_access():
-            cls.read([r.id for r in records], ['workflow'])
+        check_read_access(cls, records)
         Instance.urge([r.workflow for r in records if r.workflow])

@@ -8,11 +8,14 @@ from lxml import etree
 from trytond.i18n import gettext
 from trytond.model import ModelView, fields
 from trytond.pool import Pool
-from trytond.pyson import Eval
+from trytond.pyson import Eval, PYSONEncoder
 from trytond.transaction import Transaction, check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
+from egov_base.tools import check_read_access, check_write_access
+
 from .exceptions import WorkflowError
+from .form import PICKS
 
 
 # The act dialog edits the fields a step lets its holder fill, of any
@@ -53,24 +56,14 @@ def slot_fields():
     return result
 
 
-def slot_key(field):
-    "The kind of slot a field of a record takes, or None"
-    if field._type in {'many2one', 'many2many'}:
-        return '%s:%s' % (field._type, field.get_target().__name__)
-    if field._type == 'dict' and field.schema_model == (
-            'egov.workflow.form.field'):
-        return 'dict'
-    return field._type
-
-
 def plan_slots(record, names):
     """[(field name, slot name)] of the fields names of record: the order of
-    names, each in the next free slot of its kind"""
+    names, each in the next free slot of its kind; or (None, the name that
+    finds no slot)"""
     used = {}
     plan = []
     for name in names:
-        field = record._fields[name]
-        key = slot_key(field)
+        key = record.workflow_field(name)['slot']
         if key == 'dict':
             plan.append((name, 'values'))
             continue
@@ -109,7 +102,10 @@ class ActStart(ModelView):
     form = fields.Many2One('egov.workflow.form', "Form", readonly=True)
     values = fields.Dict(
         'egov.workflow.form.field', "Form",
-        domain=[('form', '=', Eval('form', -1))])
+        domain=[
+            ('form', '=', Eval('form', -1)),
+            ('type_', 'not in', list(PICKS)),
+            ])
     # The slots in use: [[field name, slot name]] (see plan_slots)
     slots = fields.Char("Slots", readonly=True)
 
@@ -140,17 +136,18 @@ class ActStart(ModelView):
         group, = arch.xpath('//group[@id="step_fields"]')
         slots = [s for _, s in plan]
         definitions = cls.fields_get(slots)
-        Record = record.__class__
-        originals = Record.fields_get([n for n, _ in plan])
+        rules = record.workflow_rules(task.step)
         for name, slot in plan:
-            original = originals[name]
+            shown = record.workflow_field(name)
             definition = definitions[slot] = dict(definitions[slot])
-            definition['string'] = original['string']
-            definition['help'] = original.get('help', '')
-            definition['required'] = record.workflow_rules(
-                task.step).get(name) == 'required'
-            if 'selection' in original and slot.startswith('selection'):
-                definition['selection'] = original['selection']
+            definition['string'] = shown['string']
+            definition['help'] = shown['help']
+            definition['required'] = rules.get(name) == 'required'
+            if shown['selection'] is not None and slot.startswith(
+                    'selection'):
+                definition['selection'] = shown['selection']
+            if shown['domain'] is not None:
+                definition['domain'] = PYSONEncoder().encode(shown['domain'])
             if slot == 'values':
                 etree.SubElement(group, 'field', name=slot, colspan='2')
                 continue
@@ -246,15 +243,15 @@ class Act(Wizard):
         return 'reload'
 
 
-class ReturnStart(ModelView):
-    "Return a to-do"
-    __name__ = 'egov.workflow.task.return.start'
+class SendBackStart(ModelView):
+    "Send back a to-do"
+    __name__ = 'egov.workflow.task.send_back.start'
 
     task = fields.Many2One('egov.workflow.task', "To-do", readonly=True)
     instance = fields.Many2One(
         'egov.workflow.instance', "Instance", readonly=True)
     target = fields.Many2One(
-        'egov.workflow.task', "Return To", required=True,
+        'egov.workflow.task', "Send Back To", required=True,
         domain=[
             ('instance', '=', Eval('instance', -1)),
             ('state', '=', 'done'),
@@ -265,14 +262,14 @@ class ReturnStart(ModelView):
     reason = fields.Text("Reason", required=True)
 
 
-class Return(Wizard):
-    "Return a to-do"
-    __name__ = 'egov.workflow.task.return'
+class SendBack(Wizard):
+    "Send back a to-do (退回)"
+    __name__ = 'egov.workflow.task.send_back'
 
-    start = StateView('egov.workflow.task.return.start',
-        'egov_workflow.task_return_start_view_form', [
+    start = StateView('egov.workflow.task.send_back.start',
+        'egov_workflow.task_send_back_start_view_form', [
             Button("Cancel", 'end', 'tryton-cancel'),
-            Button("Return", 'submit', 'tryton-back', default=True),
+            Button("Send Back", 'submit', 'tryton-back', default=True),
             ])
     submit = StateTransition()
 
@@ -284,7 +281,7 @@ class Return(Wizard):
 
     def transition_submit(self):
         with check_access():
-            self.record.return_to(self.start.target, self.start.reason)
+            self.record.send_back_to(self.start.target, self.start.reason)
         return 'end'
 
     def end(self):
@@ -303,7 +300,7 @@ class HandOverStart(ModelView):
 
 
 class HandOver(Wizard):
-    "Hand over a to-do"
+    "Hand over a to-do (转交)"
     __name__ = 'egov.workflow.task.hand_over'
 
     start = StateView('egov.workflow.task.hand_over.start',
@@ -346,13 +343,13 @@ class Reassign(Wizard):
     submit = StateTransition()
 
     def transition_submit(self):
-        Task = Pool().get('egov.workflow.task')
-        with check_access():
-            # Reading the instances with the administrator's rights: only
-            # those of their division can be reassigned
-            Task.read([r.id for r in self.records], ['instance'])
-            Pool().get('egov.workflow.instance').write(
-                list({r.instance for r in self.records}), {})
+        pool = Pool()
+        Task = pool.get('egov.workflow.task')
+        Instance = pool.get('egov.workflow.instance')
+        # With the administrator's rights: only the instances of their
+        # division can be reassigned
+        check_read_access(Task, self.records)
+        check_write_access(Instance, list({r.instance for r in self.records}))
         Task.reassign(self.records, self.start.user)
         return 'end'
 

@@ -80,8 +80,8 @@ class ApplicationTestCase(EgovTestCase):
                 with self.assertRaises(AccessError) as cm:
                     call()
                 self.assertEqual(cm.exception.message,
-                    '「通讯录」应用未在袁州区开通,无法使用。'
-                    '如需使用,请联系市级应用管理员开通。')
+                    '「通讯录」应用未在袁州区开通，无法使用。'
+                    '如需使用，请联系市级应用管理员开通。')
 
         # Another county and the city keep the application
         for user in [org.zs_clerk, org.city_clerk]:

@@ -143,7 +143,7 @@ class ImportTestCase(EgovTestCase):
             '第 5 行「统一社会信用代码」列',
             '第 6 行「编码」列', '与第 5 行重复',
             '第 7 行「编码」列',
-            '第 8 行「名称」列:不能为空',
+            '第 8 行「名称」列：不能为空',
             '循环')
         self.assertEqual(self.count('egov.org.unit'), before)
 
@@ -270,7 +270,7 @@ class HostileFileTestCase(EgovTestCase):
     def test_formulas(self):
         data = xlsx(UNIT_HEADER, [['YZ-300', '袁州区某局', '单位', None]],
             edit=lambda sheet: sheet.__setitem__('D2', '=A1&"360902"'))
-        self.assertRefusedFile(data, '第 2 行「上级编码」列:单元格是公式')
+        self.assertRefusedFile(data, '第 2 行「上级编码」列：单元格是公式')
 
     @with_transaction()
     def test_merged_cells(self):
@@ -284,7 +284,7 @@ class HostileFileTestCase(EgovTestCase):
     def test_unknown_columns(self):
         data = xlsx(UNIT_HEADER + ['密码'], [
                 ['YZ-303', '袁州区某局', '单位', '360902', None, None, 'x']])
-        self.assertRefusedFile(data, '无法识别的列:密码')
+        self.assertRefusedFile(data, '无法识别的列：密码')
 
     @with_transaction()
     def test_external_entity(self):
@@ -335,5 +335,5 @@ class HostileFileTestCase(EgovTestCase):
                 ])
         importer = check_file('units', data)
         problems = '\n'.join(str(p) for p in importer.table.problems)
-        self.assertIn('第 2 行「名称」列:内容长度为 150 个字符', problems)
+        self.assertIn('第 2 行「名称」列：内容长度为 150 个字符', problems)
         self.assertNotIn('第 3 行', problems)

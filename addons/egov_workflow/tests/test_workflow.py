@@ -1,5 +1,5 @@
 """The workflow engine as people use it: the shipped leave and 发文
-processes, countersign, return, withdraw, hand over, delegation, deadlines
+processes, countersign, send back, withdraw, hand over, delegation, deadlines
 in working days, and refused diagrams."""
 import datetime
 import json
@@ -185,7 +185,7 @@ class WorkflowTestCase(WorkflowHelpers, EgovWorkflowTestCase):
             self.assertEqual(len(found), 3)
         self.assertEqual({t.instance for t in tasks},
             {r.workflow for r in requests})
-        self.assertEqual(requests[0].unit_lists, ())
+        self.assertEqual(requests[0].picked_units, ())
 
     @with_transaction()
     def test_monitoring_actions_are_audited(self):
@@ -271,7 +271,7 @@ class WorkflowTestCase(WorkflowHelpers, EgovWorkflowTestCase):
             self.assertIn('不是您的待办', cm.exception.message)
 
     @with_transaction()
-    def test_return_to_an_earlier_step(self):
+    def test_send_back_to_an_earlier_step(self):
         "退回: back to whoever did the step, with the reason"
         org = workflow_org()
         request = self.leave_request(org)
@@ -282,12 +282,12 @@ class WorkflowTestCase(WorkflowHelpers, EgovWorkflowTestCase):
             first = [t for t in request.workflow.tasks
                 if t.step == 'apply'][0]
             with self.assertRaises(UserError):
-                task.return_to(first, '  ')
-            task.return_to(first, '请补充工作交接安排')
+                task.send_back_to(first, '  ')
+            task.send_back_to(first, '请补充工作交接安排')
         back, = self.open_tasks(org.yz_clerk)
         self.assertEqual(back.step, 'apply')
         opinion = request.workflow.opinions[-1]
-        self.assertEqual(opinion.decision, 'return')
+        self.assertEqual(opinion.decision, 'send_back')
         self.assertEqual(opinion.target_step, '填写请假单')
         # And on again from there
         self.act(org.yz_clerk)
@@ -297,24 +297,24 @@ class WorkflowTestCase(WorkflowHelpers, EgovWorkflowTestCase):
 
     @with_transaction()
     def test_withdraw_before_the_next_acted(self):
-        "撤回 works until the next person acts"
+        "收回 works until the next person acts"
         org = workflow_org()
         self.leave_request(org)
         sent = self.act(org.yz_clerk)
         with acting_as(org.yz_clerk):
-            sent.do_withdraw()
+            sent.withdraw_one()
         self.assertEqual(self.open_tasks(org.office_head), [])
         again, = self.open_tasks(org.yz_clerk)
         self.act(org.yz_clerk)
         self.act(org.office_head)
         with acting_as(org.yz_clerk):
             with self.assertRaises(UserError) as cm:
-                again.__class__(again.id).do_withdraw()
-        self.assertIn('已不能撤回', cm.exception.message)
+                again.__class__(again.id).withdraw_one()
+        self.assertIn('已不能收回', cm.exception.message)
 
     @with_transaction()
     def test_hand_over(self):
-        "转办: the holder gives the to-do to a colleague"
+        "转交: the holder gives the to-do to a colleague"
         org = workflow_org()
         self.leave_request(org)
         self.act(org.yz_clerk)
@@ -322,6 +322,9 @@ class WorkflowTestCase(WorkflowHelpers, EgovWorkflowTestCase):
             task, = self.open_tasks(org.office_head)
             task.hand_over_to(org.secretary, '请代为审核')
         self.assertEqual(self.open_tasks(org.office_head), [])
+        task = task.__class__(task.id)
+        self.assertEqual(
+            (task.state, task.decision), ('handed_over', 'hand_over'))
         self.act(org.secretary)
         self.assertTrue(self.open_tasks(org.leader))
 
@@ -374,10 +377,13 @@ class WorkflowTestCase(WorkflowHelpers, EgovWorkflowTestCase):
                         'title': '关于做好2027年元旦春节期间安全工作的通知',
                         'process': self.process('outgoing').id,
                         'values': {'doc_type': '通知', 'urgency': '急件'},
-                        'cosign_units': [('add', [
-                                    org.yz_edu_office.id,
-                                    org.yz_school_dept.id])],
-                        'recipients': [('add', [org.zs_finance.id])],
+                        'picked_units': [('create', [
+                                    {'key': 'cosign_units',
+                                        'unit': org.yz_edu_office.id},
+                                    {'key': 'cosign_units',
+                                        'unit': org.yz_school_dept.id},
+                                    {'key': 'recipients',
+                                        'unit': org.zs_finance.id}])],
                         }])
             Request.workflow_start([request])
         self.act(org.yz_clerk)                   # 拟稿
@@ -434,8 +440,7 @@ class WorkflowTestCase(WorkflowHelpers, EgovWorkflowTestCase):
                 view = ActStart.fields_view_get(view_type='form')
                 self.assertEqual(
                     view['fields'][slots['cosign_units']]['string'],
-                    Request.fields_get(['cosign_units'])[
-                        'cosign_units']['string'])
+                    '会签单位')
                 self.assertIn('name="%s"' % slots['recipients'],
                     view['arch'])
                 act.start.decision = 'approve'
@@ -451,15 +456,14 @@ class WorkflowTestCase(WorkflowHelpers, EgovWorkflowTestCase):
                 act.transition_submit()
         request = Request(request.id)
         self.assertEqual(
-            {u.id for u in request.cosign_units},
+            set(request.picked('cosign_units')),
             {org.yz_edu_office.id, org.yz_school_dept.id})
-        # The form shows the unit lists 发文 uses; a leave request none
-        self.assertEqual(request.unit_lists, ('cosign_units', 'recipients'))
+        self.assertEqual(request.picked('recipients'), [org.zs_finance.id])
         # The reviewer sends the same list back: nothing is lost
         with acting_as(org.office_head):
             task, = self.open_tasks(org.office_head)
             task.decide('approve', '已核', data={
-                    'cosign_units': [u.id for u in request.cosign_units]})
+                    'cosign_units': request.picked('cosign_units')})
         self.assertEqual(len(self.open_tasks(org.school_head)), 1)
 
         # Another draft whose countersigning department has no head: the
@@ -471,7 +475,9 @@ class WorkflowTestCase(WorkflowHelpers, EgovWorkflowTestCase):
                         'title': '关于开展消防演练的通知',
                         'process': self.process('outgoing').id,
                         'values': {'doc_type': '通知'},
-                        'cosign_units': [('add', [org.yz_school_dept.id])],
+                        'picked_units': [('create', [{
+                                        'key': 'cosign_units',
+                                        'unit': org.yz_school_dept.id}])],
                         }])
             Request.workflow_start([other])
         self.act(org.yz_clerk, instance=Request(other.id).workflow)
@@ -535,7 +541,7 @@ class WorkflowTestCase(WorkflowHelpers, EgovWorkflowTestCase):
         pool.get('res.user').write([org.office_head], {'language': zh_cn.id})
         Task.remind_overdue()
         Task.remind_overdue()
-        self.assertEqual(notes(org.office_head)[1:], ['已超期:部门负责人审批'])
+        self.assertEqual(notes(org.office_head)[1:], ['已超期：部门负责人审批'])
 
         Task.write([task], {'reminded_at': None})
         with acting_as(org.office_head):
@@ -545,7 +551,7 @@ class WorkflowTestCase(WorkflowHelpers, EgovWorkflowTestCase):
         with acting_as(org.yz_clerk):
             Request.workflow_urge([Request(request.id)])
         self.assertEqual(notes(org.office_head)[-1],
-            '%s 催办:部门负责人审批' % org.yz_clerk.name)
+            '%s 催办：部门负责人审批' % org.yz_clerk.name)
         with acting_as(org.yz_clerk):
             with self.assertRaises(UserError) as cm:
                 Request.workflow_urge([Request(request.id)])
@@ -601,11 +607,11 @@ class WorkflowTestCase(WorkflowHelpers, EgovWorkflowTestCase):
         self.assertEqual(self.open_tasks(org.leader), [])
         self.act(org.secretary, text='已登记')
         # Out of the sub-process, the form's values still decide the way;
-        # a return goes back into it
+        # sending back goes back into it
         with acting_as(org.leader):
             task, = self.open_tasks(org.leader)
             head = [t for t in request.workflow.tasks if t.step == 'head'][0]
-            task.return_to(head, '请写明工作安排')
+            task.send_back_to(head, '请写明工作安排')
         self.act(org.office_head, text='已安排')
         self.act(org.secretary, text='已登记')
         self.act(org.leader, text='同意')
