@@ -9,8 +9,8 @@ import pytest
 from .rpc import RPCError, Session
 
 PASSWORD = 'Yichun@2026'
-OFF_MESSAGE = ('「通讯录」应用未在袁州区开通,无法使用。'
-    '如需使用,请联系市级应用管理员开通。')
+OFF_MESSAGE = ('「通讯录」应用未在袁州区开通，无法使用。'
+    '如需使用，请联系市级应用管理员开通。')
 
 
 @pytest.fixture(scope='module')
