@@ -117,6 +117,7 @@ sqlite_database() {
         trytond-admin -c "$CONF" -d "$name" -u $EGOV_MODULES \
             --activate-dependencies -l zh_CN
         trytond-admin -c "$CONF" -d "$name" --all -l zh_CN
+        python scripts/upgrade-database --after -c "$CONF" -d "$name"
         modules_hash > "$stamp"
     fi
 }

@@ -1,9 +1,6 @@
 """Approval requests (审批单): the general record that runs on a process
 with a custom form: a leave request, a 发文 approval, any approval a county
 draws for itself."""
-from sql import Literal, Table
-
-from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.pool import Pool
@@ -12,17 +9,8 @@ from trytond.transaction import Transaction, without_check_access
 
 from .exceptions import (
     WorkflowError, WorkflowFrozenError, WorkflowValidationError)
-from .mixin import WorkflowMixin
-
 from .form import PICK_UNIT_KINDS, PICKS
-
-# The tables of the lists the request had as fields before its form could
-# pick units: {form field: table}
-OLD_LISTS = {
-    'cosign_units': 'egov_workflow_request-cosign_unit',
-    'recipients': 'egov_workflow_request-recipient',
-    'handlers': 'egov_workflow_request-handler',
-    }
+from .mixin import WorkflowMixin
 
 
 class Request(WorkflowMixin, ModelSQL, ModelView):
@@ -366,26 +354,6 @@ class RequestUnit(PickMixin, ModelSQL, ModelView):
         cls.__access__.add('request')
         t = cls.__table__()
         cls._sql_indexes.add(Index(t, (t.request, Index.Range())))
-
-    @classmethod
-    def __register__(cls, module):
-        # The 发文 lists were fields of the request before they were the
-        # form's: their rows come over, keyed by the field
-        transaction = Transaction()
-        cursor = transaction.connection.cursor()
-        TableHandler = backend.TableHandler
-        super().__register__(module)
-        table = cls.__table__()
-        for key, old_name in OLD_LISTS.items():
-            if not TableHandler.table_exist(old_name):
-                continue
-            old = Table(old_name)
-            cursor.execute(*table.insert(
-                    [table.request, table.key, table.unit,
-                        table.create_uid, table.create_date],
-                    old.select(old.request, Literal(key), old.unit,
-                        old.create_uid, old.create_date)))
-            TableHandler.drop_table(None, old_name)
 
     @classmethod
     def validate_fields(cls, picks, field_names):
