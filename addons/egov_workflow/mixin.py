@@ -18,7 +18,8 @@ from trytond.transaction import Transaction, without_check_access
 
 from egov_base.tools import IN_MAX, check_read_access, check_write_access
 
-from .exceptions import WorkflowError, WorkflowFrozenError
+from .exceptions import (
+    StepFieldError, TaskStateError, WorkflowError, WorkflowFrozenError)
 from .instance import STATES
 
 # What the holder of a step may do with a field
@@ -74,9 +75,10 @@ class WorkflowMixin:
 
     # The group (module, xml id) whose members make records of the model;
     # record rules keep each of them to the records they take part in.
-    # None: the module declares them, and the buttons' records, in its XML
-    # (needed when the group is the module's own: it does not exist yet
-    # when its models register).
+    # A group the module defines in its own XML does not exist yet when its
+    # models register: the access rows and the rule are made as soon as
+    # the group is loaded (see model_data.py). None: the module declares
+    # them, and the buttons' records, in its XML itself.
     _workflow_group = ('egov_base', 'group_egov_user')
 
     @classmethod
@@ -84,8 +86,18 @@ class WorkflowMixin:
         super().__register__(module)
         if cls._workflow_group:
             cls._workflow_register_buttons()
-            cls._workflow_register_access()
-            cls._workflow_register_rules(module)
+            cls.workflow_register_group()
+
+    @classmethod
+    def workflow_register_group(cls):
+        "Make the access rows and the participants' rule of the model"
+        ModelData = Pool().get('ir.model.data')
+        try:
+            group = ModelData.get_id(*cls._workflow_group)
+        except KeyError:
+            return
+        cls._workflow_register_access(group)
+        cls._workflow_register_rules(group)
 
     @classmethod
     def _workflow_register_buttons(cls):
@@ -101,16 +113,10 @@ class WorkflowMixin:
                     for n, s in labels.items() if n not in known])
 
     @classmethod
-    def _workflow_register_access(cls):
+    def _workflow_register_access(cls, group):
         """A default access row that grants nothing, and one for the
         model's group, unless the module made them"""
-        pool = Pool()
-        Access = pool.get('ir.model.access')
-        ModelData = pool.get('ir.model.data')
-        try:
-            group = ModelData.get_id(*cls._workflow_group)
-        except KeyError:
-            return
+        Access = Pool().get('ir.model.access')
         with without_check_access():
             rows = Access.search([('model', '=', cls.__name__)])
             groups = {r.group.id if r.group else None for r in rows}
@@ -130,7 +136,7 @@ class WorkflowMixin:
             Access.create(to_create)
 
     @classmethod
-    def _workflow_register_rules(cls, module):
+    def _workflow_register_rules(cls, group):
         """The people who take part in a record's process read it: who
         made it, its initiator and whoever has or had a to-do in it (or
         acted for someone). The rule follows the model's code at each
@@ -138,7 +144,6 @@ class WorkflowMixin:
         pool = Pool()
         RuleGroup = pool.get('ir.rule.group')
         Rule = pool.get('ir.rule')
-        ModelData = pool.get('ir.model.data')
         name = 'Participants of %s' % cls.__name__
         domain = cls._participant_domain()
         with without_check_access():
@@ -149,10 +154,6 @@ class WorkflowMixin:
             if groups:
                 Rule.write([r for g in groups for r in g.rules
                         if r.domain != domain], {'domain': domain})
-                return
-            try:
-                group = ModelData.get_id(*cls._workflow_group)
-            except KeyError:
                 return
             RuleGroup.create([{
                         'name': name,
@@ -265,7 +266,7 @@ class WorkflowMixin:
         to_write = {}
         for name, value in (data or {}).items():
             if name not in editable:
-                raise WorkflowError(gettext(
+                raise StepFieldError(gettext(
                         'egov_workflow.msg_workflow_field_readonly',
                         field=self._workflow_label(name),
                         step=self._workflow_step_name(step)))
@@ -294,7 +295,7 @@ class WorkflowMixin:
             if rule != 'required' or name not in self._fields:
                 continue
             if self._workflow_missing(name):
-                raise WorkflowError(gettext(
+                raise StepFieldError(gettext(
                         'egov_workflow.msg_workflow_form_required',
                         field=self._workflow_label(name)))
 
@@ -450,7 +451,7 @@ class WorkflowMixin:
         starting = []
         for record in records:
             if record.workflow:
-                raise WorkflowError(gettext(
+                raise TaskStateError(gettext(
                         'egov_workflow.msg_workflow_already_started',
                         record=record.rec_name))
             process = record.workflow_process()

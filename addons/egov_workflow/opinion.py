@@ -10,7 +10,7 @@ from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.pool import Pool
 from trytond.transaction import Transaction, without_check_access
 
-from .exceptions import WorkflowError
+from .exceptions import WorkflowError, WorkflowFrozenError
 from .task import DECISIONS
 
 # A signature is a PNG drawn on the signature pad: small
@@ -109,7 +109,7 @@ class Opinion(ModelSQL, ModelView):
         super().check_modification(
             mode, opinions, values=values, external=external)
         if external and mode in {'write', 'delete'}:
-            raise WorkflowError(gettext(
+            raise WorkflowFrozenError(gettext(
                     'egov_workflow.msg_workflow_opinion_readonly'))
 
 

@@ -8,7 +8,7 @@ from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
 
-from .exceptions import WorkflowError
+from .exceptions import TaskHolderError, TaskStateError
 
 # The scheduler reminds a holder of one overdue to-do once per this time
 REMIND_EVERY = datetime.timedelta(days=1)
@@ -75,7 +75,7 @@ class Instance(metaclass=PoolMeta):
         User = pool.get('res.user')
         for instance in instances:
             if instance.state != 'running' or instance.initiator.id != user:
-                raise WorkflowError(gettext(
+                raise TaskHolderError(gettext(
                         'egov_workflow.msg_workflow_urge_not_yours',
                         title=instance.title))
             with without_check_access():
@@ -87,7 +87,7 @@ class Instance(metaclass=PoolMeta):
             recent = [t for t in tasks
                 if t.reminded_at and now - t.reminded_at < URGE_EVERY]
             if recent:
-                raise WorkflowError(gettext(
+                raise TaskStateError(gettext(
                         'egov_workflow.msg_workflow_urge_too_soon',
                         title=instance.title))
             Task.remind(tasks, 'urge', user=User(user).rec_name)

@@ -8,7 +8,7 @@ from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
 
 from .exceptions import (
-    WorkflowError, WorkflowFrozenError, WorkflowValidationError)
+    StepFieldError, WorkflowFrozenError, WorkflowValidationError)
 from .form import PICK_UNIT_KINDS, PICKS
 from .mixin import WorkflowMixin
 
@@ -266,7 +266,7 @@ class Request(WorkflowMixin, ModelSQL, ModelView):
         editable = set(self._form_editable(step))
         for key in list(form_values) + list(picked):
             if key not in editable:
-                raise WorkflowError(gettext(
+                raise StepFieldError(gettext(
                         'egov_workflow.msg_workflow_field_readonly',
                         field=self._workflow_label(key),
                         step=self._workflow_step_name(step)))
@@ -286,7 +286,7 @@ class Request(WorkflowMixin, ModelSQL, ModelView):
         for name, access in self.workflow_rules(task.step).items():
             if access == 'required' and name not in self._fields and (
                     data.get(name) in (None, '', [], ())):
-                raise WorkflowError(gettext(
+                raise StepFieldError(gettext(
                         'egov_workflow.msg_workflow_form_required',
                         field=self._workflow_label(name)))
         if self.form:

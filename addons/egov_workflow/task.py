@@ -13,7 +13,8 @@ from trytond.pyson import Eval, If
 from trytond.rpc import RPC
 from trytond.transaction import Transaction, without_check_access
 
-from .exceptions import WorkflowError
+from .exceptions import (
+    TaskHolderError, TaskStateError, WorkflowError, WorkflowFrozenError)
 from .one_query import OneQuerySearchRead
 from .instance import rule_message
 from .notify import notify
@@ -230,7 +231,7 @@ class Task(OneQuerySearchRead, ModelSQL, ModelView):
             mode, tasks, values=values, external=external)
         # To-dos change only through the actions on them
         if external and mode in {'write', 'delete'}:
-            raise WorkflowError(gettext(
+            raise WorkflowFrozenError(gettext(
                     'egov_workflow.msg_workflow_task_readonly'))
 
     @classmethod
@@ -354,16 +355,16 @@ class Task(OneQuerySearchRead, ModelSQL, ModelView):
         user = Transaction().user
         if self.state != 'open':
             done_by = self.done_by.rec_name if self.done_by else ''
-            raise WorkflowError(gettext(
+            raise TaskStateError(gettext(
                     'egov_workflow.msg_workflow_task_not_open',
                     step=self.step_name, title=self.instance.title,
                     user=done_by))
         if user and self.user.id != user:
-            raise WorkflowError(gettext(
+            raise TaskHolderError(gettext(
                     'egov_workflow.msg_workflow_task_not_yours',
                     step=self.step_name, holder=self.holder_name))
         if self.kind != 'todo':
-            raise WorkflowError(gettext(
+            raise TaskStateError(gettext(
                     'egov_workflow.msg_workflow_copy_no_action',
                     title=self.instance.title))
 
@@ -406,7 +407,7 @@ class Task(OneQuerySearchRead, ModelSQL, ModelView):
         task.check_holder()
         instance = task.instance
         if instance.state != 'running':
-            raise WorkflowError(gettext(
+            raise TaskStateError(gettext(
                     'egov_workflow.msg_workflow_instance_ended',
                     title=instance.title))
         record = instance.record
@@ -510,7 +511,7 @@ class Task(OneQuerySearchRead, ModelSQL, ModelView):
         task, = self.reload_locked([self])
         user = Transaction().user
         if task.state != 'done' or (user and task.done_by.id != user):
-            raise WorkflowError(gettext(
+            raise TaskHolderError(gettext(
                     'egov_workflow.msg_workflow_withdraw_not_yours',
                     step=task.step_name))
         instance = task.instance
@@ -524,7 +525,7 @@ class Task(OneQuerySearchRead, ModelSQL, ModelView):
                         ('previous', '!=', task.id)],
                     ])
         if later or instance.state != 'running':
-            raise WorkflowError(gettext(
+            raise TaskStateError(gettext(
                     'egov_workflow.msg_workflow_withdraw_too_late',
                     step=task.step_name))
         engine = instance.engine()

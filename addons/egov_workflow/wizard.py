@@ -14,7 +14,7 @@ from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from egov_base.tools import check_read_access, check_write_access
 
-from .exceptions import WorkflowError
+from .exceptions import StepFieldError
 from .form import PICKS
 
 
@@ -211,7 +211,7 @@ class Act(Wizard):
             editable = record.workflow_editable(task.step)
             plan, refused = plan_slots(record, editable)
             if plan is None:
-                raise WorkflowError(gettext(
+                raise StepFieldError(gettext(
                         'egov_workflow.msg_workflow_field_unsupported',
                         field=record._workflow_label(refused),
                         step=task.step_name))

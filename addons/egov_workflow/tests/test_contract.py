@@ -40,8 +40,25 @@ MISSION = '''<?xml version="1.0" encoding="UTF-8"?>
 class ContractHelpers(WorkflowHelpers):
     "Starting a business trip and opening the act dialog"
 
+    def mission_group(self):
+        """Load the business trips' group as a module's XML would (Tryton
+        loads no XML of a test folder): every employee gets it"""
+        pool = Pool()
+        Group = pool.get('res.group')
+        ModelData = pool.get('ir.model.data')
+        Role = pool.get('egov.application.role')
+        group, = Group.create([{'name': '出差申请'}])
+        ModelData.create([{'module': 'egov_workflow', 'fs_id': 'group_mission',
+                    'model': 'res.group', 'db_id': group.id}])
+        Role.create([{
+                    'application': ModelData.get_id(
+                        'egov_base', 'application_platform'),
+                    'group': group.id, 'all_staff': True}])
+        return group
+
     def mission(self, org):
         pool = Pool()
+        self.mission_group()
         Process = pool.get('egov.workflow.process')
         Mission = pool.get('egov.workflow.test.mission')
         process, = Process.create([{
@@ -141,6 +158,26 @@ class ContractTestCase(ContractHelpers, EgovWorkflowTestCase):
         with acting_as(org.yz_clerk):
             row, = Mission.read([mission.id], ['reason'])
             self.assertEqual(row['reason'], '参加全省教育工作会议')
+
+    @with_transaction()
+    def test_made_from_the_declaration(self):
+        """The buttons, the access rows of the model's own group (loaded
+        after the model registered) and the participants' rule exist"""
+        pool = Pool()
+        Button = pool.get('ir.model.button')
+        Access = pool.get('ir.model.access')
+        RuleGroup = pool.get('ir.rule.group')
+        name = 'egov.workflow.test.mission'
+        self.assertFalse(Access.search([('model', '=', name)]))
+        group = self.mission_group().id
+        self.assertEqual({b.name for b in Button.search([
+                        ('model', '=', name)])},
+            {'workflow_start', 'workflow_urge'})
+        rows = {(r.group.id if r.group else None, r.perm_read, r.perm_write)
+            for r in Access.search([('model', '=', name)])}
+        self.assertEqual(rows, {(None, False, False), (group, True, True)})
+        rule_group, = RuleGroup.search([('model', '=', name)])
+        self.assertEqual([g.id for g in rule_group.groups], [group])
 
     @with_transaction()
     def test_participants_only(self):
