@@ -28,6 +28,7 @@ from functools import wraps
 from trytond.i18n import gettext
 from trytond.ir.translation import INTERNAL_LANG
 from trytond.model.exceptions import AccessError
+from trytond.pool import Pool
 from trytond.protocols.wrappers import (
     HTTPStatus, Response, with_pool, with_transaction)
 from trytond.transaction import Transaction
@@ -93,10 +94,10 @@ RECORD_ID = re.compile(r'[1-9][0-9]{0,9}')
 MAX_ID = 2 ** 31 - 1
 STATIC_NAME = re.compile(r'[a-z0-9][a-z0-9_-]*\.(js|css|json|svg|png)')
 MESSAGE = '''<!DOCTYPE html>
-<html lang="zh-CN"><head><meta charset="utf-8">
+<html lang="%(lang)s"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" type="image/png" href="/images/tryton-icon.png">
-%(refresh)s<title>%(title)s - 宜春市智慧办公平台</title>
+%(refresh)s<title>%(title)s - %(platform)s</title>
 <link rel="stylesheet" href="%(static)scommon.css"></head>
 <body class="egov-message"><main><h1>%(title)s</h1><p>%(text)s</p>
 <p><a href="%(link)s">%(link_text)s</a></p></main></body></html>
@@ -123,21 +124,54 @@ def client_url(database_name, model=None, record_id=None):
     return url
 
 
+# Who is not logged in reads the language of the platform's people
+VISITOR_LANGUAGE = 'zh_CN'
+
+
 def message(database_name, status, title, text, link=None, link_text=None,
         refresh=False):
-    "A short page in Chinese telling what went wrong"
+    """A short page telling what went wrong: title, text and link_text are
+    names of messages msg_page_error_<name>, in the language of the user
+    (or of the platform's people, for a visitor)"""
     link = link or client_url(database_name)
+    words = error_texts(database_name,
+        ['platform', title, text, link_text or 'back'])
+    if words is None:
+        # No platform of that name to speak for
+        return secure(Response(status=HTTPStatus.NOT_FOUND))
+    language, (platform, title, text, link_text) = words
     body = MESSAGE % {
+        'lang': html.escape(language.replace('_', '-'), quote=True),
+        'platform': html.escape(platform),
         'title': html.escape(title),
         'text': html.escape(text),
         'link': html.escape(link, quote=True),
-        'link_text': html.escape(link_text or '返回办公平台'),
+        'link_text': html.escape(link_text),
         'static': html.escape(static_prefix(database_name), quote=True),
         'refresh': ('<meta http-equiv="refresh" content="3;url=%s">\n'
             % html.escape(link, quote=True)) if refresh else '',
         }
     return secure(Response(body, status,
             content_type='text/html; charset=utf-8'))
+
+
+def error_texts(database_name, names):
+    """(language, [text of msg_page_error_<name>]) in the language of the
+    transaction's user, or of a visitor when there is none; None when no
+    database of that name is open"""
+    transaction = Transaction()
+    if transaction.database and transaction.database.name == database_name:
+        pool = Pool(database_name)
+        language = user_language(pool)
+        with transaction.set_context(language=language):
+            return language, [gettext('%s.%serror_%s'
+                    % (MODULE, TEXT_PREFIX, n)) for n in names]
+    if database_name not in Pool.database_list():
+        return None
+    with Transaction().start(database_name, 0, readonly=True,
+            context={'language': VISITOR_LANGUAGE}):
+        return VISITOR_LANGUAGE, [gettext('%s.%serror_%s'
+                % (MODULE, TEXT_PREFIX, n)) for n in names]
 
 
 def static_prefix(database_name):
@@ -163,20 +197,19 @@ def session_required(func):
         record_id = parse_id(record) if record is not None else None
         if request.session is None or not request.user_id:
             return message(database_name, HTTPStatus.UNAUTHORIZED,
-                '请先登录',
-                '登录已失效或尚未登录，请登录办公平台后再打开此页面。',
+                'login_title', 'login_text',
                 link=client_url(database_name, model, record_id),
-                link_text='前往登录', refresh=True)
+                link_text='login_link', refresh=True)
         if page not in PAGES:
             return message(database_name, HTTPStatus.NOT_FOUND,
-                '页面不存在', '没有这个页面。')
+                'no_page_title', 'no_page_text')
         if model is None:
             if record is not None:
                 return message(database_name, HTTPStatus.NOT_FOUND,
-                    '页面不存在', '没有这个页面。')
+                    'no_page_title', 'no_page_text')
         elif record_id is None:
             return message(database_name, HTTPStatus.BAD_REQUEST,
-                '地址有误', '地址中的记录编号必须是正整数。')
+                'address_title', 'address_text')
         return func(request, database_name, page, record_id, *args, **kwargs)
     return wrapper
 
@@ -277,7 +310,7 @@ def workflow_page(request, pool, page, record_id):
     database_name = pool.database_name
     if model and not readable(pool, model, record_id):
         return message(database_name, HTTPStatus.NOT_FOUND,
-            '未找到', '没有找到这条记录，或者您没有查看它的权限。')
+            'not_found_title', 'not_found_text')
     values = page_values(pool, page, record_id)
     language = user_language(pool)
     with Transaction().set_context(language=language):
@@ -312,7 +345,7 @@ def workflow_static(request, database_name, name):
     path = os.path.join(WEB, name)
     if not STATIC_NAME.fullmatch(name) or not os.path.isfile(path):
         return message(database_name, HTTPStatus.NOT_FOUND,
-            '页面不存在', '没有这个文件。')
+            'no_page_title', 'no_file_text')
     content_type, _ = mimetypes.guess_type(name)
     if content_type.startswith('text/') or content_type.endswith(
             ('javascript', 'json')):

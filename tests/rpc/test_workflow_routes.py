@@ -407,7 +407,10 @@ def test_inbox_page(server):
     path = '/%s/egov/workflow/inbox' % server.database
     status, headers, body = http(server, path)
     assert status == 401
-    assert '请先登录' in body
+    assert '请先登录' in body and 'lang="zh-CN"' in body
+    # A database the server does not serve has no page to speak for it
+    status, headers, body = http(server, '/no_such_db/egov/workflow/inbox')
+    assert status == 404 and not body
     zhuting = CookieClient(server, 'zhuting')
     status, headers, body = http(server, path, zhuting.cookie)
     assert status == 200
