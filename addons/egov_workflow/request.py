@@ -315,8 +315,21 @@ class Request(WorkflowMixin, ModelSQL, ModelView):
 
 
 class PickMixin:
-    "What picked units and people share"
+    "What picked units and people share: the request and its form's field"
     __slots__ = ()
+
+    request = fields.Many2One(
+        'egov.workflow.request', "Request", required=True,
+        ondelete='CASCADE')
+    key = fields.Char("Field", required=True, readonly=True)
+    field_name = fields.Function(fields.Char("List"), 'get_field_name')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('request')
+        t = cls.__table__()
+        cls._sql_indexes.add(Index(t, (t.request, Index.Range())))
 
     def get_field_name(self, name):
         return self.request._workflow_label(self.key)
@@ -340,20 +353,8 @@ class RequestUnit(PickMixin, ModelSQL, ModelView):
     __string__ = "Unit Picked"
     _egov_visibility = 'parent'
 
-    request = fields.Many2One(
-        'egov.workflow.request', "Request", required=True,
-        ondelete='CASCADE')
-    key = fields.Char("Field", required=True, readonly=True)
-    field_name = fields.Function(fields.Char("List"), 'get_field_name')
     unit = fields.Many2One(
         'egov.org.unit', "Unit", required=True, ondelete='RESTRICT')
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls.__access__.add('request')
-        t = cls.__table__()
-        cls._sql_indexes.add(Index(t, (t.request, Index.Range())))
 
     @classmethod
     def validate_fields(cls, picks, field_names):
@@ -382,20 +383,8 @@ class RequestPerson(PickMixin, ModelSQL, ModelView):
     __string__ = "Person Picked"
     _egov_visibility = 'parent'
 
-    request = fields.Many2One(
-        'egov.workflow.request', "Request", required=True,
-        ondelete='CASCADE')
-    key = fields.Char("Field", required=True, readonly=True)
-    field_name = fields.Function(fields.Char("List"), 'get_field_name')
     user = fields.Many2One(
         'res.user', "Person", required=True, ondelete='RESTRICT')
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls.__access__.add('request')
-        t = cls.__table__()
-        cls._sql_indexes.add(Index(t, (t.request, Index.Range())))
 
     @classmethod
     def validate_fields(cls, picks, field_names):
