@@ -50,9 +50,8 @@ OWNED = {
 # the clerk (the to-do, opinion and instance come with it)
 PROCESS_MODELS = {
     'egov.workflow.request', 'egov.workflow.instance', 'egov.workflow.task',
-    'egov.workflow.opinion', 'egov.workflow.request-cosign_unit',
-    'egov.workflow.request-recipient', 'egov.workflow.request-handler',
-    'egov.workflow.delegation'}
+    'egov.workflow.opinion', 'egov.workflow.request.unit',
+    'egov.workflow.request.person', 'egov.workflow.delegation'}
 
 # The audit and the security settings: only their administrators (安全审计员,
 # 安全管理员) read them; clerks and county administrators get nothing at all
