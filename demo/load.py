@@ -1,6 +1,6 @@
 """Load the demo organisation of Yichun into a database.
 
-    python demo/load.py -c var/trytond.conf -d egov
+    python demo/load.py -c var/trytond-demo.conf -d egov
 
 Idempotent: a database that already has the city is left as it is."""
 import argparse

@@ -5,7 +5,9 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 VENV="$ROOT/.venv"
-CONF="$ROOT/var/trytond.conf"
+# The configuration rendered for the command that runs (setup demo|test):
+# var/trytond-demo.conf or var/trytond-test.conf, never one shared file
+CONF=""
 # The platform's modules, activated in every database
 EGOV_MODULES="egov_base egov_workflow"
 
@@ -68,6 +70,7 @@ web_client() {
 # setup demo|test
 setup() {
     local purpose="$1"
+    CONF="$ROOT/var/trytond-$purpose.conf"
     apt_install ca-certificates
     if [ "$purpose" = test ]; then
         apt_install postgresql chromium fonts-noto-cjk
