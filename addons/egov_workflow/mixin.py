@@ -340,11 +340,8 @@ class WorkflowMixin:
 
     def workflow_data(self):
         "The values the conditions and assignment rules of the process read"
-        data = {}
-        for rules in self._workflow_fields.values():
-            for name in rules:
-                data[name] = self.workflow_values([name])[name]
-        return data
+        return self.workflow_values({name
+                for rules in self._workflow_fields.values() for name in rules})
 
     def workflow_process(self):
         "The process this record runs on"

@@ -335,6 +335,16 @@ class PickMixin:
         return self.request._workflow_label(self.key)
 
     @classmethod
+    def validate_fields(cls, picks, field_names):
+        super().validate_fields(picks, field_names)
+        for pick in picks:
+            if pick.request._pick_fields().get(pick.key) not in (
+                    cls._pick_types):
+                raise WorkflowValidationError(gettext(
+                        'egov_workflow.msg_workflow_pick_field',
+                        field=pick.key, request=pick.request.rec_name))
+
+    @classmethod
     def check_modification(cls, mode, picks, values=None, external=False):
         super().check_modification(
             mode, picks, values=values, external=external)
@@ -355,16 +365,14 @@ class RequestUnit(PickMixin, ModelSQL, ModelView):
 
     unit = fields.Many2One(
         'egov.org.unit', "Unit", required=True, ondelete='RESTRICT')
+    # The kinds of form fields whose picks these are
+    _pick_types = set(PICK_UNIT_KINDS)
 
     @classmethod
     def validate_fields(cls, picks, field_names):
         super().validate_fields(picks, field_names)
         for pick in picks:
-            kind = pick.request._pick_fields().get(pick.key)
-            if kind is None or kind == 'people':
-                raise WorkflowValidationError(gettext(
-                        'egov_workflow.msg_workflow_pick_field',
-                        field=pick.key, request=pick.request.rec_name))
+            kind = pick.request._pick_fields()[pick.key]
             if pick.unit.kind not in PICK_UNIT_KINDS[kind]:
                 raise WorkflowValidationError(gettext(
                         'egov_workflow.msg_workflow_unit_list_kind',
@@ -385,12 +393,4 @@ class RequestPerson(PickMixin, ModelSQL, ModelView):
 
     user = fields.Many2One(
         'res.user', "Person", required=True, ondelete='RESTRICT')
-
-    @classmethod
-    def validate_fields(cls, picks, field_names):
-        super().validate_fields(picks, field_names)
-        for pick in picks:
-            if pick.request._pick_fields().get(pick.key) != 'people':
-                raise WorkflowValidationError(gettext(
-                        'egov_workflow.msg_workflow_pick_field',
-                        field=pick.key, request=pick.request.rec_name))
+    _pick_types = {'people'}
