@@ -6,6 +6,7 @@ from trytond.pool import Pool
 from trytond.pyson import Eval, If
 
 from ..exceptions import OrgValidationError
+from . import scope
 
 
 class DatedMixin:
@@ -151,6 +152,45 @@ class Assignment(DatedMixin, ModelSQL, ModelView):
                                 post=assignment.post.rec_name,
                                 other=primary.post.rec_name))
                     primary = assignment
+
+    @classmethod
+    def create(cls, vlist):
+        if scope.external():
+            Pool().get('ir.model.access').check(cls.__name__, 'create')
+            cls.check_scope(vlist)
+        cls.check_role_grants(vlist)
+        return super().create(vlist)
+
+    @classmethod
+    def check_role_grants(cls, vlist):
+        "The roles the new relations give: security/roles.py checks them"
+
+    @classmethod
+    def check_modification(cls, mode, assignments, values=None,
+            external=False):
+        super().check_modification(
+            mode, assignments, values=values, external=external)
+        if external and mode in {'write', 'delete'}:
+            before = [{'employee': a.employee.id, 'post': a.post.id}
+                for a in assignments]
+            # Both the relation as it is and as it becomes
+            cls.check_scope(before, own=mode == 'delete')
+            if mode == 'write':
+                cls.check_scope([{**b, **values} for b in before])
+
+    @classmethod
+    def check_scope(cls, rows, own=False):
+        """Refuse a person or a post outside the organisation of the
+        administrator, or an assignment of himself (but to end one: own)"""
+        division = scope.administered_division()
+        for row in rows:
+            scope.check([
+                    ('egov.org.employee', row.get('employee')),
+                    ('egov.org.post', row.get('post')),
+                    ], division)
+            if not own:
+                scope.check_not_self(employee_ids=[row.get('employee')],
+                    record=scope.rec_name('egov.org.post', row.get('post')))
 
     @classmethod
     def on_modification(cls, mode, assignments, field_names=None):

@@ -11,6 +11,7 @@ from trytond.tools import grouped_slice
 
 from ..exceptions import OrgValidationError
 from ..tools import IN_MAX
+from . import scope
 from .codes import CODE_PATTERN, MOBILE_PATTERN, PHONE_PATTERN, search_text
 
 
@@ -18,6 +19,8 @@ class Employee(DeactivableMixin, ModelSQL, ModelView):
     __name__ = 'egov.org.employee'
     __string__ = "Employee"
     _egov_visibility = 'city'
+    # Masked in the audit (audit/policy.py)
+    _egov_personal_fields = frozenset({'mobile', 'gender'})
 
     name = fields.Char("Name", required=True, strip=True)
     number = fields.Char(
@@ -194,6 +197,43 @@ class Employee(DeactivableMixin, ModelSQL, ModelView):
                         employee=employee.name,
                         department=employee.department.rec_name,
                         unit=employee.unit.name))
+
+    @classmethod
+    def create(cls, vlist):
+        if scope.external():
+            Pool().get('ir.model.access').check(cls.__name__, 'create')
+            cls.check_login_scope([v.get('user') for v in vlist])
+        return super().create(vlist)
+
+    @classmethod
+    def check_modification(cls, mode, employees, values=None,
+            external=False):
+        super().check_modification(
+            mode, employees, values=values, external=external)
+        if external and mode in {'write', 'delete'}:
+            # The record rules see the person's unit; a person is the
+            # administrator's only if every post they hold is his too
+            division = scope.administered_division()
+            scope.check([('egov.org.employee', e.id) for e in employees],
+                division)
+            if mode == 'write' and values.get('user'):
+                cls.check_login_scope([values['user']])
+
+    @classmethod
+    def check_login_scope(cls, user_ids):
+        """Refuse to link a person to a login outside the organisation of
+        the administrator, or to a built-in login"""
+        pool = Pool()
+        User = pool.get('res.user')
+        from ..security.roles import Roles
+        user_ids = [u for u in user_ids if u is not None]
+        exempt = set(Roles.get()['exempt']) | {0}
+        for user_id in user_ids:
+            if user_id in exempt:
+                raise scope.ScopeError(gettext(
+                        'egov_base.msg_scope_builtin_user',
+                        user=scope.rec_name('res.user', user_id)))
+        scope.check([('res.user', u) for u in user_ids])
 
     @classmethod
     def on_modification(cls, mode, employees, field_names=None):

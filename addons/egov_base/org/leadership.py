@@ -4,6 +4,7 @@ from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.pool import Pool
 
 from ..exceptions import OrgValidationError
+from . import scope
 from .assignment import DatedMixin
 
 
@@ -61,6 +62,40 @@ class Leadership(DatedMixin, ModelSQL, ModelView):
                         'egov_base.msg_leadership_duplicate',
                         leader=leadership.leader.name,
                         unit=leadership.unit.name))
+
+    @classmethod
+    def create(cls, vlist):
+        if scope.external():
+            Pool().get('ir.model.access').check(cls.__name__, 'create')
+            cls.check_scope(vlist)
+        return super().create(vlist)
+
+    @classmethod
+    def check_modification(cls, mode, leaderships, values=None,
+            external=False):
+        super().check_modification(
+            mode, leaderships, values=values, external=external)
+        if external and mode in {'write', 'delete'}:
+            before = [{'leader': l.leader.id, 'unit': l.unit.id}
+                for l in leaderships]
+            cls.check_scope(before, own=mode == 'delete')
+            if mode == 'write':
+                cls.check_scope([{**b, **values} for b in before])
+
+    @classmethod
+    def check_scope(cls, rows, own=False):
+        """Refuse a leader or a unit outside the organisation of the
+        administrator: the units one leads open their records to him; and
+        nobody makes himself the leader of a unit (but to end it: own)"""
+        division = scope.administered_division()
+        for row in rows:
+            scope.check([
+                    ('egov.org.employee', row.get('leader')),
+                    ('egov.org.unit', row.get('unit')),
+                    ], division)
+            if not own:
+                scope.check_not_self(employee_ids=[row.get('leader')],
+                    record=scope.rec_name('egov.org.unit', row.get('unit')))
 
     @classmethod
     def on_modification(cls, mode, leaderships, field_names=None):

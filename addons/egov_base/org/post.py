@@ -5,6 +5,7 @@ from trytond.model import DeactivableMixin, Index, ModelSQL, ModelView, fields
 from trytond.pool import Pool
 
 from ..exceptions import OrgValidationError
+from . import scope
 
 
 class Post(DeactivableMixin, ModelSQL, ModelView):
@@ -135,6 +136,35 @@ class PostGroup(ModelSQL):
         t = cls.__table__()
         cls._sql_indexes.add(Index(t,
                 (t.post, Index.Range()), (t.group, Index.Range())))
+
+    @classmethod
+    def create(cls, vlist):
+        if scope.external():
+            Pool().get('ir.model.access').check(cls.__name__, 'create')
+            cls.check_scope(vlist)
+        cls.check_role_grants(vlist)
+        return super().create(vlist)
+
+    @classmethod
+    def check_role_grants(cls, vlist):
+        "The roles the new relations give: security/roles.py checks them"
+
+    @classmethod
+    def check_modification(cls, mode, records, values=None, external=False):
+        super().check_modification(
+            mode, records, values=values, external=external)
+        if external and mode in {'write', 'delete'}:
+            before = [{'post': r.post.id} for r in records]
+            cls.check_scope(before)
+            if mode == 'write':
+                cls.check_scope([{**b, **values} for b in before])
+
+    @classmethod
+    def check_scope(cls, rows):
+        "Refuse a post outside the organisation of the administrator"
+        division = scope.administered_division()
+        scope.check([('egov.org.post', r.get('post')) for r in rows],
+            division)
 
     @classmethod
     def on_modification(cls, mode, records, field_names=None):

@@ -10,6 +10,7 @@ from trytond.pyson import Eval, If
 from trytond.transaction import Transaction, check_access
 
 from ..exceptions import OrgError
+from . import scope
 
 
 class Transfer(Workflow, ModelSQL, ModelView):
@@ -148,9 +149,44 @@ class Transfer(Workflow, ModelSQL, ModelView):
         return sum(handler(self, True) for handler in self.handover_handlers())
 
     @classmethod
+    def create(cls, vlist):
+        if scope.external():
+            Pool().get('ir.model.access').check(cls.__name__, 'create')
+            cls.check_scope(vlist)
+        return super().create(vlist)
+
+    @classmethod
+    def check_scope(cls, rows, own=False):
+        """Refuse a transfer whose person, new unit, department or post, or
+        successor is outside the organisation of the administrator; and
+        nobody transfers himself (but to delete it: own)"""
+        division = scope.administered_division()
+        for row in rows:
+            scope.check([
+                    ('egov.org.employee', row.get('employee')),
+                    ('egov.org.unit', row.get('to_unit')),
+                    ('egov.org.unit', row.get('to_department')),
+                    ('egov.org.post', row.get('to_post')),
+                    ('egov.org.employee', row.get('successor')),
+                    ], division)
+            if not own:
+                scope.check_not_self(employee_ids=[row.get('employee')],
+                    record=scope.rec_name(
+                        'egov.org.employee', row.get('employee')))
+
+    @classmethod
     def check_modification(cls, mode, transfers, values=None, external=False):
         super().check_modification(
             mode, transfers, values=values, external=external)
+        if external and mode in {'write', 'delete'}:
+            names = ['employee', 'to_unit', 'to_department', 'to_post',
+                'successor']
+            before = [{n: getattr(t, n).id if getattr(t, n) else None
+                    for n in names} for t in transfers]
+            cls.check_scope(before, own=mode == 'delete')
+            if mode == 'write':
+                cls.check_scope([{**b, **{n: values[n] for n in names
+                                if n in values}} for b in before])
         if mode == 'delete':
             for transfer in transfers:
                 if transfer.state == 'done':

@@ -8,7 +8,7 @@ from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Unique, fields)
 from trytond.pool import Pool
-from trytond.pyson import Eval, If
+from trytond.pyson import Bool, Eval, If
 from trytond.rpc import RPC
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, check_access
@@ -16,6 +16,7 @@ from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from ..exceptions import OrgError, OrgValidationError
 from ..tools import IN_MAX
+from . import scope
 from .codes import (
     CODE_PATTERN,
     PHONE_PATTERN,
@@ -106,6 +107,12 @@ class Unit(DeactivableMixin, ModelSQL, ModelView):
     events = fields.One2Many(
         'egov.org.unit.event', 'unit', "History", readonly=True,
         order=[('create_date', 'DESC'), ('id', 'DESC')])
+    # Why a county administrator's form of another county's unit does not
+    # let him change it, said on the form
+    scope_notice = fields.Function(
+        fields.Char("Notice", readonly=True,
+            states={'invisible': ~Eval('scope_notice')}),
+        'get_scope_notice')
 
     @classmethod
     def __setup__(cls):
@@ -144,10 +151,45 @@ class Unit(DeactivableMixin, ModelSQL, ModelView):
                     'depends': ['active'],
                     },
                 })
+        for name in ['name', 'short_name', 'kind', 'code', 'uscc', 'parent',
+                'division_type', 'sequence', 'phone', 'address']:
+            field = getattr(cls, name)
+            field.states = field.states.copy()
+            field.states['readonly'] = (
+                field.states.get('readonly', False)
+                | Bool(Eval('scope_notice')))
+            field.depends = set(field.depends) | {'scope_notice'}
+        for button in cls._buttons.values():
+            button['invisible'] = (
+                button.get('invisible', False) | Bool(Eval('scope_notice')))
+            button['depends'] = list(button.get('depends', [])) + [
+                'scope_notice']
 
     @staticmethod
     def default_kind():
         return 'unit'
+
+    @classmethod
+    def get_scope_notice(cls, units, name):
+        division = scope.administered_division()
+        result = dict.fromkeys((u.id for u in units), None)
+        if division is None:
+            return result
+        own = cls(division).name if division > 0 else ''
+        for unit in units:
+            if not unit.division or unit.division.id != division:
+                result[unit.id] = gettext('egov_base.msg_unit_other_county',
+                    unit=unit.name,
+                    division=unit.division.name if unit.division else '',
+                    own=own)
+        return result
+
+    @classmethod
+    def check_managed(cls, units):
+        """Refuse, in plain words and before any other reason, units
+        outside the county their administrator manages"""
+        if scope.external():
+            scope.check([(cls.__name__, u.id) for u in units])
 
     @classmethod
     def default_sequence(cls):
@@ -190,6 +232,10 @@ class Unit(DeactivableMixin, ModelSQL, ModelView):
 
     @classmethod
     def create(cls, vlist):
+        if scope.external():
+            # Said in plain words before Tryton's rules refuse it
+            scope.check([(cls.__name__, v['parent']) for v in vlist
+                    if v.get('parent')])
         # Division and unit are set before the record rules check the new
         # records: a county administrator creates in their county only.
         vlist = [cls._with_owners(v, v.get('kind') or cls.default_kind())
@@ -336,6 +382,11 @@ class Unit(DeactivableMixin, ModelSQL, ModelView):
     def check_modification(cls, mode, units, values=None, external=False):
         super().check_modification(
             mode, units, values=values, external=external)
+        if external and mode in {'write', 'delete'}:
+            # (runs without access checks: external says who asks)
+            scope.check([(cls.__name__, u.id) for u in units])
+            if mode == 'write' and values.get('parent'):
+                scope.check([(cls.__name__, values['parent'])])
         if mode == 'delete':
             cls.check_delete(units)
         if mode == 'write' and 'kind' in values and any(
@@ -515,6 +566,7 @@ class Unit(DeactivableMixin, ModelSQL, ModelView):
 
     @classmethod
     def _reopen(cls, units):
+        cls.check_managed(units)
         for unit in units:
             if unit.parent and not unit.parent.active:
                 raise OrgError(gettext(
@@ -534,6 +586,7 @@ class Unit(DeactivableMixin, ModelSQL, ModelView):
         Post = pool.get('egov.org.post')
         Employee = pool.get('egov.org.employee')
         Assignment = pool.get('egov.org.assignment')
+        cls.check_managed(units)
         for unit in units:
             subtree = list(cls.subtree_ids([unit]))
             open_units = cls.search([

@@ -9,10 +9,13 @@ from sql import Literal, Null, Union, With
 from sql.conditionals import Coalesce
 from trytond import config
 from trytond.cache import BaseCache, Cache
+from trytond.i18n import gettext
 from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
+
+from . import scope
 
 NO_SCOPE = {
     'employee': None,
@@ -59,6 +62,12 @@ class User(metaclass=PoolMeta):
     posts = fields.Function(
         fields.Many2Many('egov.org.post', None, None, "Posts"),
         'get_posts')
+    division = fields.Many2One(
+        'egov.org.unit', "Administered By", readonly=True,
+        ondelete='RESTRICT',
+        domain=[('kind', 'in', ['city', 'county', 'zone'])],
+        help="The division whose administrator created the login: "
+        "they manage it while it is linked to no person.")
     _org_scope_cache = Cache('res_user.get_org_scope', context=False)
     # Tryton's get_groups, with the groups of the day: those of the post
     # acted in come from the assignments of the day (UserGroup below)
@@ -94,6 +103,11 @@ class User(metaclass=PoolMeta):
     @classmethod
     def search_employee(cls, name, clause):
         nested = clause[0][len(name):]
+        _, operator, operand, *_ = clause
+        if not nested and operand is None and operator in {'=', '!='}:
+            # A login linked to no person (one just created) is found too
+            linked = cls._employee_users_query('', (name, '!=', None))
+            return [('id', 'not in' if operator == '=' else 'in', linked)]
         return [('id', 'in', cls._employee_users_query(nested, clause))]
 
     @classmethod
@@ -141,6 +155,16 @@ class User(metaclass=PoolMeta):
                     assignment.primary.desc, assignment.id.asc]))
         return [p for p, _ in cursor]
 
+    def get_rec_name(self, name):
+        # Root (id 0) signs what the platform does by itself (cron, setup)
+        # and the built-in admin what was done in maintenance: people read
+        # them in 修改人 and 创建人 in their language, not "Root"
+        if self.id == 0:
+            return gettext('egov_base.msg_user_root_name')
+        if self.login == 'admin' and self.name == 'Administrator':
+            return gettext('egov_base.msg_user_admin_name')
+        return super().get_rec_name(name)
+
     def get_status_bar(self, name):
         status = super().get_status_bar(name)
         if self.post:
@@ -156,6 +180,38 @@ class User(metaclass=PoolMeta):
         if not context_only:
             preferences['posts'] = list(cls._held_posts(user.id))
         return preferences
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        values = super().preprocess_values(mode, values)
+        transaction = Transaction()
+        if mode == 'create' and transaction.user:
+            # The login stays with the division of its author: his record
+            # rules find it while no person is linked to it
+            division = scope.administered_division()
+            if division is None and not values.get('division'):
+                division = cls.get_org_scope()['division']
+            if division and division > 0 and (
+                    scope.administered_division() is not None
+                    or not values.get('division')):
+                values['division'] = division
+        return values
+
+    @classmethod
+    def check_modification(cls, mode, users, values=None, external=False):
+        super().check_modification(
+            mode, users, values=values, external=external)
+        user_id = Transaction().user
+        if external and mode in {'write', 'delete'}:
+            # The record rules see the person's unit; a login is the
+            # administrator's only if every post of the person is his too.
+            # One's own login is one's preferences' business.
+            division = scope.administered_division()
+            scope.check([('res.user', u.id) for u in users
+                    if u.id != user_id], division)
+            if mode == 'write' and values.get('division'):
+                scope.check([('egov.org.unit', values['division'])],
+                    division)
 
     @classmethod
     def on_modification(cls, mode, users, field_names=None):

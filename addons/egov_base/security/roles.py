@@ -51,6 +51,33 @@ BUSINESS_MODELS = set()
 # a maintenance account that cannot log in in production (see login.py).
 EXEMPT_USERS = [('res', 'user_admin')]
 
+def _label(label):
+    "The name of a record given as (model name, id)"
+    model_name, record_id = label
+    Model = Pool().get(model_name)
+    with without_check_access():
+        return Model(record_id).rec_name
+
+
+def _external(Model=None):
+    """Whether a create comes from a user through access checks; checks
+    the model's create access first, so that a refusal of the relation
+    never answers for a missing right"""
+    transaction = Transaction()
+    if Model is not None:
+        Pool().get('ir.model.access').check(Model.__name__, 'create')
+    return bool(transaction.user and transaction.check_access)
+
+
+def _active(end_date):
+    return (end_date is None
+        or end_date >= Pool().get('ir.date').today())
+
+
+def _role_order(role):
+    return [r for r, _ in ROLES].index(role)
+
+
 class Roles:
     "The three administrator roles, computed from the groups"
     _cache = Cache('egov_security.roles', context=False)
@@ -224,6 +251,179 @@ class Roles:
                 result[user].add(group)
         return result
 
+    # --- who gains or loses which groups by a relation ------------------
+
+    @classmethod
+    def post_groups(cls, post_ids):
+        "Return {post id: set of group ids} of the posts"
+        pool = Pool()
+        PostGroup = pool.get('egov.org.post-res.group')
+        post_group = PostGroup.__table__()
+        cursor = Transaction().connection.cursor()
+        result = {p: set() for p in post_ids if p is not None}
+        for sub_ids in map(list, grouped_slice(list(result), IN_MAX)):
+            cursor.execute(*post_group.select(post_group.post, post_group.group,
+                    where=post_group.post.in_(sub_ids)))
+            for post, group in cursor:
+                result[post].add(group)
+        return result
+
+    @classmethod
+    def post_holders(cls, post_ids):
+        "Return {post id: set of user ids} holding the posts now or later"
+        pool = Pool()
+        Assignment = pool.get('egov.org.assignment')
+        Employee = pool.get('egov.org.employee')
+        Date = pool.get('ir.date')
+        assignment = Assignment.__table__()
+        employee = Employee.__table__()
+        today = Date.today()
+        cursor = Transaction().connection.cursor()
+        result = {p: set() for p in post_ids if p is not None}
+        for sub_ids in map(list, grouped_slice(list(result), IN_MAX)):
+            cursor.execute(*assignment
+                .join(employee, condition=assignment.employee == employee.id)
+                .select(assignment.post, employee.user,
+                    where=assignment.post.in_(sub_ids)
+                    & (employee.user != Null)
+                    & ((assignment.end_date == Null)
+                        | (assignment.end_date >= today))))
+            for post, user in cursor:
+                result[post].add(user)
+        return result
+
+    @classmethod
+    def employee_groups(cls, employee_ids):
+        """Return {employee id: set of group ids} of the posts the people
+        hold now or later"""
+        pool = Pool()
+        Assignment = pool.get('egov.org.assignment')
+        PostGroup = pool.get('egov.org.post-res.group')
+        Date = pool.get('ir.date')
+        assignment = Assignment.__table__()
+        post_group = PostGroup.__table__()
+        today = Date.today()
+        cursor = Transaction().connection.cursor()
+        result = {e: set() for e in employee_ids if e is not None}
+        for sub_ids in map(list, grouped_slice(list(result), IN_MAX)):
+            cursor.execute(*assignment
+                .join(post_group, condition=post_group.post == assignment.post)
+                .select(assignment.employee, post_group.group,
+                    where=assignment.employee.in_(sub_ids)
+                    & ((assignment.end_date == Null)
+                        | (assignment.end_date >= today))))
+            for employee, group in cursor:
+                result[employee].add(group)
+        return result
+
+    @classmethod
+    def employee_users(cls, employee_ids):
+        "Return {employee id: user id or None}"
+        pool = Pool()
+        Employee = pool.get('egov.org.employee')
+        employee = Employee.__table__()
+        cursor = Transaction().connection.cursor()
+        result = {e: None for e in employee_ids if e is not None}
+        for sub_ids in map(list, grouped_slice(list(result), IN_MAX)):
+            cursor.execute(*employee.select(employee.id, employee.user,
+                    where=employee.id.in_(sub_ids)))
+            result.update(cursor)
+        return result
+
+    @staticmethod
+    def diff(before, after):
+        """Return the changes between two {(user id, label): set of groups}
+        as a list of (user id, granted, revoked, label)"""
+        changes = []
+        for key in dict.fromkeys(list(before) + list(after)):
+            user_id, label = key
+            old, new = before.get(key, set()), after.get(key, set())
+            if user_id and (new - old or old - new):
+                changes.append((user_id, new - old, old - new, label))
+        return changes
+
+    @classmethod
+    def apply_changes(cls, changes, external):
+        """Check the changes of the users' groups a relation makes, then
+        end the sessions of those who gain an administrator role.
+
+        changes: (user id, granted group ids, revoked group ids, label of
+        the relation as (model name, id)). Refused, when external (a user's call):
+        - granting oneself anything;
+        - changing the groups of a holder of another of the three roles
+          than those of the author (三员分立);
+        - granting another of the three roles than the author's, but for
+          the security administrator who grants the system administrator's
+          roles;
+        - a county administrator granting an administrator role the
+          platform does not mark as his to give (county_grantable)."""
+        pool = Pool()
+        Group = pool.get('res.group')
+        User = pool.get('res.user')
+        changes = [c for c in changes if c[0] and (c[1] or c[2])]
+        if not changes:
+            return
+        roles = cls.get()
+        exempt = set(roles['exempt'])
+        actor = Transaction().user
+        if external and actor and actor not in exempt:
+            from ..org.scope import ScopeError, administered_division
+            own = cls.current_roles()
+            held = cls.users_groups({c[0] for c in changes})
+            bound = administered_division() is not None
+            for user_id, granted, revoked, label in changes:
+                label = _label(label)
+                if user_id in exempt:
+                    with without_check_access():
+                        name = User(user_id).rec_name
+                    raise ScopeError(gettext(
+                            'egov_base.msg_scope_builtin_user', user=name))
+                if user_id == actor and granted:
+                    raise ScopeError(gettext(
+                            'egov_base.msg_scope_self', record=label))
+                others = set(cls.roles_of_groups(held[user_id])) - own
+                if others:
+                    with without_check_access():
+                        user = User(user_id)
+                        name = user.name or user.login
+                    raise ScopeError(gettext(
+                            'egov_base.msg_scope_separation_holder',
+                            user=name,
+                            role=cls.role_name(sorted(
+                                    others, key=_role_order)[0])))
+                granted_roles = cls.roles_of_groups(granted)
+                for role, group_ids in sorted(granted_roles.items()):
+                    if role not in own and not (
+                            role == 'sysadmin' and 'secadmin' in own):
+                        raise ScopeError(gettext(
+                                'egov_base.msg_scope_separation_grant',
+                                role=cls.role_name(role), record=label))
+                    if bound:
+                        with without_check_access():
+                            refused = [g for g in Group.browse(group_ids)
+                                if not g.county_grantable]
+                        if refused:
+                            raise ScopeError(gettext(
+                                    'egov_base.msg_scope_role_not_grantable',
+                                    role=refused[0].name, record=label))
+        gaining = {c[0] for c in changes if cls.roles_of_groups(c[1])}
+        cls.end_sessions(gaining - exempt)
+
+    @classmethod
+    def end_sessions(cls, user_ids):
+        """End every open session of the users: a role gained comes with
+        a new login, and its second factor"""
+        pool = Pool()
+        Session = pool.get('ir.session')
+        user_ids = [u for u in user_ids if u]
+        if not user_ids:
+            return
+        session = Session.__table__()
+        cursor = Transaction().connection.cursor()
+        for sub_ids in grouped_slice(user_ids, IN_MAX):
+            cursor.execute(*session.delete(
+                    where=session.create_uid.in_(list(sub_ids))))
+
     @classmethod
     def check_users(cls, user_ids):
         "Refuse when one of the users would hold two of the roles"
@@ -342,6 +542,16 @@ class Group(metaclass=PoolMeta):
             help="The administrator role the group belongs to: "
             "the three roles exclude each other."), 'get_role')
 
+    county_grantable = fields.Boolean(
+        "Granted by County Administrators",
+        help="The county administrators may give this administrator role "
+        "to the people of their county (by their posts). "
+        "Otherwise the city's system administrators give it.")
+
+    @classmethod
+    def default_county_grantable(cls):
+        return False
+
     @classmethod
     def get_role(cls, groups, name):
         result = {}
@@ -386,6 +596,35 @@ class UserGroup(metaclass=PoolMeta):
             with_=[rows])
 
     @classmethod
+    def _role_groups(cls, rows):
+        "{(user, label): groups} the rows (dicts of the fields) give"
+        result = {}
+        for row in rows:
+            if row.get('user') and row.get('group'):
+                result.setdefault((row['user'], ('res.user', row['user'])),
+                    set()).add(row['group'])
+        return result
+
+    @classmethod
+    def create(cls, vlist):
+        Roles.apply_changes(Roles.diff({}, cls._role_groups(vlist)),
+            _external(cls))
+        return super().create(vlist)
+
+    @classmethod
+    def check_modification(cls, mode, records, values=None, external=False):
+        super().check_modification(
+            mode, records, values=values, external=external)
+        if mode in {'write', 'delete'}:
+            before = [{'user': r.user.id, 'group': r.group.id}
+                for r in records]
+            after = [] if mode == 'delete' else [
+                {**b, **{k: values[k] for k in ['user', 'group']
+                        if k in values}} for b in before]
+            Roles.apply_changes(Roles.diff(cls._role_groups(before),
+                    cls._role_groups(after)), external)
+
+    @classmethod
     def on_modification(cls, mode, records, field_names=None):
         super().on_modification(mode, records, field_names=field_names)
         if mode in {'create', 'write'}:
@@ -394,6 +633,39 @@ class UserGroup(metaclass=PoolMeta):
 
 class PostGroup(metaclass=PoolMeta):
     __name__ = 'egov.org.post-res.group'
+
+    @classmethod
+    def _role_groups(cls, rows):
+        "{(user, label): groups} the rows give to the holders of the posts"
+        holders = Roles.post_holders({r.get('post') for r in rows})
+        result = {}
+        for row in rows:
+            if not (row.get('post') and row.get('group')):
+                continue
+            for user in holders[row['post']]:
+                result.setdefault(
+                    (user, ('egov.org.post', row['post'])), set()).add(
+                    row['group'])
+        return result
+
+    @classmethod
+    def check_role_grants(cls, vlist):
+        super().check_role_grants(vlist)
+        Roles.apply_changes(Roles.diff({}, cls._role_groups(vlist)),
+            _external())
+
+    @classmethod
+    def check_modification(cls, mode, records, values=None, external=False):
+        super().check_modification(
+            mode, records, values=values, external=external)
+        if mode in {'write', 'delete'}:
+            before = [{'post': r.post.id, 'group': r.group.id}
+                for r in records]
+            after = [] if mode == 'delete' else [
+                {**b, **{k: values[k] for k in ['post', 'group']
+                        if k in values}} for b in before]
+            Roles.apply_changes(Roles.diff(cls._role_groups(before),
+                    cls._role_groups(after)), external)
 
     @classmethod
     def on_modification(cls, mode, records, field_names=None):
@@ -406,6 +678,42 @@ class Assignment(metaclass=PoolMeta):
     __name__ = 'egov.org.assignment'
 
     @classmethod
+    def _role_groups(cls, rows):
+        "{(user, label): groups} the rows give to the people's logins"
+        rows = [r for r in rows if r.get('employee') and r.get('post')
+            and _active(r.get('end_date'))]
+        users = Roles.employee_users({r['employee'] for r in rows})
+        groups = Roles.post_groups({r['post'] for r in rows})
+        result = {}
+        for row in rows:
+            user = users[row['employee']]
+            if user and groups[row['post']]:
+                result.setdefault((user, ('egov.org.post', row['post'])),
+                    set()).update(groups[row['post']])
+        return result
+
+    @classmethod
+    def check_role_grants(cls, vlist):
+        super().check_role_grants(vlist)
+        Roles.apply_changes(Roles.diff({}, cls._role_groups(vlist)),
+            _external())
+
+    @classmethod
+    def check_modification(cls, mode, assignments, values=None,
+            external=False):
+        super().check_modification(
+            mode, assignments, values=values, external=external)
+        names = ['employee', 'post', 'end_date']
+        if mode == 'delete' or (mode == 'write' and set(names) & set(values)):
+            before = [{'employee': a.employee.id, 'post': a.post.id,
+                    'end_date': a.end_date} for a in assignments]
+            after = [] if mode == 'delete' else [
+                {**b, **{k: values[k] for k in names if k in values}}
+                for b in before]
+            Roles.apply_changes(Roles.diff(cls._role_groups(before),
+                    cls._role_groups(after)), external)
+
+    @classmethod
     def on_modification(cls, mode, assignments, field_names=None):
         super().on_modification(mode, assignments, field_names=field_names)
         if mode in {'create', 'write'}:
@@ -415,6 +723,32 @@ class Assignment(metaclass=PoolMeta):
 
 class Employee(metaclass=PoolMeta):
     __name__ = 'egov.org.employee'
+
+    @classmethod
+    def _role_groups(cls, rows):
+        "{(user, label): groups} the people's posts give to their logins"
+        rows = [r for r in rows if r.get('id') and r.get('user')]
+        groups = Roles.employee_groups({r['id'] for r in rows})
+        result = {}
+        for row in rows:
+            if groups[row['id']]:
+                result.setdefault(
+                    (row['user'], ('egov.org.employee', row['id'])),
+                    set()).update(groups[row['id']])
+        return result
+
+    @classmethod
+    def check_modification(cls, mode, employees, values=None,
+            external=False):
+        super().check_modification(
+            mode, employees, values=values, external=external)
+        # A new person holds no post yet: linking a login is a write
+        if mode == 'write' and 'user' in values:
+            before = [{'id': e.id, 'user': e.user.id if e.user else None}
+                for e in employees]
+            after = [{**b, 'user': values['user']} for b in before]
+            Roles.apply_changes(Roles.diff(cls._role_groups(before),
+                    cls._role_groups(after)), external)
 
     @classmethod
     def on_modification(cls, mode, employees, field_names=None):

@@ -93,8 +93,15 @@ class TransferTestCase(EgovTestCase):
         Transfer = Pool().get('egov.org.transfer')
         org = create_org()
         with acting_as(org.yz_admin):
-            transfer = self.transfer(
-                org, org.yz_clerk_employee, org.zs_finance, None)
+            # Refused when the transfer is made, naming the unit
+            with self.assertRaises(AccessError) as cm:
+                self.transfer(
+                    org, org.yz_clerk_employee, org.zs_finance, None)
+            self.assertIn('樟树市财政局', cm.exception.message)
+        # Nor done when someone else drafted it
+        transfer = self.transfer(
+            org, org.yz_clerk_employee, org.zs_finance, None)
+        with acting_as(org.yz_admin):
             with self.assertRaises(AccessError):
                 Transfer.do([Transfer(transfer.id)])
 
