@@ -80,7 +80,9 @@ setup() {
         python_packages requirements.txt
     fi
     web_client
-    "$VENV/bin/python" scripts/render-config "$CONF"
+    # A seal key of its own for the demo and the tests (var/, git-ignored)
+    "$VENV/bin/python" scripts/render-config "$CONF" \
+        --dev-seal-key "$ROOT/var/audit-seal-$purpose.pem"
     export PATH="$VENV/bin:$PATH"
 }
 

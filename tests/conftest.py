@@ -83,6 +83,7 @@ class Server:
     def start(self):
         env = self.environment()
         run(sys.executable, 'scripts/render-config', str(self.config),
+            '--dev-seal-key', str(self.directory / 'audit-seal.pem'),
             env=env)
         if self.backend == 'sqlite':
             (self.directory / (self.database + '.sqlite')).touch()

@@ -1,6 +1,6 @@
 """Retention (至少保存 180 天): sealed rows older than the retention period
-are written to a gzip file of JSON lines with a detached Ed25519
-signature, recorded here with their range, count, the file's SM3 and the
+are written to a gzip file of JSON lines with a detached signature by the
+seal key (seal_key.py: a file the database cannot read), recorded here with their range, count, the file's SM3 and the
 signature, and only then deleted from the table. Nothing is dropped
 without a file that proves what it held."""
 import datetime
@@ -9,12 +9,7 @@ import json
 import logging
 import os
 
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import (
-    Ed25519PrivateKey,
-    Ed25519PublicKey,
-)
 from sql import Null
 from trytond import backend, config
 from trytond.i18n import gettext
@@ -22,8 +17,9 @@ from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool
 from trytond.transaction import Transaction, without_check_access
 
+from . import seal_key
 from .chain import CHAIN_COLUMNS, GENESIS, canonical_values, check_rows, sm3_file
-from .exceptions import AuditArchiveError, AuditError
+from .exceptions import AuditArchiveError, AuditError, AuditSealError
 
 logger = logging.getLogger(__name__)
 MIN_RETENTION_DAYS = 180
@@ -46,36 +42,6 @@ def archive_directory():
         data_directory(), 'audit-archive', Transaction().database.name)
     os.makedirs(path, mode=0o750, exist_ok=True)
     return path
-
-
-def key_path():
-    return config.get('egov', 'audit_signing_key') or os.path.join(
-        data_directory(), 'audit-signing-key.pem')
-
-
-def signing_key():
-    """The Ed25519 private key of the archives (PEM, [egov]
-    audit_signing_key); created with mode 0600 when missing. Production
-    uses a key held by the security administrator or an HSM."""
-    path = key_path()
-    if not os.path.exists(path):
-        key = Ed25519PrivateKey.generate()
-        pem = key.private_bytes(serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption())
-        os.makedirs(os.path.dirname(path) or '.', exist_ok=True)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL,
-            0o600)
-        with os.fdopen(descriptor, 'wb') as fp:
-            fp.write(pem)
-        logger.warning("created the audit archive signing key %s", path)
-    with open(path, 'rb') as fp:
-        return serialization.load_pem_private_key(fp.read(), password=None)
-
-
-def public_pem(key):
-    return key.public_key().public_bytes(serialization.Encoding.PEM,
-        serialization.PublicFormat.SubjectPublicKeyInfo).decode('ascii')
 
 
 def signed_payload(archive):
@@ -101,6 +67,8 @@ class AuditArchive(ModelSQL, ModelView):
     filename = fields.Char("File", readonly=True)
     file_sm3 = fields.Char("File SM3", readonly=True)
     signature = fields.Char("Signature", readonly=True)
+    key_id = fields.Char("Key ID", readonly=True,
+        help="The fingerprint of the key that signed the archive.")
     public_key = fields.Text("Public Key", readonly=True)
 
     @classmethod
@@ -182,6 +150,9 @@ $$""" % message)
         if before is None or before > limit:
             before = limit
         Log.seal()
+        key = seal_key.private_key()
+        if key is None:
+            raise AuditSealError(gettext('egov_base.msg_seal_no_key'))
         table = Log.__table__()
         cursor = transaction.connection.cursor()
         start_sequence, prev = cls.chain_end()
@@ -236,7 +207,6 @@ $$""" % message)
                     last_time = values[2]
                 low = rows[-1][1]
         os.replace(path + '.part', path)
-        key = signing_key()
         values = {
             'first_sequence': start_sequence + 1,
             'last_sequence': last_sequence,
@@ -245,10 +215,11 @@ $$""" % message)
             'last_hash': chain_prev,
             'file_sm3': sm3_file(path),
             }
-        values['signature'] = key.sign(signed_payload(values)).hex()
+        values['key_id'], values['signature'] = seal_key.sign(
+            signed_payload(values), key)
         values.update({
                 'filename': filename,
-                'public_key': public_pem(key),
+                'public_key': seal_key.public_pem(key.public_key()),
                 'first_time': datetime.datetime.fromisoformat(first_time),
                 'last_time': datetime.datetime.fromisoformat(last_time),
                 })
@@ -290,12 +261,17 @@ $$""" % message)
         if digest != self.file_sm3:
             problems.append(gettext('egov_base.msg_audit_archive_file_changed',
                     file=self.filename))
-        try:
-            key = serialization.load_pem_public_key(
-                self.public_key.encode('ascii'))
-            assert isinstance(key, Ed25519PublicKey)
-            key.verify(bytes.fromhex(self.signature), signed_payload(values))
-        except (InvalidSignature, ValueError, AssertionError):
+        # Only a key of the configuration proves anything: the public key
+        # kept in the row names the key of an archive made before key ids
+        key_id = self.key_id
+        if not key_id and self.public_key:
+            try:
+                key_id = seal_key.key_id(serialization.load_pem_public_key(
+                        self.public_key.encode('ascii')))
+            except ValueError:
+                key_id = None
+        if seal_key.check(key_id, self.signature,
+                signed_payload(values)) != 'ok':
             problems.append(gettext(
                     'egov_base.msg_audit_archive_signature_invalid',
                     file=self.filename))

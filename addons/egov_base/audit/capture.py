@@ -14,7 +14,14 @@ from trytond.transaction import Transaction, without_check_access
 from ..tools import IN_MAX
 from .chain import sm3_hex
 from .log import MAX_TEXT, clip
-from .policy import HIDDEN, NEVER, TRACKED_ALL, is_secret
+from .policy import (
+    HIDDEN,
+    NEVER,
+    TRACKED_ALL,
+    is_secret,
+    mask_personal,
+    personal_fields,
+)
 
 EXPORT_FORMATS = {'xlsx', 'xls', 'csv', 'ods', 'odt', 'docx', 'txt', 'json'}
 MAX_IDS = 1000
@@ -192,12 +199,14 @@ class ModelAuditMixin:
         names = set().union(*vlist) if vlist else set()
         read, hidden = audited_names(cls, sorted(names), policy)
         values = read_values(cls, [r.id for r in records], read)
+        personal = personal_fields(cls)
         rows = []
         Log = Pool().get('egov.audit.log')
         actor = Log.actor()
         for record in records:
             new = values.get(record.id, {})
-            changes = {n: [None, new.get(n)] for n in read}
+            changes = mask_personal(
+                {n: [None, new.get(n)] for n in read}, personal)
             changes.update({n: HIDDEN for n in hidden})
             rows.append(Log.build('create', model=cls.__name__,
                     record_id=record.id, record_name=new.get('rec_name'),
@@ -219,6 +228,7 @@ class ModelAuditMixin:
         with _Entered(cls.__name__):
             result = super().write(*args)
         after = read_values(cls, ids, read)
+        personal = personal_fields(cls)
         Log = Pool().get('egov.audit.log')
         actor = Log.actor()
         rows = []
@@ -226,8 +236,8 @@ class ModelAuditMixin:
             for record in records:
                 old = before.get(record.id, {})
                 new = after.get(record.id, {})
-                changes = {n: [old.get(n), new.get(n)]
-                    for n in read if n in values}
+                changes = mask_personal({n: [old.get(n), new.get(n)]
+                        for n in read if n in values}, personal)
                 changes.update({n: HIDDEN for n in hidden if n in values})
                 rows.append(Log.build('write', model=cls.__name__,
                         record_id=record.id,
@@ -250,11 +260,12 @@ class ModelAuditMixin:
             result = super().delete(records)
         Log = Pool().get('egov.audit.log')
         actor = Log.actor()
+        personal = personal_fields(cls)
         rows = []
         for record in records:
             old = before.get(record.id, {})
-            changes = {n: [old.get(n), None] for n in read
-                if old.get(n) is not None}
+            changes = mask_personal({n: [old.get(n), None] for n in read
+                    if old.get(n) is not None}, personal)
             rows.append(Log.build('delete', model=cls.__name__,
                     record_id=record.id, record_name=old.get('rec_name'),
                     changes=changes, actor=actor))

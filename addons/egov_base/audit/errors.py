@@ -18,7 +18,7 @@ from trytond.transaction import Transaction
 from trytond.wsgi import app
 
 from .log import clip, session_hash
-from .policy import HIDDEN, is_secret
+from .policy import HIDDEN, is_secret, mask_personal, personal_fields
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +74,11 @@ def describe_call(rpc_method, params):
         action = 'wizard'
     else:
         action = 'rpc'
-    changes = json.dumps({'params': mask(params)}, ensure_ascii=False,
+    params = mask(params)
+    if name:
+        # The values of personal fields the call tried to write
+        params = mask_personal(params, personal_fields(name))
+    changes = json.dumps({'params': params}, ensure_ascii=False,
         default=str)
     return action, name, method, record_id, changes
 
@@ -114,17 +118,19 @@ def record_refusal(request, exception):
         message = exception.message
     else:
         message = exception.__class__.__name__
-    action, model, method, record_id, changes = describe_call(
-        rpc_method, request.rpc_params if rpc_method else None)
-    if model is not None:
-        try:
-            pool.get(model, type='*')
-        except KeyError:
-            result = 'refused'
     user_id = request.__dict__.get('user_id')
     session = session_hash(request.session.token) if request.session else None
     with Transaction().start(database, 0,
             context={'_request': request.context}) as transaction:
+        # Described in the transaction: the personal fields of the model
+        # come from its pool
+        action, model, method, record_id, changes = describe_call(
+            rpc_method, request.rpc_params if rpc_method else None)
+        if model is not None:
+            try:
+                pool.get(model, type='*')
+            except KeyError:
+                result = 'refused'
         Log.record_apart_in(transaction, action,
             model=model, record_id=record_id, result=result,
             method=rpc_method or request.path, message=message,

@@ -8,3 +8,7 @@ class AuditError(AccessError):
 
 class AuditArchiveError(UserError):
     pass
+
+
+class AuditSealError(UserError):
+    pass

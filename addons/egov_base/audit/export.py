@@ -36,8 +36,14 @@ class AuditExport(Report):
                 kind='integer' if definitions[name]['type'] == 'integer'
                 else 'text')
             for name in COLUMNS]
-        selections = {name: dict(definitions[name]['selection'])
-            for name in ['model', 'action', 'result']}
+        # A selection given by a method (the models) comes as its name:
+        # call it
+        selections = {}
+        for name in ['model', 'action', 'result']:
+            selection = definitions[name]['selection']
+            if isinstance(selection, str):
+                selection = getattr(Log, selection)()
+            selections[name] = dict(selection)
         rows = []
         for log in records:
             row = {name: getattr(log, name) for name in COLUMNS}

@@ -31,7 +31,14 @@ from .chain import (
     row_hash,
     sm3_hex,
 )
-from .exceptions import AuditError
+from . import seal_key
+from .exceptions import AuditError, AuditSealError
+from .policy import (
+    PERSONAL,
+    PERSONAL_CHANGED,
+    mask_personal,
+    personal_fields,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -107,6 +114,23 @@ def request_info(context=None):
         context = Transaction().context
     request = context.get('_request') or {}
     return request.get('remote_addr'), request.get('egov_session')
+
+
+def mask_changes(model, text):
+    "The changes (JSON text) of a row of model, personal values masked"
+    if not text or not model:
+        return text
+    personal = personal_fields(model)
+    if not personal:
+        return text
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return text
+    masked = mask_personal(value, personal)
+    if masked == value:
+        return text
+    return json.dumps(masked, ensure_ascii=False, sort_keys=True)
 
 
 class AuditBuffer:
@@ -373,8 +397,31 @@ $$""".replace('%s', message))
         # Read what this transaction recorded, as every model reads its
         # own writes
         cls.flush()
-        return super().search(domain, offset=offset, limit=limit,
+        records = super().search(domain, offset=offset, limit=limit,
             order=order, count=count, query=query)
+        if not (count or query):
+            # search caches the columns it read: the changes must come
+            # through read, which masks them
+            cache = Transaction().get_cache()[cls.__name__]
+            for record in records:
+                if record.id in cache:
+                    cache[record.id]._pop('changes', None)
+        return records
+
+    @classmethod
+    def read(cls, ids, fields_names):
+        # Rows recorded before a field was declared personal keep its
+        # values: they are masked whenever they are read
+        names = list(fields_names)
+        extra = 'changes' in names and 'model' not in names
+        rows = super().read(ids, names + ['model'] if extra else names)
+        if 'changes' in names:
+            for row in rows:
+                row['changes'] = mask_changes(
+                    row.get('model'), row['changes'])
+                if extra:
+                    del row['model']
+        return rows
 
     @classmethod
     def get_actor(cls, logs, names):
@@ -430,6 +477,10 @@ $$""".replace('%s', message))
     def _format_value(value):
         if value is None:
             return '∅'
+        if value == PERSONAL:
+            return gettext('egov_base.msg_seal_personal')
+        if value == PERSONAL_CHANGED:
+            return gettext('egov_base.msg_seal_personal_changed')
         if isinstance(value, str):
             return value
         return json.dumps(value, ensure_ascii=False)
@@ -586,6 +637,11 @@ $$""".replace('%s', message))
         Seal = pool.get('egov.audit.seal')
         transaction = Transaction()
         cls.flush()
+        if seal_key.private_key() is None:
+            # Never an unsigned seal: it would prove nothing
+            logger.error("audit chain not sealed: no readable seal key "
+                "([egov] audit_seal_key = %s)", seal_key.private_key_path())
+            raise AuditSealError(gettext('egov_base.msg_seal_no_key'))
         cls._lock_sealer(transaction)
         cursor = transaction.connection.cursor()
         table = cls.__table__()
@@ -618,9 +674,11 @@ $$""".replace('%s', message))
             cursor.executemany(update, updates)
             sealed += len(rows)
         if sealed:
-            Seal.add(first, sequence, prev, sealed)
-            logger.info("audit chain sealed %s to %s: %s", first, sequence,
-                prev)
+            seal = Seal.add(first, sequence, prev, sealed)
+            # The log is a trace outside the database of how far the
+            # chain was sealed
+            logger.info("audit chain sealed %s to %s: %s key %s signature %s",
+                first, sequence, prev, seal.key_id, seal.signature)
         return sealed
 
     @classmethod
@@ -633,11 +691,14 @@ $$""".replace('%s', message))
         Seal = pool.get('egov.audit.seal')
         transaction = Transaction()
         started = time.monotonic()
+        problems = []
         if seal:
-            cls.seal()
+            try:
+                cls.seal()
+            except AuditSealError:
+                problems.append(('nokey', None, None, None))
         cursor = transaction.connection.cursor()
         table = cls.__table__()
-        problems = []
         expected, prev = Archive.check_continuity(problems)
         columns = [getattr(table, c) for c in CHAIN_COLUMNS] + [table.hash]
         last = expected - 1
@@ -653,7 +714,7 @@ $$""".replace('%s', message))
             problems.extend(found)
             checked += count
             last = rows[-1][1]
-        Seal.check(expected - 1, prev, problems, cursor)
+        last_good = Seal.check(expected - 1, prev, problems, cursor)
         cursor.execute(*table.select(table.id, where=table.sequence == Null,
                 order_by=[table.id.asc], limit=1))
         unsealed = cursor.fetchone()
@@ -667,6 +728,7 @@ $$""".replace('%s', message))
             'ok': not problems,
             'checked': checked,
             'head': (expected - 1, prev),
+            'last_good_seal': last_good,
             'first': problems[0] if problems else None,
             'problems': problems[:100],
             'problem_count': len(problems),
@@ -695,6 +757,19 @@ $$""".replace('%s', message))
         if kind == 'seal':
             return gettext('egov_base.msg_audit_verify_seal',
                 sequence=sequence)
+        if kind == 'seal_signature':
+            first, last, key = detail
+            return gettext('egov_base.msg_seal_verify_signature',
+                seal=record_id, first=first, last=last)
+        if kind == 'seal_key':
+            first, last, key = detail
+            return gettext('egov_base.msg_seal_verify_unknown_key',
+                seal=record_id, first=first, last=last, key=key)
+        if kind == 'unsigned':
+            return gettext('egov_base.msg_seal_verify_unsigned',
+                first=sequence, last=detail)
+        if kind == 'nokey':
+            return gettext('egov_base.msg_seal_no_key')
         if kind == 'archive':
             return gettext('egov_base.msg_audit_verify_archive',
                 archive=detail)
@@ -713,6 +788,11 @@ $$""".replace('%s', message))
                     count=report['problem_count']))
             for problem in report['problems'][:20]:
                 lines.append('- ' + cls.describe_problem(problem))
+        last_good = report.get('last_good_seal')
+        if last_good:
+            lines.append(gettext('egov_base.msg_seal_verify_last_good',
+                    seal=last_good[0], sequence=last_good[1],
+                    key=last_good[2]))
         if report['unsealed']:
             lines.append(gettext('egov_base.msg_audit_verify_unsealed',
                     count=report['unsealed']))
@@ -724,11 +804,15 @@ $$""".replace('%s', message))
     @classmethod
     def seal_cron(cls):
         "The scheduler's task: seal what was committed since last time"
-        cls.seal()
+        try:
+            cls.seal()
+        except AuditSealError as error:
+            Pool().get('egov.audit.seal').notify_no_key(error.message)
 
 
 class AuditSeal(ModelSQL, ModelView):
-    "Each run of the sealer: how far the chain went and its last hash"
+    """Each run of the sealer: how far the chain went, its last hash, and
+    the signature of both by the seal key, which the database never holds"""
     __name__ = 'egov.audit.seal'
     __string__ = "Audit Seal"
     _egov_visibility = 'admin'
@@ -737,6 +821,9 @@ class AuditSeal(ModelSQL, ModelView):
     last_sequence = fields.Integer("Last Sequence", readonly=True)
     last_hash = fields.Char("Last Hash", readonly=True)
     count = fields.Integer("Count", readonly=True)
+    key_id = fields.Char("Key ID", readonly=True,
+        help="The fingerprint of the key that signed the seal.")
+    signature = fields.Char("Signature", readonly=True)
 
     @classmethod
     def __setup__(cls):
@@ -752,38 +839,110 @@ class AuditSeal(ModelSQL, ModelView):
         if not Transaction().context.get('_egov_audit_internal'):
             raise AuditError(gettext('egov_base.msg_audit_log_readonly'))
 
+    @staticmethod
+    def payload(first, last, last_hash, count):
+        "The bytes a seal signs"
+        return json.dumps(['egov-audit-seal', first, last, last_hash, count],
+            separators=(',', ':')).encode('ascii')
+
     @classmethod
     def add(cls, first, last, last_hash, count):
+        signed = seal_key.sign(cls.payload(first, last, last_hash, count))
+        if signed is None:
+            raise AuditSealError(gettext('egov_base.msg_seal_no_key'))
+        key_id, signature = signed
         with Transaction().set_context(_egov_audit_internal=True), \
                 without_check_access():
-            cls.create([{
+            seal, = cls.create([{
                         'first_sequence': first,
                         'last_sequence': last,
                         'last_hash': last_hash,
                         'count': count,
+                        'key_id': key_id,
+                        'signature': signature,
                         }])
+        return seal
 
     @classmethod
     def check(cls, last_sequence, last_hash, problems, cursor):
-        """The latest seal must still be in the chain with the same hash:
-        rows deleted at the end of the chain show here"""
+        """Check every seal against the configured public keys and the
+        chain (whose head is last_sequence, last_hash): a seal signed by
+        another key or not matching its signature is named, a valid seal
+        whose row no longer has the sealed hash shows a rewritten chain,
+        one beyond the head a deleted end. Return (seal id, last sequence,
+        key id) of the last valid seal, or None; the rows after it that
+        are in the chain are named, as nothing proves them."""
+        pool = Pool()
+        Archive = pool.get('egov.audit.archive')
         table = cls.__table__()
-        log = Pool().get('egov.audit.log').__table__()
-        cursor.execute(*table.select(table.last_sequence, table.last_hash,
-                order_by=[table.last_sequence.desc], limit=1))
-        row = cursor.fetchone()
-        if not row:
-            return
-        sealed_sequence, sealed_hash = row
-        if sealed_sequence > last_sequence:
-            problems.append(('tail', last_sequence + 1, None,
-                    sealed_sequence))
-            return
-        cursor.execute(*log.select(log.hash,
-                where=log.sequence == sealed_sequence))
-        found = cursor.fetchone()
-        if found and found[0] != sealed_hash:
-            problems.append(('seal', sealed_sequence, None, None))
+        log = pool.get('egov.audit.log').__table__()
+        keys = seal_key.trusted_keys()
+        archived, _ = Archive.chain_end()
+        good = None
+        good_sequence = archived
+        cursor.execute(*table.join(log, 'LEFT',
+                condition=log.sequence == table.last_sequence
+                ).select(table.id, table.first_sequence,
+                table.last_sequence, table.last_hash, table.count,
+                table.key_id, table.signature, log.hash,
+                order_by=[table.last_sequence.asc, table.id.asc]))
+        for (id_, first, last, sealed_hash, count, key_id, signature,
+                row_hash_) in cursor:
+            if not signature:
+                # A seal of before the signatures: it proves nothing, the
+                # signed seals after it prove the rows it covered
+                continue
+            status = seal_key.check(key_id, signature,
+                cls.payload(first, last, sealed_hash, count), keys)
+            if status != 'ok':
+                problems.append((
+                        'seal_key' if status == 'unknown'
+                        else 'seal_signature',
+                        last, id_, (first, last, key_id)))
+                continue
+            if row_hash_ is not None:
+                if row_hash_ != sealed_hash:
+                    problems.append(('seal', last, None, None))
+                    continue
+            elif last > last_sequence:
+                problems.append(('tail', last_sequence + 1, None, last))
+                continue
+            elif last > archived:
+                # The row is missing: check_rows names it
+                continue
+            if last >= good_sequence:
+                good, good_sequence = (id_, last, key_id), last
+        if last_sequence > good_sequence:
+            problems.append(('unsigned', good_sequence + 1, None,
+                    last_sequence))
+        return good
+
+    @classmethod
+    def notify_no_key(cls, message):
+        """Tell the security administrators that the chain is not sealed,
+        once a day"""
+        from ..security.roles import Roles
+        pool = Pool()
+        Notification = pool.get('res.notification')
+        User = pool.get('res.user')
+        label = gettext('egov_base.msg_seal_no_key_label')
+        since = datetime.datetime.now() - datetime.timedelta(days=1)
+        with without_check_access():
+            if Notification.search([
+                        ('label', '=', label),
+                        ('create_date', '>=', since),
+                        ], limit=1):
+                return
+            users = User.search([])
+            groups = Roles.users_groups([u.id for u in users])
+            Notification.create([{
+                        'user': u.id,
+                        'label': label,
+                        'description': message[:256],
+                        'icon': 'tryton-warning',
+                        } for u in users
+                    if 'secadmin' in Roles.roles_of_groups(
+                        groups.get(u.id, ()))])
 
 
 # Refused and failed calls reach the audit through the web server's error

@@ -38,10 +38,71 @@ TRACKED_ALL = Policy(frozenset(POLICY_ACTIONS), frozenset(), True)
 
 # What stands for a value never kept (a password, an excluded field)
 HIDDEN = '******'
+# What stands for a personal value (个人信息): the auditor sees that it was
+# set, cleared or changed, never what it was
+PERSONAL = '‹personal›'
+PERSONAL_CHANGED = '‹personal:changed›'
+PERSONAL_MARKS = (PERSONAL, PERSONAL_CHANGED)
 
 
 def is_secret(name):
     return name in SECRET_FIELDS or 'password' in name or 'secret' in name
+
+
+def personal_fields(model):
+    """The fields of model (a class or a name) whose values the audit keeps
+    masked: a model declares them in _egov_personal_fields (a set of field
+    names that business modules extend in __setup__), and every secret"""
+    if isinstance(model, str):
+        try:
+            model = Pool().get(model)
+        except KeyError:
+            return frozenset()
+    return frozenset(getattr(model, '_egov_personal_fields', ())) | {
+        n for n in getattr(model, '_fields', {}) if is_secret(n)}
+
+
+def _empty(value):
+    return value is None or value == '' or value == [] or value == {}
+
+
+def mask_pair(old, new):
+    "[old, new] of a personal field as the audit keeps it"
+    old_mark = None if _empty(old) else PERSONAL
+    if _empty(new):
+        new_mark = None
+    elif old in PERSONAL_MARKS or new in PERSONAL_MARKS:
+        # Already masked (a record of before or a masked parameter)
+        new_mark = new if new in PERSONAL_MARKS else PERSONAL
+    else:
+        # Set or cleared shows by itself; a value replaced by another is
+        # marked
+        new_mark = (PERSONAL_CHANGED if old_mark and old != new
+            else PERSONAL)
+    return [old_mark, new_mark]
+
+
+def mask_personal(value, personal, depth=0):
+    """value (changes: {field: [old, new]}, or a call's parameters) with the
+    values of the personal fields masked, at any depth"""
+    if depth > 8 or not personal:
+        return value
+    if isinstance(value, dict):
+        result = {}
+        for key, item in value.items():
+            if key in personal:
+                if item == HIDDEN or item in PERSONAL_MARKS:
+                    result[key] = item
+                elif isinstance(item, list) and len(item) == 2 and depth == 0:
+                    result[key] = mask_pair(*item)
+                else:
+                    result[key] = None if _empty(item) else PERSONAL
+            else:
+                result[key] = mask_personal(item, personal, depth + 1)
+        return result
+    if isinstance(value, list):
+        return [mask_personal(v, personal, depth + 1) for v in value]
+    return value
 
 
 class AuditPolicy(DeactivableMixin, ModelSQL, ModelView):

@@ -149,6 +149,9 @@ class EgovTestCase(TestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        # The audit seals only with a key outside the database
+        from egov_base.audit.seal_key import use_test_key
+        use_test_key()
         drop_db()
         activate_module(cls.modules, lang='zh_CN')
 
