@@ -15,6 +15,8 @@ from ..exceptions import OrgValidationError
 from ..org.codes import MOBILE_PATTERN, PHONE_PATTERN, search_text
 
 SHOWN_PROBLEMS = 200
+# One person's own contacts
+MAX_CONTACT_ROWS = 5000
 
 
 def contact_columns():
@@ -43,6 +45,9 @@ class Contact(ModelSQL, ModelView):
     __name__ = 'egov.directory.contact'
     __string__ = "Personal Contact"
     _egov_visibility = 'owner'
+    # Masked in the audit (audit/policy.py): a private address book
+    _egov_personal_fields = frozenset({
+            'mobile', 'phone', 'email', 'note', 'search_text'})
 
     owner = fields.Many2One(
         'res.user', "Owner", required=True, readonly=True,
@@ -171,7 +176,8 @@ class ContactImport(Wizard):
         Contact = pool.get('egov.directory.contact')
         columns = contact_columns()
         titles = {c.name: c.title for c in columns}
-        table = read_table(bytes(self.start.file or b''), columns)
+        table = read_table(bytes(self.start.file or b''), columns,
+            max_rows=MAX_CONTACT_ROWS)
         for row in table.rows:
             problem = contact_problem(
                 row.get('mobile'), row.get('phone'), row.get('email'))
@@ -180,6 +186,7 @@ class ContactImport(Wizard):
                     k for k in ('mobile', 'phone', 'email')
                     if row.get(k) and row[k] in problem)
                 table.add(problem, row['_row'], titles[column])
+        table.sort()
         if table.problems:
             self.start.summary = gettext(
                 'egov_base.msg_import_refused', count=len(table.problems))

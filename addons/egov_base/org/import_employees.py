@@ -20,6 +20,8 @@ UPDATED_FIELDS = [
 
 class EmployeeImporter:
     columns = staticmethod(employee_columns)
+    # The city has about 51,000 civil servants
+    max_rows = 60000
 
     def __init__(self, table):
         self.table = table

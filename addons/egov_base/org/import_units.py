@@ -32,6 +32,8 @@ def writable_domain(Model):
 
 class UnitImporter:
     columns = staticmethod(unit_columns)
+    # The city has about 2,000 units and departments
+    max_rows = 10000
 
     def __init__(self, table):
         self.table = table

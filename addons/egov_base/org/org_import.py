@@ -73,12 +73,14 @@ def template(kind):
 def check_file(kind, data):
     "Return the importer after reading and checking every row of data"
     importer_class = IMPORTERS[kind]
-    table = read_table(bytes(data or b''), importer_class.columns())
+    table = read_table(bytes(data or b''), importer_class.columns(),
+        max_rows=importer_class.max_rows)
     importer = importer_class(table)
     if table.rows:
         # Cell problems do not stop the checks against the database: the
         # person sees every problem of the file at once.
         importer.check()
+        table.sort()
     return importer
 
 
