@@ -46,6 +46,11 @@ OWNED = {
     'egov.directory.contact': lambda side: {'name': '%s的联系人' % side},
     'egov.workflow.phrase': lambda side: {'text': '%s常用语' % side},
     }
+# Records a county's administrator files for his county's people
+ADMIN_OWNED = {
+    'egov.security.account.reset': lambda clerk: {
+        'user': clerk.user_id, 'reason': '忘记密码', 'reset_password': True},
+    }
 # Records of a person's process: a leave request started and submitted by
 # the clerk (the to-do, opinion and instance come with it)
 PROCESS_MODELS = {
@@ -61,7 +66,8 @@ ADMIN_ONLY = {
     'egov.security.login.failure', 'egov.security.login.lock',
     'egov.security.configuration', 'egov.security.key',
     'egov.security.totp', 'egov.security.weak.scan',
-    'egov.security.weak.result', 'egov.security.password.history'}
+    'egov.security.weak.result', 'egov.security.password.history',
+    'egov.security.mobile.verification'}
 
 
 def declared_models():
@@ -109,6 +115,11 @@ def records(sessions):
             clerk = sessions[side['clerk']]
             found[model, name], = clerk.model(model, 'create', [
                     values(name)])
+    for model, values in ADMIN_OWNED.items():
+        for name, side in SIDES.items():
+            county_admin = sessions[side['admin']]
+            found[model, name], = county_admin.model(model, 'create', [
+                    values(sessions[side['clerk']])])
     for name, side in SIDES.items():
         found.update({(m, name): r
                 for m, r in leave_records(admin, sessions[side['clerk']],
@@ -206,7 +217,8 @@ def test_every_model_is_in_the_matrix(sessions):
     for model, visibility in declared.items():
         assert model in on_server
         assert (model in COUNTY_RECORD or model in OWNED
-            or model in PROCESS_MODELS or model in ADMIN_ONLY), model
+            or model in PROCESS_MODELS or model in ADMIN_ONLY
+            or model in ADMIN_OWNED), model
 
 
 def test_leak_matrix(sessions, records):
@@ -237,7 +249,7 @@ def test_leak_matrix(sessions, records):
                     assert not any(seen.values()), (model, role, seen)
                     assert not written, (model, role)
                 elif visibility == 'admin':
-                    if role == 'clerk':
+                    if role == 'clerk' or model in ADMIN_OWNED:
                         assert not any(seen.values()), (model, seen)
                     assert not written, (model, role)
                 elif visibility in {'city', 'parent'}:
@@ -258,6 +270,10 @@ def test_own_records_stay_reachable(sessions, records):
             clerk = sessions[side['clerk']]
             assert all(can_read(clerk, model, records[model, name]).values())
             assert can_write(clerk, model, records[model, name])
+    for model in ADMIN_OWNED:
+        for name, side in SIDES.items():
+            admin = sessions[side['admin']]
+            assert all(can_read(admin, model, records[model, name]).values())
     for name, side in SIDES.items():
         admin = sessions[side['admin']]
         assert can_write(admin, 'egov.org.unit', records[
@@ -279,3 +295,35 @@ def test_admin_only_models(sessions):
                 assert found is REFUSED or found == [], (model, role, found)
                 assert answered(session, model, 'create', [{}]) is REFUSED, (
                     model, role)
+
+
+# The actions on a to-do that a client calls by id
+TASK_ACTIONS = [
+    ('decide', ('approve', '同意', None, None)),
+    ('send_back_to_id', (1, '退回')),
+    ('hand_over_to_id', (1, '转交')),
+    ('withdraw_one', ()),
+    ('facts', ()),
+    ]
+
+
+def test_task_actions_answer_other_county_as_missing(sessions, records):
+    """decide, send back, hand over, withdraw and facts on another county's
+    to-do are answered exactly as on an id that does not exist: the same
+    words, and nothing of the document, its step or its holder"""
+    attacker = sessions[SIDES['zhangshu']['clerk']]
+    task = records['egov.workflow.task', 'yuanzhou']
+    missing = 10 ** 9
+    for method, args in TASK_ACTIONS:
+        answers = []
+        for record_id in [task, missing]:
+            with pytest.raises(RPCError) as error:
+                attacker.model('egov.workflow.task', method, [record_id],
+                    *args)
+            answers.append(error.value)
+        seen, absent = answers
+        assert seen.kind == absent.kind == 'UserError', (method, seen)
+        assert (seen.message.replace(str(task), 'N')
+            == absent.message.replace(str(missing), 'N')), method
+        for secret in ['请假', '谢娜', '填写', '审批', '袁州']:
+            assert secret not in seen.message, (method, seen.message)

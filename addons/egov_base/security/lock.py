@@ -1,16 +1,21 @@
 """Lockout (登录失败处理): after too many failed logins within the lock
-duration, the account — or the network address they came from — is locked
-for that duration, even for the right password. Unknown logins are counted
-and locked the same way, so that a lock says nothing about whether a login
+duration, an account is locked for that duration, even for the right
+password — first only from the address the failures came from, so that
+nobody locks someone else's account from their own desk; the whole
+account only after many more failures from any addresses; and an address
+after many failures of any accounts. The owner is told (a notification at
+the next login, an SMS to their mobile). Unknown logins are counted and
+locked the same way, so that a lock says nothing about whether a login
 exists. The security administrator unlocks; a weak password scan may lock
 an account until then."""
 import datetime
 import math
 
 from sql.aggregate import Count
+from trytond import config
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
-from trytond.pool import Pool
+from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
 
@@ -24,6 +29,14 @@ def login_key(login):
 def remote_address():
     ip_address, _ = Transaction().remote_address()
     return str(ip_address) if ip_address else None
+
+
+def account_attempts(policy):
+    """Failures of one account from any addresses that lock it everywhere:
+    well above those that lock it from one address"""
+    return max(config.getint('egov', 'lockout_account_attempts',
+            default=4 * policy.lockout_attempts),
+        policy.lockout_attempts + 1)
 
 
 class LoginFailure(ModelSQL):
@@ -48,8 +61,9 @@ class LoginFailure(ModelSQL):
 
     @classmethod
     def add(cls, login):
-        """Record a failed login; lock the account or the address when it
-        reaches the limit. Return (remaining attempts, lock or None)"""
+        """Record a failed login; lock the account from this address, the
+        whole account or the address when they reach their limits. Return
+        (remaining attempts, lock or None)"""
         pool = Pool()
         Configuration = pool.get('egov.security.configuration')
         Lock = pool.get('egov.security.login.lock')
@@ -64,29 +78,64 @@ class LoginFailure(ModelSQL):
         with without_check_access():
             cls.create([{'login': key, 'ip_address': address}])
 
-        cursor.execute(*table.select(Count(),
-                where=(table.login == key) & (table.create_date >= since)))
-        failures, = cursor.fetchone()
-        lock = None
-        if failures >= policy.lockout_attempts:
-            lock = Lock.lock('login', key, policy.lockout_minutes, failures)
-        if address:
+        def count(where):
             cursor.execute(*table.select(Count(),
-                    where=(table.ip_address == address)
-                    & (table.create_date >= since)))
-            address_failures, = cursor.fetchone()
+                    where=where & (table.create_date >= since)))
+            return cursor.fetchone()[0]
+
+        same_address = (table.ip_address == address if address
+            else table.ip_address == None)
+        pair_failures = count((table.login == key) & same_address)
+        account_failures = count(table.login == key)
+        lock = None
+        if account_failures >= account_attempts(policy):
+            lock = Lock.lock('login', key, policy.lockout_minutes,
+                account_failures)
+        if not lock and pair_failures >= policy.lockout_attempts:
+            lock = Lock.lock('login_address', key, policy.lockout_minutes,
+                pair_failures, address=address)
+        if address:
+            address_failures = count(table.ip_address == address)
             if address_failures >= policy.lockout_address_attempts:
                 lock = lock or Lock.lock('address', address,
                     policy.lockout_minutes, address_failures)
-        return max(policy.lockout_attempts - failures, 0), lock
+        return max(policy.lockout_attempts - pair_failures, 0), lock
 
     @classmethod
-    def clear(cls, kind, keys):
+    def clear(cls, kind, keys, address=None):
+        """Forget the failures of keys (logins or addresses); of logins
+        from address only when given"""
         table = cls.__table__()
         cursor = Transaction().connection.cursor()
         column = table.login if kind == 'login' else table.ip_address
         if keys:
-            cursor.execute(*table.delete(where=column.in_(list(keys))))
+            where = column.in_(list(keys))
+            if address is not None:
+                where &= (table.ip_address == address) if address else (
+                    table.ip_address == None)
+            cursor.execute(*table.delete(where=where))
+
+
+class LoginAttempt(metaclass=PoolMeta):
+    __name__ = 'res.user.login.attempt'
+
+    @classmethod
+    def count(cls, login, device_cookie=None):
+        """Tryton's back-off counts the failures of a login from the
+        caller's address only: failures from elsewhere must not slow down
+        or refuse the owner (the lock above decides for the account)"""
+        address = remote_address()
+        if not address:
+            return super().count(login, device_cookie)
+        login = login[:cls.login.size]
+        cursor = Transaction().connection.cursor()
+        table = cls.__table__()
+        cursor.execute(*table.select(Count(),
+                where=(table.login == login)
+                & (table.device_cookie == device_cookie)
+                & (table.ip_address == address)
+                & (table.create_date >= cls.delay())))
+        return cursor.fetchone()[0]
 
 
 class LoginLock(ModelSQL, ModelView):
@@ -96,9 +145,13 @@ class LoginLock(ModelSQL, ModelView):
 
     kind = fields.Selection([
             ('login', "Account"),
+            ('login_address', "Account from an Address"),
             ('address', "Network Address"),
             ], "Kind", readonly=True, required=True)
     key = fields.Char("Account or Address", readonly=True, required=True)
+    address = fields.Char(
+        "From Address", readonly=True,
+        help="The address the account is locked from.")
     user = fields.Many2One(
         'res.user', "User", readonly=True, ondelete='CASCADE')
     reason = fields.Selection([
@@ -167,28 +220,40 @@ class LoginLock(ModelSQL, ModelView):
         return domain
 
     @classmethod
-    def active(cls, kind, key):
-        "Return the active lock of key, or None"
+    def active(cls, kind, key, address=None):
+        "Return the active lock of key (from address), or None"
         if not key:
             return None
+        domain = [
+            ('kind', '=', kind),
+            ('key', '=', key),
+            ('state', '=', 'locked'),
+            ]
+        if kind == 'login_address':
+            domain.append(('address', '=', address or ''))
         with without_check_access():
-            locks = cls.search([
-                    ('kind', '=', kind),
-                    ('key', '=', key),
-                    ('state', '=', 'locked'),
-                    ], limit=1)
+            locks = cls.search(domain, limit=1)
         return locks[0] if locks else None
 
     @classmethod
-    def lock(cls, kind, key, minutes, failures=0, reason='failures'):
+    def active_for(cls, login, address):
+        "Return the lock that refuses login from address now, or None"
+        key = login_key(login)
+        return (cls.active('login', key)
+            or cls.active('login_address', key, address)
+            or cls.active('address', address))
+
+    @classmethod
+    def lock(cls, kind, key, minutes, failures=0, reason='failures',
+            address=None):
         "Lock key for minutes (None: until unlocked); return the lock"
         pool = Pool()
         User = pool.get('res.user')
-        existing = cls.active(kind, key)
+        existing = cls.active(kind, key, address)
         if existing:
             return existing
         user = None
-        if kind == 'login':
+        if kind in {'login', 'login_address'}:
             user = User._get_login(key)[0]
         until = None
         if minutes:
@@ -197,12 +262,52 @@ class LoginLock(ModelSQL, ModelView):
             lock, = cls.create([{
                         'kind': kind,
                         'key': key,
+                        'address': (address or '') if kind == 'login_address'
+                        else None,
                         'user': user,
                         'reason': reason,
                         'failures': failures,
                         'locked_until': until,
                         }])
+        if user and reason == 'failures':
+            lock.tell_owner()
         return lock
+
+    def tell_owner(self):
+        """Tell the owner of the account that it was locked: a
+        notification they read at the next login, and an SMS"""
+        pool = Pool()
+        User = pool.get('res.user')
+        Notification = pool.get('res.notification')
+        with without_check_access():
+            user = User(self.user.id)
+            language = user.language.code if user.language else None
+            with Transaction().set_context(language=language):
+                values = dict(failures=self.failures,
+                    address=self.address or '-',
+                    time=self.create_date.strftime('%Y-%m-%d %H:%M')
+                    if self.create_date else '',
+                    minutes=pool.get('egov.security.configuration'
+                        ).policy().lockout_minutes)
+                if self.kind == 'login_address':
+                    text = gettext(
+                        'egov_base.msg_account_lock_notice_address',
+                        **values)
+                else:
+                    text = gettext('egov_base.msg_account_lock_notice',
+                        **values)
+                Notification.create([{
+                            'user': user.id,
+                            'label': gettext(
+                                'egov_base.msg_account_lock_notice_label'),
+                            'description': text,
+                            'icon': 'tryton-warning',
+                            }])
+            mobile = (User._sms_mobile(user.id)
+                if hasattr(User, '_sms_mobile') else None)
+        if mobile:
+            from .sms import send_notice
+            send_notice(text, mobile)
 
     @classmethod
     def lock_logins(cls, logins, reason='weak'):
@@ -236,9 +341,14 @@ class LoginLock(ModelSQL, ModelView):
                 'unlocked_at': _now(),
                 'unlocked_by': Transaction().user,
                 })
+        for lock in locks:
+            if lock.kind == 'login_address':
+                Failure.clear('login', [lock.key], address=lock.address)
         for kind in ['login', 'address']:
             keys = [l.key for l in locks if l.kind == kind]
             Failure.clear(kind, keys)
+            if kind == 'login':
+                keys += [l.key for l in locks if l.kind == 'login_address']
             if kind == 'login' and keys:
                 # Tryton's own back-off counts the same failures
                 attempt = Attempt.__table__()

@@ -7,6 +7,7 @@ from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from . import weak
+from .lock import remote_address
 from .exceptions import SecurityError
 from .user import PASSWORD_MAX, strength
 
@@ -103,7 +104,7 @@ class Change(Wizard):
         user_id = Transaction().user
         with without_check_access():
             user = User(user_id)
-            lock = Lock.active('login', user.login)
+            lock = Lock.active_for(user.login, remote_address())
             if lock:
                 raise SecurityError(lock.message())
             current = self.start.current_password or ''

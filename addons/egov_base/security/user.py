@@ -15,12 +15,13 @@ from trytond import config
 from trytond.exceptions import LoginException
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
+from trytond.model.exceptions import AccessError
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.res.user import PasswordError
 from trytond.transaction import Transaction, without_check_access
 
-from . import weak
+from . import keyboard, weak
 from .exceptions import LoginFailed, LoginLocked, LoginRefused
 from .lock import login_key, remote_address
 from .roles import Roles
@@ -147,6 +148,9 @@ class User(metaclass=PoolMeta):
                     'egov_base.msg_security_password_classes',
                     classes=policy.password_classes))
         lowered = password.lower()
+        if keyboard.is_keyboard_pattern(password):
+            raise PasswordError(gettext(
+                    'egov_base.msg_account_password_keyboard'))
         words = []
         for user in users:
             login, name, units = cls._password_words(user)
@@ -161,6 +165,11 @@ class User(metaclass=PoolMeta):
                         or (len(initials) >= 3 and initials in lowered)):
                     raise PasswordError(gettext(
                             'egov_base.msg_security_password_name'))
+            found = weak.organisation_word_in(password, units)
+            if found:
+                raise PasswordError(gettext(
+                        'egov_base.msg_account_password_organisation',
+                        name=found))
             if weak.weak_reason(password, login, name, units):
                 raise PasswordError(gettext(
                         'egov_base.msg_security_password_weak'))
@@ -239,6 +248,32 @@ class User(metaclass=PoolMeta):
                     where=table.id.in_(user_ids[i:i + 1000])))
             result.update(cursor)
         return result
+
+    # --- preferences -----------------------------------------------------
+
+    @classmethod
+    def set_preferences(cls, values):
+        """One's name is the organisation's, one's password is changed
+        with the current one (Change Password) and a new mobile is
+        confirmed by a code sent to it (Change Mobile): not here"""
+        values = dict(values)
+        with without_check_access():
+            user = cls(Transaction().user)
+            current = {
+                'name': user.name,
+                'mobile': getattr(user, 'mobile', None),
+                }
+        for name, message in [
+                ('name', 'msg_account_rename_self'),
+                ('mobile', 'msg_account_mobile_self')]:
+            if name in values:
+                if (values[name] or None) != (current[name] or None):
+                    raise AccessError(gettext('egov_base.' + message))
+                del values[name]
+        password = values.pop('password', None)
+        if password and password != 'x' * 10:
+            raise AccessError(gettext('egov_base.msg_account_password_self'))
+        super().set_preferences(values)
 
     # --- second factor ---------------------------------------------------
 
@@ -368,10 +403,10 @@ class User(metaclass=PoolMeta):
                 gettext('egov_base.msg_security_login_failed',
                     remaining='-'), 'password')
         key = login_key(login)
-        for kind, value in [('login', key), ('address', remote_address())]:
-            lock = Lock.active(kind, value)
-            if lock:
-                raise LoginLocked('password', lock.message(), 'password')
+        address = remote_address()
+        lock = Lock.active_for(key, address)
+        if lock:
+            raise LoginLocked('password', lock.message(), 'password')
         admin_id = cls._builtin_admin()
         if (admin_id and not config.getboolean(
                     'egov', 'admin_login', default=False)
@@ -413,7 +448,9 @@ class User(metaclass=PoolMeta):
                     'egov_base.msg_security_second_factor_missing'))
         if 'totp_counter' in state:
             TOTP.use(user_id, state['totp_counter'])
-        Failure.clear('login', [key])
+        # A success forgets the failures from this address only: those
+        # from elsewhere still count towards the account's lock
+        Failure.clear('login', [key], address=address or '')
         if 'new_password' in state:
             with Transaction().set_user(user_id), without_check_access():
                 cls.write([cls(user_id)], {'password': state['new_password']})

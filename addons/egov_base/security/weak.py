@@ -125,13 +125,41 @@ def candidates(login, name, unit_names=(), limit=40):
 
 
 def user_words(user):
-    "Return (login, name, unit short names) of a res.user"
+    """Return (login, name, organisation names) of a res.user: the short
+    and full names of their unit and department and the titles of the
+    posts they hold, the words colleagues would guess first"""
     names = []
     employee = getattr(user, 'employee', None)
-    if employee and employee.unit:
-        unit = employee.unit
-        names.append(unit.short_name or unit.name)
+    if employee:
+        for node in filter(None, [employee.unit, employee.department]):
+            names.extend([node.short_name, node.name])
+    for post in getattr(user, 'posts', None) or []:
+        names.extend([post.name, post.unit.name if post.unit else None])
+    seen = set()
+    names = [n for n in names
+        if n and n.strip() and not (n in seen or seen.add(n))]
     return user.login, user.name, names
+
+
+def organisation_word_in(password, names, minimum=4):
+    """Return the organisation name password contains, in Chinese, in
+    pinyin or as pinyin initials (of at least minimum letters), or None"""
+    lowered = password.lower()
+    stripped = ''.join(c for c in lowered if c not in SEPARATORS)
+    for name in names:
+        name = name.strip()
+        if len(name) >= 2 and name.lower() in lowered:
+            return name
+        # Unit names start with their place (袁州区教育体育局): the rest
+        # alone is as guessable
+        for part in [name] + [name[k:] for k in (2, 3)
+                if len(name) - k >= 3]:
+            full, initials = pinyin_forms(part)
+            for form in (full, initials):
+                if len(form) >= minimum and (
+                        form in lowered or form in stripped):
+                    return name
+    return None
 
 
 class WeakScan(Workflow, ModelSQL, ModelView):
