@@ -19,7 +19,6 @@ def log_in(browser, server, login):
     page.errors = errors
     page.goto(server.url + '/')
     page.wait_for_selector('.login-dialog input#login', timeout=60000)
-    page.fill('.login-dialog input#database', server.database)
     page.fill('.login-dialog input#login', login)
     page.click('.login-dialog button[type=submit]')
     page.wait_for_selector('.ask-dialog input#ask-dialog-entry')

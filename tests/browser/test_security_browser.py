@@ -30,7 +30,6 @@ def sao_login(browser, server, login, answers, shots=None):
     page.errors = errors
     page.goto(server.url + '/')
     page.wait_for_selector('.login-dialog input#login', timeout=60000)
-    page.fill('.login-dialog input#database', server.database)
     page.fill('.login-dialog input#login', login)
     page.click('.login-dialog button[type=submit]')
     for i, (text, value) in enumerate(answers):

@@ -27,7 +27,6 @@ def log_in_admin(browser, server):
     page.on('pageerror', lambda error: page.errors.append(str(error)))
     page.goto(server.url + '/')
     page.wait_for_selector('.login-dialog input#login', timeout=60000)
-    page.fill('.login-dialog input#database', server.database)
     page.fill('.login-dialog input#login', 'admin')
     page.click('.login-dialog button[type=submit]')
     page.wait_for_selector('.ask-dialog input#ask-dialog-entry')
@@ -339,7 +338,10 @@ def test_inbox_on_the_phone(browser, server, screenshots):
     page.wait_for_selector('body[data-ready="1"]', timeout=60000)
     assert page.url.endswith('/egov/workflow/sign/%d' % tasks[1])
     assert page.inner_text('#task-title') == titles[1]
+    # 同意 tapped, then confirmed (nothing is chosen beforehand)
+    page.click('label.sign-approve')
     page.click('#submit')
+    page.click('#confirm-ok')
     page.wait_for_selector('body[data-submitted="1"]')
     page.click('#notice a')
     page.wait_for_selector('body[data-ready="1"]', timeout=60000)
@@ -378,7 +380,9 @@ def test_sign_on_the_phone(browser, server, screenshots):
         'document.documentElement.scrollWidth <= window.innerWidth')
     page.screenshot(path=screenshots / 'workflow-09-sign.png',
         full_page=True)
+    page.click('label.sign-approve')
     page.click('#submit')
+    page.click('#confirm-ok')
     page.wait_for_selector('body[data-submitted="1"]')
     assert notice(page) == '已提交：同意。 办理下一件'
     page.screenshot(path=screenshots / 'workflow-10-sign-done.png')
@@ -397,6 +401,7 @@ def test_sign_on_the_phone(browser, server, screenshots):
     other.click('input[value="reject"]')
     other.fill('#text', '不同意')
     other.click('#submit')
+    other.click('#confirm-ok')
     other.wait_for_selector('.egov-notice-error')
     message = notice(other)
     assert message.startswith('未能提交')
