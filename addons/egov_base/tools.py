@@ -60,6 +60,56 @@ def check_records_access(Model, records, mode):
                     'ir.msg_context_groups', groups=groups)) from None
 
 
+def check_visible(Model, records):
+    """Refuse records the current user may not read exactly as records that
+    do not exist: the same error, naming nothing of them. For the methods
+    that act on records given by id over RPC (record_rpc), before they read
+    anything of them."""
+    from trytond.i18n import gettext
+    from trytond.model.exceptions import AccessError
+    from trytond.pool import Pool
+    from trytond.transaction import (
+        Transaction, check_access, inactive_records)
+    transaction = Transaction()
+    if not transaction.user:
+        return
+    IrModel = Pool().get('ir.model')
+    ids = list(dict.fromkeys(
+            r if isinstance(r, int) else getattr(r, 'id', r)
+            for r in records))
+    # What a client sends is not trusted to be an id at all
+    wrong = [i for i in ids if not isinstance(i, int) or isinstance(i, bool)]
+    ids = [i for i in ids if i not in wrong]
+    with check_access(), inactive_records():
+        found = {r.id for r in Model.search([('id', 'in', ids)], order=[])}
+    missing = sorted(set(ids) - found) + [str(i)[:20] for i in wrong]
+    if missing:
+        raise AccessError(gettext('ir.msg_read_error',
+                ids=_shown_ids(missing),
+                model=IrModel.get_name(Model.__name__)))
+
+
+def record_rpc(**kwargs):
+    """The RPC of a method that acts on records given by id (instantiate=0):
+    the record rules apply before the method runs, and an id the user may
+    not see gets the answer of an id that does not exist."""
+    from functools import wraps
+
+    from trytond.rpc import RPC
+
+    def decorator(func):
+        @wraps(func)
+        def wrapper(records, *args, **kwargs):
+            # An instance method gets one record, a class method the list
+            checked = records if isinstance(records, list) else [records]
+            if checked:
+                check_visible(checked[0].__class__, checked)
+            return func(records, *args, **kwargs)
+        return wrapper
+    kwargs.setdefault('instantiate', 0)
+    return RPC(decorator=decorator, **kwargs)
+
+
 def _shown_ids(ids):
     "The ids as Tryton's access errors show them"
     shown = ', '.join(map(str, ids[:5]))
