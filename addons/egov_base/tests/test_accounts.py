@@ -297,10 +297,19 @@ class AccountResetTestCase(AccountsBase):
             # Not the requester
             self.assertRefused(lambda: Reset.approve([Reset(request.id)]),
                 '第二人', exception=AccessError)
-        # Not another of the requester's role
-        with acting_as(org.yz_admin):
+        # Not another of the requester's role: a second city administrator
+        Assignment = pool.get('egov.org.assignment')
+        Assignment.create([{'employee': org.city_clerk_employee.id,
+                    'post': org.post_city_admin.id}])
+        User.write([org.city_clerk], {'post': org.post_city_admin.id})
+        User.clear_org_caches()
+        with acting_as(org.city_clerk):
             self.assertRefused(lambda: Reset.approve([Reset(request.id)]),
                 '第二人', exception=AccessError)
+        # A county's administrator does not even see the city's requests
+        with acting_as(org.yz_admin):
+            self.assertRefused(lambda: Reset.approve([Reset(request.id)]),
+                '账号重置申请', exception=AccessError)
         # Not the holder
         with acting_as(secadmin):
             self.assertRefused(lambda: Reset.approve([Reset(request.id)]),
