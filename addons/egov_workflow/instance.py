@@ -12,10 +12,11 @@ from trytond.pyson import Eval
 from trytond.rpc import RPC
 from trytond.transaction import Transaction, without_check_access
 
-from egov_base.tools import check_write_access
+from egov_base.tools import check_visible, check_write_access
 
 from .exceptions import WorkflowError
 from .engine import Engine
+from .notify import notify
 from .rules import RuleError
 
 STATES = [
@@ -39,6 +40,9 @@ class Instance(ModelSQL, ModelView):
     __name__ = 'egov.workflow.instance'
     __string__ = "Process Instance"
     _egov_visibility = 'unit'
+    # Masked in the audit (egov_base audit/policy.py): the engine's state
+    # holds the forms' values
+    _egov_personal_fields = frozenset({'engine_state'})
 
     process = fields.Many2One(
         'egov.workflow.process', "Process", required=True, readonly=True,
@@ -261,6 +265,8 @@ class Instance(ModelSQL, ModelView):
             self.ended_at = datetime.datetime.now()
         self.save()
         self.record_changed()
+        if engine.completed:
+            self.notify_end()
 
     def advance_rejected(self, task):
         "Someone disagreed: the process ends as rejected"
@@ -271,6 +277,7 @@ class Instance(ModelSQL, ModelView):
         self.ended_at = datetime.datetime.now()
         self.save()
         self.record_changed()
+        self.notify_end(task)
 
     def record_changed(self):
         """Tell the record where its process is; keep the title of the
@@ -287,6 +294,35 @@ class Instance(ModelSQL, ModelView):
                 Task.write(list(self.tasks), {'title': title})
         record.workflow_changed(self)
 
+    def notify_end(self, task=None):
+        """Tell the initiator, in their language, how the process ended:
+        approved (已办结), not approved (task: the to-do disagreed on) or
+        terminated"""
+        record = self.record
+        # The result first: a long title is cut at the end
+        description = self.process.name
+        if task is not None:
+            def description():
+                return gettext(
+                    'egov_workflow.msg_request_form_end_rejected_by',
+                    step=task.step_name, user=task.user.rec_name)
+        elif self.state == 'terminated':
+            def description():
+                return gettext(
+                    'egov_workflow.msg_request_form_end_terminated_by')
+        notice = {
+            'user': self.initiator,
+            'message': 'egov_workflow.msg_request_form_end_%s' % self.state,
+            'values': {'title': self.title or ''},
+            'description': description,
+            'icon': 'tryton-notification',
+            }
+        if record is not None:
+            # Clicked, it opens the record (an action would open a second
+            # tab beside it)
+            notice.update(model=record.__name__, record=record.id)
+        notify([notice])
+
     @classmethod
     @ModelView.button
     def terminate(cls, instances):
@@ -302,6 +338,7 @@ class Instance(ModelSQL, ModelView):
             instance.ended_at = datetime.datetime.now()
             instance.save()
             instance.record_changed()
+            instance.notify_end()
 
     @classmethod
     @ModelView.button_action('egov_workflow.url_instance_monitor')
@@ -316,7 +353,8 @@ class Instance(ModelSQL, ModelView):
     def diagram(cls, instance_id):
         """The process diagram and the state of its steps, for the
         monitoring view: {'bpmn', 'steps': {step: {state, holders, since}}}"""
-        instance, = cls.search([('id', '=', instance_id)])
+        check_visible(cls, [instance_id])
+        instance = cls(instance_id)
         engine = instance.engine()
         steps = {k: {'state': v} for k, v in engine.step_states().items()}
         for task in instance.tasks:

@@ -201,14 +201,16 @@ class TransferHandoverTestCase(WorkflowHelpers, EgovWorkflowTestCase):
         self.act(org.yz_clerk)
         transfer = self.transfer(org)
         with acting_as(org.yz_admin):
-            Transfer.write([Transfer(transfer.id)], {
-                    'successor': org.zs_clerk_employee.id})
+            # Refused when it is chosen, before anything is done
             with self.assertRaises(UserError) as cm:
-                Transfer.do([Transfer(transfer.id)])
+                Transfer.write([Transfer(transfer.id)], {
+                        'successor': org.zs_clerk_employee.id})
         self.assertIn('韩梅', cm.exception.message)
-        self.assertIn('不在您管理的人员范围内', cm.exception.message)
+        self.assertIn('不在您管理的范围', cm.exception.message)
         self.assertChinese(cm.exception.message)
         self.assertEqual(Transfer(transfer.id).state, 'draft')
+        Transfer.write([Transfer(transfer.id)], {
+                'successor': org.zs_clerk_employee.id})
         self.assertEqual(len(self.open_tasks(org.office_head)), 1)
         self.assertEqual(self.open_work(org.zs_clerk), [])
 
