@@ -28,6 +28,9 @@ READABLE = {'read', 'edit', 'required'}
 EDITABLE = {'edit', 'required'}
 # Fields only the engine writes
 ENGINE_FIELDS = {'workflow', 'workflow_state'}
+# Fields no step hides: searching by them needs no look at the user's steps
+NEVER_HIDDEN = ENGINE_FIELDS | {
+    'id', 'rec_name', 'create_uid', 'create_date', 'write_uid', 'write_date'}
 
 
 class WorkflowMixin:
@@ -198,10 +201,15 @@ class WorkflowMixin:
 
     def workflow_rules(self, step):
         "{field name: rule} of step: the model's, then the diagram's"
-        rules = dict(self._workflow_fields.get('*', {}))
-        rules.update(self._workflow_fields.get(step, {}))
         process = (self.workflow.process if self.workflow
             else self.workflow_process())
+        return self.workflow_step_rules(process, step)
+
+    @classmethod
+    def workflow_step_rules(cls, process, step):
+        "{field name: rule} of step of process for the records of the model"
+        rules = dict(cls._workflow_fields.get('*', {}))
+        rules.update(cls._workflow_fields.get(step, {}))
         if process:
             rules.update(process.step(step).get('fields') or {})
         return rules
@@ -364,7 +372,11 @@ class WorkflowMixin:
             mode, records, values=values, external=external)
         if not external:
             return
-        if mode == 'write' and set(values or {}) & ENGINE_FIELDS:
+        # A record is made as a draft: linking it to an instance or a
+        # state over RPC would show another process's step and holder
+        if ((mode == 'write' and set(values or {}) & ENGINE_FIELDS)
+                or (mode == 'create' and any(r.workflow
+                        or r.workflow_state != 'draft' for r in records))):
             raise WorkflowFrozenError(gettext(
                     'egov_workflow.msg_workflow_engine_fields',
                     model=cls.__names__()['model']))
@@ -434,6 +446,64 @@ class WorkflowMixin:
                         if r == 'hidden'} for step in steps]
                 if hidden and set.intersection(*hidden):
                     result[record.id] = set.intersection(*hidden)
+        return result
+
+    # What a step hides is not searched, sorted or exported either
+    # (security/field_guard.py in egov_base)
+
+    @classmethod
+    def _guard_field_tokens(cls, name):
+        """The names field_guard uses for name: the field's own, or for a
+        value of a form, the key of every Dict field (values.reason)"""
+        if name in cls._fields:
+            return {name}
+        return {'%s.%s' % (n, name) for n, f in cls._fields.items()
+            if f._type == 'dict'}
+
+    @classmethod
+    def _guard_partial_fields(cls, tokens):
+        """The tokens (field names, Dict keys) hidden from the user on some
+        of the records: those a step the user holds or held hides"""
+        if set(tokens) <= NEVER_HIDDEN:
+            return set()
+        pool = Pool()
+        Task = pool.get('egov.workflow.task')
+        Instance = pool.get('egov.workflow.instance')
+        Process = pool.get('egov.workflow.process')
+        user = Transaction().user
+        task = Task.__table__()
+        instance = Instance.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*task.join(instance,
+                condition=task.instance == instance.id).select(
+                instance.process, task.step,
+                where=((task.user == user) | (task.acting_for == user))
+                & instance.record.like(cls.__name__ + ',%'),
+                group_by=[instance.process, task.step]))
+        hidden = set()
+        with without_check_access():
+            for process_id, step in cursor.fetchall():
+                process = Process(process_id) if process_id else None
+                try:
+                    rules = cls.workflow_step_rules(process, step)
+                except KeyError:
+                    # A step no longer in the diagram
+                    rules = {}
+                hidden.update(n for n, r in rules.items() if r == 'hidden')
+        refused = set()
+        for name in hidden:
+            refused |= cls._guard_field_tokens(name)
+        return refused & set(tokens) | {t for t in refused
+            if any(t.startswith(u + '.') for u in tokens)}
+
+    @classmethod
+    def _guard_hidden(cls, ids):
+        "{record id: the tokens hidden from the user on the record}"
+        result = {}
+        for record_id, names in cls._workflow_hidden(ids).items():
+            result[record_id] = set()
+            for name in names:
+                result[record_id] |= cls._guard_field_tokens(name)
         return result
 
     # Buttons
