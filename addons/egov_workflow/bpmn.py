@@ -13,6 +13,9 @@ The platform's attributes live in the namespace EGOV_NS on user tasks:
   egov:fields    per-step form rules: "title:edit,urgency:required,..."
   egov:cc        who gets a copy (抄送) once the step is agreed, an
                  assignment rule like egov:assignee
+  egov:opinion, egov:signature
+                 "required" or "optional" (default): whether acting on
+                 the step needs a written opinion, a handwritten signature
 
 Diagrams drawn in other modelers (Camunda 7 and 8, Signavio, bpmn.io,
 Bizagi…) are read as the BPMN 2.0 they are: a diagram either runs or is
@@ -64,7 +67,8 @@ import re
 from dataclasses import dataclass, field
 
 from lxml import etree
-from simpleeval import EvalWithCompoundTypes, NumberTooHigh
+from simpleeval import (
+    EvalWithCompoundTypes, InvalidExpression, IterableTooLong, NumberTooHigh)
 from SpiffWorkflow.bpmn.parser import BpmnParser, BpmnValidator
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
@@ -85,6 +89,11 @@ MAX_EXPRESSION_NODES = 200
 MAX_EXPRESSION_DEPTH = 32
 MAX_POWER = 100
 MAX_POWER_BITS = 4096
+# Every operation's result: whole numbers in bits, text and lists in items
+# (simpleeval bounds text at 100,000 characters, shifts at 10,000 bits
+# but products not at all)
+MAX_INT_BITS = MAX_POWER_BITS
+MAX_SEQUENCE = 10000
 
 # Every flow node of BPMN 2.0
 FLOW_NODES = {
@@ -164,6 +173,8 @@ class DefinitionError(Exception):
 
     @property
     def message_id(self):
+        if self.code.startswith(('limit_', 'act_')):
+            return 'egov_workflow.msg_%s' % self.code
         if self.code in BPMN_CODES:
             return 'egov_workflow.msg_bpmn_%s' % self.code
         return 'egov_workflow.msg_workflow_bpmn_%s' % self.code
@@ -180,6 +191,9 @@ class StepInfo:
     multi: bool = False
     fields: dict = field(default_factory=dict)
     cc: str = ''
+    # Whether acting needs an opinion, a handwritten signature
+    opinion: str = 'optional'
+    signature: str = 'optional'
 
 
 @dataclass
@@ -682,10 +696,16 @@ def step_info(element):
         if access not in {'hidden', 'read', 'edit', 'required'}:
             raise DefinitionError('field_rule', element=node, value=rule)
         fields[name] = access
+    needs = {}
+    for name in ['opinion', 'signature']:
+        needs[name] = get(name) or 'optional'
+        if needs[name] not in {'required', 'optional'}:
+            raise DefinitionError('act_requirement', element=node,
+                attribute=name, value=needs[name][:20])
     return StepInfo(
         id=node, name=element.get('name') or node, assignee=assignee,
         deadline=deadline, mode=mode, multi=loop is not None,
-        fields=fields, cc=get('cc'))
+        fields=fields, cc=get('cc'), **needs)
 
 
 def _walk(start, edges):
@@ -740,6 +760,37 @@ def _power(base, exponent):
     return base ** exponent
 
 
+def _bits(value):
+    return abs(value).bit_length() if isinstance(value, int) else 0
+
+
+def _length(value):
+    return len(value) if isinstance(value, (str, bytes, list, tuple)) else 0
+
+
+def _multiply(a, b):
+    "A product whose size is known to stay small before it is computed"
+    if _bits(a) + _bits(b) > MAX_INT_BITS:
+        raise NumberTooHigh('multiplication')
+    if (_length(a) * abs(b if isinstance(b, int) else 0) > MAX_SEQUENCE
+            or _length(b) * abs(a if isinstance(a, int) else 0)
+            > MAX_SEQUENCE):
+        raise IterableTooLong('repetition')
+    return a * b
+
+
+def _add(a, b):
+    if _length(a) + _length(b) > MAX_SEQUENCE:
+        raise IterableTooLong('addition')
+    return a + b
+
+
+def _shift(a, b):
+    if isinstance(b, int) and _bits(a) + b > MAX_INT_BITS:
+        raise NumberTooHigh('shift')
+    return a << b
+
+
 class _Names(dict):
     """The form's values: a field left empty is not among them, and a
     condition reads it as None (the names were checked when saved)"""
@@ -752,6 +803,9 @@ def _evaluator(names):
     evaluator = EvalWithCompoundTypes(
         names=_Names(names), functions=dict(EXPRESSION_FUNCTIONS))
     evaluator.operators[ast.Pow] = _power
+    evaluator.operators[ast.Mult] = _multiply
+    evaluator.operators[ast.Add] = _add
+    evaluator.operators[ast.LShift] = _shift
     return evaluator
 
 
@@ -801,27 +855,35 @@ def check_expression(text, element, names=None):
     tree = parse_expression(text, element)
     functions = {id(n.func) for n in ast.walk(tree)
         if isinstance(n, ast.Call)}
-    read = []
+    read, constant = [], []
     for node in ast.walk(tree):
         if isinstance(node, ast.Name) and id(node) not in functions:
             read.append(node.id)
-        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
-            # Refused now what could only fail when an instance runs
+        elif isinstance(node, ast.BinOp):
             if not any(isinstance(n, ast.Name) for n in ast.walk(node)):
-                evaluator = _evaluator({})
-                evaluator.expr = text
-                try:
-                    evaluator._eval(node)
-                except NumberTooHigh:
-                    raise DefinitionError('condition_power',
-                        element=element, limit=MAX_POWER)
-                except Exception:
-                    pass
-            elif (isinstance(node.right, ast.Constant)
+                constant.append(node)
+            elif (isinstance(node.op, ast.Pow)
+                    and isinstance(node.right, ast.Constant)
                     and isinstance(node.right.value, (int, float))
                     and abs(node.right.value) > MAX_POWER):
                 raise DefinitionError('condition_power', element=element,
                     limit=MAX_POWER)
+    # Refused now what could only fail when an instance runs: the parts
+    # made of constants are computed within the bounds, innermost first
+    # (ast.walk goes breadth first) so that the refusal names the culprit
+    for node in reversed(constant):
+        evaluator = _evaluator({})
+        evaluator.expr = text
+        try:
+            evaluator._eval(node)
+        except (NumberTooHigh, IterableTooLong):
+            if isinstance(node.op, ast.Pow):
+                raise DefinitionError('condition_power',
+                    element=element, limit=MAX_POWER)
+            raise DefinitionError('limit_condition_size', element=element,
+                bits=MAX_INT_BITS, length=MAX_SEQUENCE)
+        except (InvalidExpression, ArithmeticError, TypeError, ValueError):
+            pass
     if names is not None:
         for name in read:
             if name not in names:
