@@ -71,6 +71,55 @@ document.title = Sao.config.title;
         "Login with": "使用以下方式登录",
         "Not found.": "未找到请求的资源。",
         "Code Scanner": "扫码器",
+        // Half-width punctuation in sao's zh_CN.po ("记录保存成功."):
+        // Chinese takes full-width punctuation
+        "Could not connect to the server.": "无法连接服务器。",
+        "Unable to reach the server.": "无法连接服务器。",
+        "Too many requests. Try again later.": "请求过多，请稍后重试。",
+        "Your selection:": "已选择：",
+        "Always ignore this warning.": "以后不再提示。",
+        "Do you want to proceed?": "是否继续？",
+        "This record has been modified while you were editing it.":
+            "您编辑期间，这条记录已被他人修改。",
+        "\"Cancel\" to cancel saving;": "“取消”：不保存；",
+        "\"Compare\" to see the modified version;": "“对比”：查看他人修改后的内容；",
+        "\"Write Anyway\" to save your current version.": "“覆写”：保存您当前的内容。",
+        "Compare: %1": "对比：%1",
+        "Create \"%1\"...": "新建“%1”...",
+        "The following action requires to close all tabs.\nDo you want to continue?":
+            "此操作需要关闭所有标签页。\n是否继续？",
+        "Record saved.": "记录保存成功。",
+        "Records removed.": "记录已删除。",
+        "Records not removed.": "所选记录未删除。",
+        "You have to select one record.": "请选择一条记录。",
+        "Bookmark Name:": "书签名称：",
+        "\"%1\" is required.": "“%1”是必填项。",
+        "\"%1\" is not valid according to its domain.": "“%1”的取值不符合要求。",
+        "The values of \"%1\" are not valid.": "“%1”的取值无效。",
+        "No other language available.": "没有其他可翻译的语言。",
+        "Model:": "模型：",
+        "ID:": "标识：",
+        "Created by:": "创建人：",
+        "Created at:": "创建时间：",
+        "Last Modified by:": "最后修改人：",
+        "Last Modified at:": "最后修改时间：",
+        "Delimiter:": "分隔符：",
+        "Quote Char:": "引号字符：",
+        "Encoding:": "编码：",
+        "Lines to Skip:": "跳过行数：",
+        "You must select an import file first.": "请先选择要导入的文件。",
+        "Unknown column header \"%1\"": "未知的列标题“%1”",
+        "Export:": "导出：",
+        "What is the name of this export?": "请输入此导出设置的名称：",
+        "Override %1 definition?": "覆盖“%1”的定义？",
+        "To:": "收件人：",
+        "Cc:": "抄送：",
+        "Subject:": "主题：",
+        // Separators sao puts between a label and its value (a list's cell
+        // on the phone: "名称：…") and between the values of a list
+        ": ": "：",
+        ":": "：",
+        ", ": "、",
         // Plural messages: zh_CN.json holds one form, which setlang() turns
         // into a plain string that gettext.js ignores for ngettext (it wants
         // a list of forms), so sao shows "3 records saved" in English
@@ -99,6 +148,12 @@ document.title = Sao.config.title;
         if (title) {
             args[0] = Sao.i18n.gettext(title);
         }
+        // The login says which platform it is, not sao's version
+        // (new Sao.Dialog("Login", 'login-dialog', 'md', true, '8.0.11'))
+        if (args[1] == 'login-dialog') {
+            args[0] = Sao.config.title;
+            args[4] = Sao.i18n.gettext("Login");
+        }
         return init.apply(this, args);
     };
 })();
@@ -114,4 +169,110 @@ document.title = Sao.config.title;
         },
         configurable: true,
     });
+})();
+
+// The login (sao 8.0.11 Sao.Session.get_credentials) asks for a database
+// nobody knows. The database of the address (/#egov), else the server's only
+// one (common.db.list, [database] list), else the one used last on this
+// browser is filled in and its field hidden: people only give their login.
+// sao itself drops the address's database when the server keeps its list
+// private, and forgets every database at logout.
+(function() {
+    'use strict';
+    var KEY = 'egov_database';
+    var from_address = function() {
+        return window.location.hash.replace(
+            /^(#(!|))/, '').split('/', 1)[0] || null;
+    };
+    var remembered = function() {
+        try {
+            return localStorage.getItem(KEY);
+        } catch (e) {
+            return null;
+        }
+    };
+
+    var list = Sao.DB.list;
+    Sao.DB.list = function() {
+        var address = from_address();
+        if (address) {
+            return jQuery.when([address]);
+        }
+        return list.apply(this, arguments).then(function(databases) {
+            databases = databases || [];
+            var last = remembered();
+            if ((databases.length > 1) && last &&
+                (databases.indexOf(last) >= 0)) {
+                // Several databases: the last one first (sao selects none)
+                databases = [last].concat(
+                    databases.filter(function(d) { return d != last; }));
+            }
+            return databases;
+        }, function() {
+            // The list is private: the last database used here, if any
+            var last = remembered();
+            return last ? [last] : jQuery.Deferred().reject();
+        });
+    };
+
+    var login_dialog = Sao.Session.login_dialog;
+    Sao.Session.login_dialog = function() {
+        var dialog = login_dialog.apply(this, arguments);
+        var group = dialog.database_input.closest('.form-group');
+        // sao fills the field after showing it: hide the group once a single
+        // database is settled (read-only with a value), select the first
+        // of several
+        var settle = function(el) {
+            var val = jQuery.fn.val;
+            el.val = function(value) {
+                if (!arguments.length) {
+                    return val.call(this);
+                }
+                var result = val.apply(this, arguments);
+                if (this.is('select')) {
+                    if (!val.call(this)) {
+                        this.prop('selectedIndex', 0);
+                    }
+                } else if (this.prop('readonly') && value) {
+                    group.addClass('egov-database-settled').sao_hide();
+                }
+                return result;
+            };
+        };
+        settle(dialog.database_input);
+        settle(dialog.database_select);
+        return dialog;
+    };
+
+    var get_credentials = Sao.Session.get_credentials;
+    Sao.Session.get_credentials = function() {
+        return get_credentials.apply(this, arguments).then(function(session) {
+            try {
+                localStorage.setItem(KEY, session.database);
+            } catch (e) {
+                // private browsing: the address or the list still serve
+            }
+            return session;
+        });
+    };
+})();
+
+// A menu entry opens once. sao opens a menu entry on the click of its row
+// (the menu selects nothing), so a double click opened it two or three
+// times: three dialogs of a wizard such as 从 Excel 导入. The same entry
+// activated again within a second is the same gesture.
+(function() {
+    'use strict';
+    var activate = Sao.main_menu_row_activate;
+    var last = {id: null, time: 0};
+    Sao.main_menu_row_activate = function() {
+        var screen = Sao.main_menu_screen;
+        var id = screen ? screen.get_id() : null;
+        var now = Date.now();
+        if (id && (id == last.id) && (now - last.time < 1000)) {
+            return;
+        }
+        last = {id: id, time: now};
+        return activate.apply(this, arguments);
+    };
 })();

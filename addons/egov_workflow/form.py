@@ -55,6 +55,8 @@ class Form(DeactivableMixin, ModelSQL, ModelView):
         'egov.workflow.form.field', 'form', "Fields")
     # Every record saved on a form checks its values against these
     _specs_cache = Cache('egov_workflow_form.specs', context=False)
+    # The request's form is drawn from this at every opening
+    _layout_cache = Cache('egov_workflow_form.layout', context=False)
 
     @classmethod
     def __setup__(cls):
@@ -139,6 +141,7 @@ class Form(DeactivableMixin, ModelSQL, ModelView):
     def on_modification(cls, mode, forms, field_names=None):
         super().on_modification(mode, forms, field_names=field_names)
         cls._specs_cache.clear()
+        cls._layout_cache.clear()
         if mode in {'create', 'write'} and (
                 field_names is None or 'schema' in field_names):
             cls.sync_fields([f for f in forms if f.schema])
@@ -201,6 +204,35 @@ class Form(DeactivableMixin, ModelSQL, ModelView):
             self._specs_cache.set(self.id, specs)
         return specs
 
+    def layout(self):
+        """[(name, form-js type or None, [(key, label)])] of the form's
+        fields in the order the form designer laid them out; fields made
+        by hand (not in the layout) come last"""
+        layout = self._layout_cache.get(self.id)
+        if layout is not None:
+            return [tuple(l) for l in layout]
+        widgets = {}
+        try:
+            schema = json.loads(self.schema or '{}')
+        except ValueError:
+            schema = {}
+        if isinstance(schema, dict):
+            for component in _components(schema):
+                key = component.get('key')
+                if isinstance(key, str) and key not in widgets:
+                    widgets[key] = component.get('type')
+        by_name = {f.name: f for f in self.fields_}
+        names = [k for k in widgets if k in by_name] + sorted(
+            k for k in by_name if k not in widgets)
+        layout = [(name, widgets.get(name), [
+                    tuple(line.split(':', 1)) if ':' in line
+                    else (line, line)
+                    for line in (by_name[name].selection or '').splitlines()
+                    if line])
+            for name in names]
+        self._layout_cache.set(self.id, layout)
+        return layout
+
 
 def _components(schema):
     "Every component of a form-js schema, nested groups included"
@@ -245,6 +277,7 @@ class FormField(DictSchemaMixin, ModelSQL, ModelView):
         Form = pool.get('egov.workflow.form')
         super().on_modification(mode, fields_, field_names=field_names)
         Form._specs_cache.clear()
+        Form._layout_cache.clear()
 
     def _keys(self):
         return [line.split(':', 1)[0]

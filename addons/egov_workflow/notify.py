@@ -2,7 +2,7 @@
 language of the person it tells, not in that of whoever acts (the initiator
 who urges, the scheduler that reminds, the holder who sends the to-do on)."""
 from trytond.i18n import gettext
-from trytond.pool import Pool
+from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction, without_check_access
 
 
@@ -59,3 +59,36 @@ def notify(notices):
     with without_check_access():
         Notification.save(notifications)
     return notifications
+
+
+def mark_read(model, ids, users):
+    """Mark read the unread notifications of users that open the records
+    ids of model: what they announced is done, the badge counts what
+    waits"""
+    pool = Pool()
+    Notification = pool.get('res.notification')
+    ids = list(ids)
+    if not ids:
+        return
+    with without_check_access():
+        notifications = Notification.search([
+                ('user', 'in', list(set(users))),
+                ('unread', '=', True),
+                ('model', '=', model),
+                ('records', 'in', ['[%d]' % i for i in ids]),
+                ])
+        if notifications:
+            Notification.write(notifications, {'unread': False})
+
+
+class Task(metaclass=PoolMeta):
+    __name__ = 'egov.workflow.task'
+
+    @classmethod
+    def on_modification(cls, mode, tasks, field_names=None):
+        super().on_modification(mode, tasks, field_names=field_names)
+        # Done, closed, handed over or read: its notifications are done too
+        if mode == 'write' and (field_names is None or 'state' in field_names):
+            done = [t for t in tasks if t.state != 'open']
+            mark_read(cls.__name__, [t.id for t in done],
+                [t.user.id for t in done])

@@ -1,22 +1,55 @@
 """Approval requests (审批单): the general record that runs on a process
 with a custom form: a leave request, a 发文 approval, any approval a county
 draws for itself."""
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from lxml import etree
+
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
-from trytond.pool import Pool
-from trytond.pyson import Eval
-from trytond.transaction import Transaction, without_check_access
+from trytond.pool import Pool, PoolMeta
+from trytond.pyson import Eval, PYSONEncoder
+from trytond.transaction import (
+    Transaction, check_access, without_check_access)
+
+from egov_base.tools import check_write_access
 
 from .exceptions import (
     StepFieldError, WorkflowFrozenError, WorkflowValidationError)
 from .form import PICK_UNIT_KINDS, PICKS
 from .mixin import WorkflowMixin
+from .slots import plan_slots, slot_fields
+
+# The fields of a request's form are shown in typed slots (slots.py), more
+# of them than the act dialog has: {kind: number of slots}
+FORM_SLOTS = {
+    'char': 8, 'text': 4, 'integer': 4, 'float': 4, 'numeric': 4,
+    'date': 6, 'datetime': 0, 'boolean': 4, 'selection': 8,
+    'many2one:egov.org.unit': 0, 'many2one:res.user': 0,
+    'many2many:egov.org.unit': 4, 'many2many:res.user': 4,
+    }
+# The slot kind of the value types of a form's fields (form.py)
+FORM_TYPE_SLOTS = {
+    'char': 'char', 'integer': 'integer', 'float': 'float',
+    'numeric': 'numeric', 'boolean': 'boolean', 'date': 'date',
+    'selection': 'selection',
+    'units': 'many2many:egov.org.unit',
+    'departments': 'many2many:egov.org.unit',
+    'people': 'many2many:res.user',
+    }
+# The context key of the actions that open the requests of one process
+# (their code): the form of that process is drawn at once
+CONTEXT_PROCESS = 'egov_process'
 
 
 class Request(WorkflowMixin, ModelSQL, ModelView):
     __name__ = 'egov.workflow.request'
     __string__ = "Approval Request"
     _egov_visibility = 'unit'
+    # Masked in the audit (egov_base audit/policy.py): what a form holds
+    # (a leave's reason…)
+    _egov_personal_fields = frozenset({'values'})
     _rec_name = 'title'
     # Its group, access rows and rules are in request.xml: the group is
     # the module's own (the approvals application)
@@ -61,6 +94,10 @@ class Request(WorkflowMixin, ModelSQL, ModelView):
         fields.Many2Many(
             'egov.workflow.opinion', None, None, "Opinions", readonly=True),
         'get_opinions')
+    # What the form holds, as a person reads it: the form of a request
+    # opened from the list of all requests (of several processes)
+    form_summary = fields.Function(
+        fields.Text("Form Content"), 'get_form_summary')
 
     del _draft
 
@@ -73,10 +110,233 @@ class Request(WorkflowMixin, ModelSQL, ModelView):
                 Index(t, (t.unit, Index.Range())),
                 })
         cls._order = [('create_date', 'DESC'), ('id', 'DESC')]
+        cls._buttons.update({
+                'submit': {
+                    'invisible': Eval('workflow_state') != 'draft',
+                    'depends': ['workflow_state'],
+                    },
+                })
 
     @classmethod
     def default_initiator(cls):
         return Transaction().user
+
+    @classmethod
+    def default_process(cls):
+        process = cls._context_process()
+        return process.id if process else None
+
+    @classmethod
+    def default_title(cls):
+        "The process's name and the applicant's: 请假 - 谢娜"
+        pool = Pool()
+        User = pool.get('res.user')
+        process = cls._context_process()
+        user = Transaction().user
+        if process and user:
+            return '%s - %s' % (process.name, User(user).name)
+
+    @classmethod
+    def _context_process(cls):
+        """The active process whose code the context names (the action of
+        that process's requests), as workflow_process would choose it for
+        the user: their unit's, else their county's, else the city's"""
+        pool = Pool()
+        Process = pool.get('egov.workflow.process')
+        User = pool.get('res.user')
+        code = Transaction().context.get(CONTEXT_PROCESS)
+        user = Transaction().user
+        if not code or not isinstance(code, str):
+            return None
+        scope = User.get_org_scope(user) if user else {
+            'unit': None, 'division': None}
+        with without_check_access():
+            candidates = Process.search([
+                    ('model', '=', cls.__name__),
+                    ('code', '=', code),
+                    ('state', '=', 'active'),
+                    ['OR',
+                        ('unit', '=', None),
+                        ('unit', '=', scope['unit'])],
+                    ['OR',
+                        ('division', '=', None),
+                        ('division', '=', scope['division'])],
+                    ])
+        if not candidates:
+            return None
+        return max(candidates, key=lambda p: (bool(p.unit), bool(p.division),
+                p.version))
+
+    # The form of the request: each field of the process's form in a slot
+    # of its kind, in the order, with the labels and choices the form
+    # designer gave it
+
+    @classmethod
+    def _form_plan(cls, form):
+        "[(form field, slot)] of form, or None when a field finds no slot"
+        if not form:
+            return None
+        plan, _ = plan_slots(cls(form=form), [n for n, _, _ in form.layout()],
+            counts=FORM_SLOTS)
+        return plan
+
+    @classmethod
+    def fields_view_get(cls, view_id=None, view_type='form', level=None):
+        result = super().fields_view_get(
+            view_id=view_id, view_type=view_type, level=level)
+        if view_type not in {'form', 'tree'}:
+            return result
+        process = cls._context_process()
+        # The cached view is shared: change copies
+        result = dict(result)
+        result['fields'] = dict(result['fields'])
+        arch = etree.fromstring(result['arch'])
+        if not process:
+            # A request is made from the menu of its process, which draws
+            # its form; the list of all requests shows what they hold
+            arch.set('creatable', '0')
+        if view_type == 'form':
+            cls._draw_form(arch, result['fields'], process)
+        result['arch'] = etree.tostring(arch, encoding='unicode')
+        return result
+
+    @classmethod
+    def _draw_form(cls, arch, definitions, process):
+        """Put the form of process in the place of the group form_fields of
+        the view arch: in the grid of the view, aligned with its fields"""
+        groups = arch.xpath('//group[@id="form_fields"]')
+        if not groups:
+            return
+        group, = groups
+        parent, index = group.getparent(), group.getparent().index(group)
+        parent.remove(group)
+        elements = []
+
+        def add(tag, **attributes):
+            elements.append(etree.Element(tag, **attributes))
+
+        form = process.form if process else None
+        plan = cls._form_plan(form)
+        if not plan:
+            names = ['form_summary']
+            add('label', name='form_summary')
+            add('field', name='form_summary', colspan='3', height='100')
+            if form:
+                # A form too large for the slots is filled as a whole
+                names.append('values')
+                add('field', name='values', colspan='4')
+            definitions.update(cls.fields_get(names))
+        else:
+            definitions['process'] = dict(
+                definitions['process'], readonly=True)
+            cls._draw_slots(form, plan, definitions, add)
+            # The lists of picked units and people are in the form already
+            for page in arch.xpath('//page[@name="picked_units" or '
+                    '@name="picked_people"]'):
+                page.getparent().remove(page)
+        for element in reversed(elements):
+            parent.insert(index, element)
+
+    @classmethod
+    def _draw_slots(cls, form, plan, definitions, add):
+        "Label and field of each field of form in its slot of plan"
+        probe = cls(form=form)
+        specs = form.field_specs()
+        fields_ = cls.fields_get([s for _, s in plan])
+        encoder = PYSONEncoder()
+        draft = Eval('workflow_state') == 'draft'
+        for name, slot in plan:
+            shown = probe.workflow_field(name)
+            definition = fields_[slot] = dict(fields_[slot])
+            definition['string'] = shown['string']
+            definition['help'] = shown['help']
+            states = {'readonly': ~draft}
+            if specs[name].required:
+                states['required'] = draft
+            definition['states'] = encoder.encode(states)
+            definition['depends'] = ['workflow_state']
+            if shown['selection'] is not None and slot.startswith(
+                    'selection'):
+                definition['selection'] = shown['selection']
+            if shown['domain'] is not None:
+                definition['domain'] = encoder.encode(shown['domain'])
+            if slot.startswith(('units', 'users')):
+                # A list shows its label in its own header
+                add('field', name=slot, colspan='4', height='140')
+            elif slot.startswith('text'):
+                add('label', name=slot)
+                add('field', name=slot, colspan='3', height='90',
+                    yexpand='0')
+            else:
+                add('label', name=slot)
+                add('field', name=slot)
+        definitions.update(fields_)
+
+    def _view_plan(self, process=False):
+        """The plan of the form drawn: the context's process's (process, if
+        known), or the request's own"""
+        if process is False:
+            process = self._context_process()
+        return self._form_plan(process.form if process else self.form) or []
+
+    @classmethod
+    def get_form_slots(cls, requests, names):
+        # What a step hides from its holder is removed from what is read
+        # by _workflow_hide (getters run without access checks)
+        result = {n: {} for n in names}
+        process = cls._context_process()
+        for request in requests:
+            for name in names:
+                result[name][request.id] = (
+                    [] if name.startswith(('units', 'users')) else None)
+            for key, slot in request._view_plan(process):
+                if slot not in result:
+                    continue
+                if slot.startswith(('units', 'users')):
+                    value = request.picked(key)
+                else:
+                    value = _slot_value(
+                        slot, (request.values or {}).get(key))
+                result[slot][request.id] = value
+        return result
+
+    @classmethod
+    def set_form_slots(cls, requests, name, value):
+        for request in requests:
+            key = {s: k for k, s in request._view_plan()}.get(name)
+            if key is None:
+                continue
+            # Read again: the other slots of the same save wrote before
+            request = cls(request.id)
+            if name.startswith(('units', 'users')):
+                request.set_picked(key, _apply_commands(
+                        request.picked(key), value))
+            else:
+                values = dict(request.values or {})
+                if value in (None, '') and values.get(key) in (None, ''):
+                    continue
+                values[key] = _form_value(value)
+                cls.write([request], {'values': values})
+
+    def get_form_summary(self, name):
+        "One line per value: 请假类型：事假 (less what a step hides)"
+        layout = self.form.layout() if self.form else []
+        picks = self._pick_fields()
+        lines = []
+        for key, _, options in layout:
+            if key in picks:
+                Model = Pool().get('res.user' if picks[key] == 'people'
+                    else 'egov.org.unit')
+                with without_check_access():
+                    text = '、'.join(r.rec_name
+                        for r in Model.browse(self.picked(key)))
+            else:
+                value = (self.values or {}).get(key)
+                text = '' if value in (None, '') else dict(options).get(
+                    value, _text(value))
+            if text:
+                lines.append('%s：%s' % (self._workflow_label(key), text))
+        return '\n'.join(lines)
 
     @fields.depends('process')
     def on_change_with_form(self, name=None):
@@ -85,11 +345,15 @@ class Request(WorkflowMixin, ModelSQL, ModelView):
 
     @classmethod
     def view_attributes(cls):
-        # A leave request picks no units: its form shows no empty lists
+        # A leave request picks no units: its form shows no empty lists;
+        # a draft has no history yet
         return super().view_attributes() + [
             ('//page[@name="%s"]' % name, 'states', {
                     'invisible': ~Eval(name),
-                    }) for name in ['picked_units', 'picked_people']]
+                    }) for name in ['picked_units', 'picked_people']] + [
+            ('//group[@id="history"]', 'states', {
+                    'invisible': Eval('workflow_state') == 'draft',
+                    })]
 
     @fields.depends('process', 'values')
     def on_change_process(self):
@@ -132,6 +396,48 @@ class Request(WorkflowMixin, ModelSQL, ModelView):
                 form.check_values(
                     {k: v for k, v in (request.values or {}).items()
                         if v not in (None, '')})
+
+    @classmethod
+    @ModelView.button
+    def submit(cls, requests):
+        """提交: start the process; the applicant's own first step (填写请假单)
+        is this submission, done with the form's values as they are"""
+        pool = Pool()
+        Task = pool.get('egov.workflow.task')
+        Notification = pool.get('res.notification')
+        check_write_access(cls, requests)
+        for request in requests:
+            if request.form and request.workflow_state == 'draft':
+                request.form.check_values(request.values or {}, for_step=True)
+        cls.workflow_start(requests)
+        user = Transaction().user
+        for request in cls.browse(requests):
+            if not request.workflow:
+                continue
+            tasks = Task.search([
+                    ('instance', '=', request.workflow.id),
+                    ('state', '=', 'open'),
+                    ('kind', '=', 'todo'),
+                    ], order=[('id', 'ASC')])
+            # Only a step that is the applicant's alone: a step of others,
+            # or delegated, waits for them
+            if not tasks or any(t.user.id != user or t.acting_for
+                    for t in tasks):
+                continue
+            text = gettext('egov_workflow.msg_request_form_submitted')
+            for task in tasks:
+                # (the step of several of his may have moved on already)
+                if Task(task.id).state == 'open':
+                    with check_access():
+                        task.decide('approve', text)
+            # Nor is he told of a to-do he has done by submitting
+            with without_check_access():
+                Notification.delete(Notification.search([
+                            ('user', '=', user),
+                            ('model', '=', Task.__name__),
+                            ('records', 'in',
+                                ['[%d]' % t.id for t in tasks]),
+                            ]))
 
     def workflow_data(self):
         data = dict(self.values or {})
@@ -222,6 +528,22 @@ class Request(WorkflowMixin, ModelSQL, ModelView):
 
     def workflow_field(self, name):
         picks = self._pick_fields()
+        specs = self.form.field_specs() if self.form else {}
+        if name not in picks and name in specs and name not in self._fields:
+            # A value of the form: a slot of its type, a textarea's text
+            layout = {n: (w, o) for n, w, o in self.form.layout()}
+            widget, options = layout.get(name, (None, []))
+            slot = FORM_TYPE_SLOTS.get(specs[name].type_, specs[name].type_)
+            if widget == 'textarea':
+                slot = 'text'
+            return {
+                'slot': slot,
+                'string': specs[name].string,
+                'help': '',
+                'selection': ([[None, '']] + [list(o) for o in options]
+                    if slot == 'selection' else None),
+                'domain': None,
+                }
         if name not in picks:
             shown = super().workflow_field(name)
             if name == 'values':
@@ -312,6 +634,140 @@ class Request(WorkflowMixin, ModelSQL, ModelView):
         for field in ['picked_units', 'picked_people']:
             if row.get(field):
                 row[field] = []
+        # The form's fields and its summary show the same values
+        with without_check_access():
+            request = cls(row['id'])
+            slot = dict(request._view_plan()).get(name)
+            label = request._workflow_label(name)
+        if slot and slot in row:
+            row[slot] = [] if slot.startswith(('units', 'users')) else None
+        if row.get('form_summary'):
+            row['form_summary'] = '\n'.join(
+                l for l in row['form_summary'].splitlines()
+                if not l.startswith(label + '：'))
+
+    @classmethod
+    def _guard_hidden(cls, ids):
+        "The form's fields and summary are hidden with the values they show"
+        result = super()._guard_hidden(ids)
+        with without_check_access():
+            for record_id, names in cls._workflow_hidden(ids).items():
+                plan = dict(cls(record_id)._view_plan())
+                slots = {plan[n] for n in names if n in plan}
+                if slots:
+                    result.setdefault(record_id, set()).update(
+                        slots | {'form_summary'})
+        return result
+
+
+for _name, _field in slot_fields(FORM_SLOTS).items():
+    setattr(Request, _name, fields.Function(
+            _field, 'get_form_slots', setter='set_form_slots'))
+del _name, _field
+
+
+def _slot_value(slot, value):
+    "A form's value as its slot shows it"
+    if value in (None, ''):
+        return None
+    try:
+        if slot.startswith('numeric'):
+            return Decimal(str(value))
+        if slot.startswith('date') and isinstance(value, str):
+            return datetime.date.fromisoformat(value)
+    except (InvalidOperation, ValueError):
+        return None
+    return value
+
+
+def _form_value(value):
+    "A slot's value as the form keeps it"
+    if value == '':
+        return None
+    return value
+
+
+def _apply_commands(ids, value):
+    """The ids of a list after the client's changes: commands (add, remove,
+    set…) or the ids themselves"""
+    ids = list(ids)
+    for command in value or []:
+        if isinstance(command, int):
+            ids.append(command)
+            continue
+        action, *args = command
+        if action == 'add':
+            ids.extend(args[0])
+        elif action in {'remove', 'delete', 'unlink'}:
+            ids = [i for i in ids if i not in set(args[0])]
+        elif action == 'set':
+            ids = list(args[0])
+    return ids
+
+
+def _text(value):
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return gettext('egov_workflow.msg_workflow_yes' if value
+            else 'egov_workflow.msg_workflow_no')
+    if isinstance(value, (list, tuple)):
+        return '、'.join(map(str, value))
+    return str(value)
+
+
+class Process(metaclass=PoolMeta):
+    __name__ = 'egov.workflow.process'
+
+    @classmethod
+    def activate(cls, processes):
+        super().activate(processes)
+        cls.make_request_menus([p for p in cls.browse(processes)
+                if p.state == 'active'])
+
+    @classmethod
+    def make_request_menus(cls, processes):
+        """Give each process of approval requests its menu entry under 审批
+        (as the shipped 请假申请 has), unless its code has one: a request is
+        made from the menu of its process, whose form it draws"""
+        pool = Pool()
+        ActWindow = pool.get('ir.action.act_window')
+        ActWindowView = pool.get('ir.action.act_window.view')
+        Menu = pool.get('ir.ui.menu')
+        ModelData = pool.get('ir.model.data')
+        encoder = PYSONEncoder()
+        with without_check_access():
+            for process in processes:
+                if process.model != Request.__name__:
+                    continue
+                context = encoder.encode({CONTEXT_PROCESS: process.code})
+                if ActWindow.search([
+                            ('res_model', '=', Request.__name__),
+                            ('context', '=', context),
+                            ], limit=1):
+                    continue
+                action, = ActWindow.create([{
+                            'name': process.name,
+                            'res_model': Request.__name__,
+                            'domain': encoder.encode(
+                                [('process.code', '=', process.code)]),
+                            'context': context,
+                            }])
+                ActWindowView.create([{
+                            'act_window': action.id,
+                            'sequence': sequence,
+                            'view': ModelData.get_id('egov_workflow', xml_id),
+                            } for sequence, xml_id in [
+                            (10, 'request_view_list'),
+                            (20, 'request_view_form')]])
+                Menu.create([{
+                            'name': process.name,
+                            'parent': ModelData.get_id(
+                                'egov_workflow', 'menu_approval'),
+                            'sequence': 8,
+                            'action': '%s,%d' % (ActWindow.__name__,
+                                action.id),
+                            }])
 
 
 class PickMixin:

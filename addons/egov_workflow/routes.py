@@ -248,6 +248,15 @@ def page_values(pool, page, record_id):
     elif page == 'form-designer':
         if not writable(pool, 'egov.workflow.form', record_id):
             values['readonly'] = 'access'
+    elif page == 'sign':
+        # What the step asks of whoever acts (decide enforces it)
+        Task = pool.get('egov.workflow.task')
+        task = Task(record_id)
+        with Transaction().set_context(_check_access=False):
+            step = task.instance.process.step(task.step)
+        for name in ['opinion', 'signature']:
+            values[name] = (
+                'required' if step.get(name) == 'required' else 'optional')
     return values
 
 
@@ -327,6 +336,8 @@ def workflow_page(request, pool, page, record_id):
                 'user': '%d' % request.user_id,
                 'readonly': html.escape(values.get('readonly', ''),
                     quote=True),
+                'opinion': values.get('opinion', ''),
+                'signature': values.get('signature', ''),
                 'client': html.escape(
                     client_url(database_name, model, record_id), quote=True),
                 'static': html.escape(

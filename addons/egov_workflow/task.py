@@ -10,8 +10,9 @@ from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
-from trytond.rpc import RPC
 from trytond.transaction import Transaction, without_check_access
+
+from egov_base.tools import record_rpc
 
 from .exceptions import (
     TaskHolderError, TaskStateError, WorkflowError, WorkflowFrozenError)
@@ -19,6 +20,7 @@ from .one_query import OneQuerySearchRead
 from .instance import rule_message
 from .notify import notify
 from .rules import RuleError
+from .targets import check_colleagues, check_managed
 
 DECISIONS = [
     ('approve', "Agree"),
@@ -119,13 +121,17 @@ class Task(OneQuerySearchRead, ModelSQL, ModelView):
                     where=t.done_by != Null),
                 })
         cls._order = [('create_date', 'DESC'), ('id', 'DESC')]
+        # People read times to the minute
+        cls.create_date.format = cls.done_at.format = '%H:%M'
         # The actions, for the pages of the module and the phone
         cls.__rpc__.update({
-                'decide': RPC(readonly=False, instantiate=0),
-                'send_back_to_id': RPC(readonly=False, instantiate=0),
-                'hand_over_to_id': RPC(readonly=False, instantiate=0),
-                'withdraw_one': RPC(readonly=False, instantiate=0),
-                'facts': RPC(instantiate=0),
+                # The record rules apply before any of them reads the
+                # to-do: another county's id is answered as a missing one
+                'decide': record_rpc(readonly=False),
+                'send_back_to_id': record_rpc(readonly=False),
+                'hand_over_to_id': record_rpc(readonly=False),
+                'withdraw_one': record_rpc(readonly=False),
+                'facts': record_rpc(),
                 })
         cls._buttons.update({
                 name: {
@@ -410,10 +416,25 @@ class Task(OneQuerySearchRead, ModelSQL, ModelView):
             raise TaskStateError(gettext(
                     'egov_workflow.msg_workflow_instance_ended',
                     title=instance.title))
+        # What the step asks of whoever acts on it (egov:opinion,
+        # egov:signature; steps saved before these are optional)
+        step = instance.process.step(task.step)
+        if step.get('opinion') == 'required' and not (text or '').strip():
+            raise WorkflowError(gettext(
+                    'egov_workflow.msg_act_opinion_required',
+                    step=task.step_name))
+        if step.get('signature') == 'required' and not signature:
+            raise WorkflowError(gettext(
+                    'egov_workflow.msg_act_signature_required',
+                    step=task.step_name))
         record = instance.record
         if data is not None:
             record.workflow_set_data(task.step, data)
         record.workflow_check(task)
+        if copy_to:
+            # Checked before anything is written: people of the holder's
+            # division who act, never an id as the client sent it
+            copy_to = check_colleagues(list(copy_to), task.user)
         engine = instance.engine()
         opinion = Opinion.add(task, decision, text, signature)
         task.finish(decision)
@@ -437,16 +458,8 @@ class Task(OneQuerySearchRead, ModelSQL, ModelView):
         self.close(others, 'cancelled')
         instance.advance(engine, previous=task, agreed=decision == 'approve')
         if copy_to:
-            self.send_copies(instance, task, self.valid_users(copy_to))
+            self.send_copies(instance, task, copy_to)
         return opinion.id
-
-    @staticmethod
-    def valid_users(ids):
-        "The active users among ids (given by a client)"
-        User = Pool().get('res.user')
-        ids = [i for i in ids if isinstance(i, int)]
-        with without_check_access():
-            return [u.id for u in User.search([('id', 'in', ids)])]
 
     def finish(self, decision):
         with without_check_access():
@@ -492,6 +505,7 @@ class Task(OneQuerySearchRead, ModelSQL, ModelView):
         if user == task.user:
             raise WorkflowError(gettext(
                     'egov_workflow.msg_workflow_hand_over_self'))
+        check_colleagues([user.id], task.user)
         Opinion.add(task, 'hand_over', text, None, target_user=user)
         task.finish('hand_over')
         self.close([task], 'handed_over')
@@ -501,6 +515,8 @@ class Task(OneQuerySearchRead, ModelSQL, ModelView):
 
     def hand_over_to_id(self, user_id, text):
         User = Pool().get('res.user')
+        # An id that is no person is refused before it is looked at
+        user_id, = check_colleagues([user_id], self.user)
         return self.hand_over_to(User(user_id), text)
 
     def withdraw_one(self):
@@ -537,6 +553,7 @@ class Task(OneQuerySearchRead, ModelSQL, ModelView):
     @classmethod
     def reassign(cls, tasks, user):
         "An administrator gives open to-dos to another person"
+        check_managed([user.id])
         for task in cls.reload_locked(tasks):
             if task.state != 'open':
                 continue

@@ -10,71 +10,14 @@ from trytond.model import ModelView, fields
 from trytond.pool import Pool
 from trytond.pyson import Eval, PYSONEncoder
 from trytond.transaction import Transaction, check_access
-from trytond.wizard import Button, StateTransition, StateView, Wizard
+from trytond.wizard import (
+    Button, StateAction, StateTransition, StateView, Wizard)
 
 from egov_base.tools import check_read_access, check_write_access
 
-from .exceptions import StepFieldError
+from .exceptions import StepFieldError, WorkflowError
 from .form import PICKS
-
-
-# The act dialog edits the fields a step lets its holder fill, of any
-# model on a process: each such field is shown in a slot of its kind,
-# labelled and constrained as the record's own field (see ActStart)
-SLOTS = {
-    'char': ('char', fields.Char, 4),
-    'text': ('text', fields.Text, 2),
-    'integer': ('integer', fields.Integer, 2),
-    'float': ('float', fields.Float, 2),
-    'numeric': ('numeric', fields.Numeric, 2),
-    'date': ('date', fields.Date, 2),
-    'datetime': ('datetime', fields.DateTime, 1),
-    'boolean': ('boolean', fields.Boolean, 2),
-    'selection': ('selection', fields.Selection, 3),
-    'many2one:egov.org.unit': ('unit', fields.Many2One, 2),
-    'many2one:res.user': ('user', fields.Many2One, 2),
-    'many2many:egov.org.unit': ('units', fields.Many2Many, 3),
-    'many2many:res.user': ('users', fields.Many2Many, 2),
-    }
-
-
-def slot_fields():
-    "{slot name: field} of every slot of the act dialog"
-    result = {}
-    for key, (prefix, Field, count) in SLOTS.items():
-        for i in range(1, count + 1):
-            name = '%s_%d' % (prefix, i)
-            if Field is fields.Selection:
-                field = Field([], "Field", sort=False)
-            elif Field is fields.Many2One:
-                field = Field(key.split(':')[1], "Field")
-            elif Field is fields.Many2Many:
-                field = Field(key.split(':')[1], None, None, "Field")
-            else:
-                field = Field("Field")
-            result[name] = field
-    return result
-
-
-def plan_slots(record, names):
-    """[(field name, slot name)] of the fields names of record: the order of
-    names, each in the next free slot of its kind; or (None, the name that
-    finds no slot)"""
-    used = {}
-    plan = []
-    for name in names:
-        key = record.workflow_field(name)['slot']
-        if key == 'dict':
-            plan.append((name, 'values'))
-            continue
-        if key not in SLOTS:
-            return None, name
-        prefix, _, count = SLOTS[key]
-        used[key] = used.get(key, 0) + 1
-        if used[key] > count:
-            return None, name
-        plan.append((name, '%s_%d' % (prefix, used[key])))
-    return plan, None
+from .slots import SLOTS, plan_slots, slot_fields  # noqa: F401
 
 
 class ActStart(ModelView):
@@ -83,13 +26,19 @@ class ActStart(ModelView):
 
     task = fields.Many2One('egov.workflow.task', "To-do", readonly=True)
     content = fields.Text("Content", readonly=True)
+    # Chosen by a tap on the button 同意 or 不同意, never beforehand
     decision = fields.Selection([
+            (None, ""),
             ('approve', "Agree"),
             ('reject', "Disagree"),
-            ], "Decision", required=True)
+            ], "Decision")
+    opinions = fields.Many2Many(
+        'egov.workflow.opinion', None, None, "Earlier Opinions",
+        readonly=True)
     phrase = fields.Many2One(
         'egov.workflow.phrase', "Common Phrase",
-        domain=[('user', '=', Eval('user', -1))])
+        domain=[('usable', '=', True)],
+        help="One's own phrases first, then the unit's and everybody's.")
     user = fields.Many2One('res.user', "User", readonly=True)
     text = fields.Text("Opinion")
     signature = fields.Binary("Handwritten Signature")
@@ -124,6 +73,7 @@ class ActStart(ModelView):
         task = Act.context_task()
         if view_type != 'form' or not task:
             return result
+        result = cls._step_requirements(result, task)
         record = task.instance.record
         names = record.workflow_editable(task.step)
         plan, _ = plan_slots(record, names)
@@ -149,17 +99,33 @@ class ActStart(ModelView):
             if shown['domain'] is not None:
                 definition['domain'] = PYSONEncoder().encode(shown['domain'])
             if slot == 'values':
-                etree.SubElement(group, 'field', name=slot, colspan='2')
+                etree.SubElement(group, 'field', name=slot, colspan='4')
                 continue
             if slot.startswith(('units', 'users')):
                 # A list shows its label in its own header
-                etree.SubElement(group, 'field', name=slot, colspan='2',
+                etree.SubElement(group, 'field', name=slot, colspan='4',
                     height='120')
             else:
                 etree.SubElement(group, 'label', name=slot)
                 etree.SubElement(group, 'field', name=slot)
         result['fields'].update(definitions)
         result['arch'] = etree.tostring(arch, encoding='unicode')
+        return result
+
+    @classmethod
+    def _step_requirements(cls, result, task):
+        "The opinion and the signature required where the step says so"
+        step = task.instance.process.step(task.step)
+        needed = [n for n, k in [('text', 'opinion'), ('signature',
+                    'signature')] if step.get(k) == 'required']
+        if not needed:
+            return result
+        result = dict(result)
+        result['fields'] = dict(result['fields'])
+        for name in needed:
+            definition = result['fields'][name] = dict(
+                result['fields'][name])
+            definition['required'] = True
         return result
 
 
@@ -172,12 +138,28 @@ class Act(Wizard):
     "Act on a to-do"
     __name__ = 'egov.workflow.task.act'
 
+    # The to-do's holder acts; anyone else opening it (a copy, a done
+    # to-do, an administrator's list) reads it in its form
+    route = StateTransition()
     start = StateView('egov.workflow.task.act.start',
         'egov_workflow.task_act_start_view_form', [
             Button("Cancel", 'end', 'tryton-cancel'),
-            Button("Submit", 'submit', 'tryton-ok', default=True),
+            Button("Disagree", 'reject', 'tryton-cancel'),
+            Button("Agree", 'approve', 'tryton-ok'),
+            ])
+    # The decision is a tap on its button, then confirmed: nothing is
+    # agreed by a stray Enter
+    approve = StateTransition()
+    reject = StateTransition()
+    confirm = StateView('egov.workflow.task.act.confirm',
+        'egov_workflow.task_act_confirm_view_form', [
+            Button("Back", 'start', 'tryton-back', validate=False),
+            Button("Confirm and Submit", 'submit', 'tryton-ok',
+                default=True),
             ])
     submit = StateTransition()
+    read = StateAction('egov_workflow.act_task_read')
+    start_state = 'route'
 
     @staticmethod
     def context_task():
@@ -198,16 +180,22 @@ class Act(Wizard):
                     ], limit=1)
         return tasks[0] if tasks else None
 
+    def transition_route(self):
+        return 'start' if self.context_task() else 'read'
+
+    def do_read(self, action):
+        return action, {'res_id': [self.record.id]}
+
     def default_start(self, fields):
         defaults = {
             'task': self.record.id,
-            'decision': 'approve',
             'user': Transaction().user,
             }
         task = self.context_task()
         if task:
             record = task.instance.record
             defaults['content'] = record.workflow_summary(task.step)
+            defaults['opinions'] = [o.id for o in self.earlier_opinions(task)]
             editable = record.workflow_editable(task.step)
             plan, refused = plan_slots(record, editable)
             if plan is None:
@@ -222,6 +210,67 @@ class Act(Wizard):
                     defaults['form'] = record.form.id
             defaults['slots'] = json.dumps(plan)
         return defaults
+
+    @staticmethod
+    def earlier_opinions(task):
+        "The opinions written on the to-do's instance so far"
+        Opinion = Pool().get('egov.workflow.opinion')
+        with check_access():
+            return Opinion.search([('instance', '=', task.instance.id)])
+
+    def value_start(self, fields):
+        "What was entered, when coming back from the confirmation"
+        if not self.start.decision:
+            return {}
+        values = {}
+        for name in fields:
+            if name in {'task', 'user', 'content', 'opinions', 'form'}:
+                continue
+            value = getattr(self.start, name, None)
+            if isinstance(value, tuple):
+                value = [r.id for r in value]
+            elif hasattr(value, 'id'):
+                value = value.id
+            values[name] = value
+        return values
+
+    def check_needs(self, decision):
+        """Refuse now what decide would refuse: the opinion or signature the
+        step requires, the reason of a disagreement"""
+        task = self.record
+        step = task.instance.process.step(task.step)
+        text = (self.start.text or '').strip()
+        if not text and (step.get('opinion') == 'required'):
+            raise WorkflowError(gettext(
+                    'egov_workflow.msg_act_opinion_required',
+                    step=task.step_name))
+        if not text and decision == 'reject':
+            raise WorkflowError(gettext(
+                    'egov_workflow.msg_act_reason_required'))
+        if not self.start.signature and step.get('signature') == 'required':
+            raise WorkflowError(gettext(
+                    'egov_workflow.msg_act_signature_required',
+                    step=task.step_name))
+
+    def transition_approve(self):
+        self.check_needs('approve')
+        self.start.decision = 'approve'
+        return 'confirm'
+
+    def transition_reject(self):
+        self.check_needs('reject')
+        self.start.decision = 'reject'
+        return 'confirm'
+
+    def default_confirm(self, fields):
+        task = self.record
+        decision = dict(self.start.__class__.fields_get(
+                ['decision'])['decision']['selection'])[self.start.decision]
+        question = gettext('egov_workflow.msg_act_confirm',
+            decision=decision, title=task.title, step=task.step_name)
+        if not (self.start.text or '').strip():
+            question += '\n' + gettext('egov_workflow.msg_act_confirm_no_text')
+        return {'question': question}
 
     def transition_submit(self):
         start = self.start
@@ -241,6 +290,14 @@ class Act(Wizard):
 
     def end(self):
         return 'reload'
+
+
+class ActConfirm(ModelView):
+    "Confirm the decision on a to-do"
+    __name__ = 'egov.workflow.task.act.confirm'
+    __string__ = "Confirm the decision on a to-do"
+
+    question = fields.Text("Question", readonly=True)
 
 
 class SendBackStart(ModelView):

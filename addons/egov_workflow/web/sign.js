@@ -30,7 +30,23 @@
         refused: 'sign_refused',
         values: 'sign_values',
         history: 'sign_history',
+        needDecision: 'sign_need_decision',
+        needOpinion: 'sign_need_opinion',
+        needSignature: 'sign_need_signature',
+        confirm: 'sign_confirm',
+        confirmNoText: 'sign_confirm_no_text',
+        confirmNoSignature: 'sign_confirm_no_signature',
     });
+    // What the step requires (the server says it in the page; decide
+    // enforces it)
+    const NEEDS = {
+        opinion: document.body.dataset.opinion === 'required',
+        signature: document.body.dataset.signature === 'required',
+    };
+    document.getElementById('text-required').hidden = !NEEDS.opinion;
+    document.getElementById('signature-required').hidden = !NEEDS.signature;
+    const decisionBox = document.getElementById('decision');
+    const confirmDialog = document.getElementById('confirm');
     const form = document.getElementById('sign-form');
     const submit = document.getElementById('submit');
     const text = document.getElementById('text');
@@ -136,8 +152,9 @@
 
     async function showPhrases() {
         try {
-            const phrases = await P.searchRead('egov.workflow.phrase', [],
-                ['text']);
+            // One's own first, then the unit's and everybody's
+            const phrases = await P.searchRead('egov.workflow.phrase',
+                [['usable', '=', true]], ['text']);
             phrases.forEach(function (p) {
                 const option = document.createElement('option');
                 option.value = p.text;
@@ -222,21 +239,111 @@
         });
     }
     form.querySelectorAll('input[name="decision"]').forEach(function (radio) {
-        radio.addEventListener('change', markDecision);
+        radio.addEventListener('change', function () {
+            decisionBox.classList.remove('egov-invalid');
+            markDecision();
+        });
     });
     markDecision();
 
+    // What is missing, said and marked; null when nothing is
+    function missing(decision, opinion) {
+        const padBox = canvas.parentElement;
+        [decisionBox, text, padBox].forEach(function (element) {
+            element.classList.remove('egov-invalid');
+        });
+        if (!decision) {
+            decisionBox.classList.add('egov-invalid');
+            return [TEXT.needDecision, decisionBox];
+        }
+        if (!opinion && decision === 'reject') {
+            text.classList.add('egov-invalid');
+            return [TEXT.needText, text];
+        }
+        if (!opinion && NEEDS.opinion) {
+            text.classList.add('egov-invalid');
+            return [TEXT.needOpinion, text];
+        }
+        if (pad.isEmpty() && NEEDS.signature) {
+            padBox.classList.add('egov-invalid');
+            return [TEXT.needSignature, padBox];
+        }
+        return null;
+    }
+
+    // The confirmation names the decision and the document; resolves to
+    // whether the person confirmed
+    function confirmed(decision, opinion) {
+        document.getElementById('confirm-text').textContent = P.format(
+            TEXT.confirm, {
+                decision: TEXT.decisions[decision],
+                title: task.title || '',
+                step: task.step_name || '',
+            });
+        const notes = document.getElementById('confirm-notes');
+        notes.replaceChildren();
+        if (!opinion) {
+            notes.appendChild(E('li', null, TEXT.confirmNoText));
+        }
+        if (pad.isEmpty()) {
+            notes.appendChild(E('li', null, TEXT.confirmNoSignature));
+        }
+        notes.hidden = !notes.children.length;
+        confirmDialog.classList.toggle('sign-confirm-approve',
+            decision === 'approve');
+        confirmDialog.classList.toggle('sign-confirm-reject',
+            decision === 'reject');
+        return new Promise(function (resolve) {
+            const ok = document.getElementById('confirm-ok');
+            const back = document.getElementById('confirm-back');
+            function close(answer) {
+                ok.removeEventListener('click', yes);
+                back.removeEventListener('click', no);
+                confirmDialog.removeEventListener('cancel', no);
+                if (confirmDialog.open) {
+                    confirmDialog.close();
+                }
+                resolve(answer);
+            }
+            function yes() {
+                close(true);
+            }
+            function no(event) {
+                if (event) {
+                    event.preventDefault();
+                }
+                close(false);
+            }
+            ok.addEventListener('click', yes);
+            back.addEventListener('click', no);
+            confirmDialog.addEventListener('cancel', no);
+            confirmDialog.showModal();
+            // Agreeing takes a tap on the button, not a stray Enter
+            back.focus();
+        });
+    }
+
     form.addEventListener('submit', async function (event) {
         event.preventDefault();
-        const decision = form.elements.decision.value;
+        const checked = form.querySelector('input[name="decision"]:checked');
+        const decision = checked ? checked.value : '';
         const opinion = text.value.trim();
-        if (decision === 'reject' && !opinion) {
-            P.notice(TEXT.needText, 'warning');
-            text.classList.add('egov-invalid');
-            text.focus();
+        const lack = missing(decision, opinion);
+        // Said at the top and by the button just tapped
+        const problem = document.getElementById('problem');
+        problem.textContent = lack ? lack[0] : '';
+        problem.hidden = !lack;
+        if (lack) {
+            P.notice(lack[0], 'warning');
+            if (lack[1] === text) {
+                text.focus();
+            }
+            document.body.dataset.refused = '1';
             return;
         }
-        text.classList.remove('egov-invalid');
+        if (!await confirmed(decision, opinion)) {
+            return;
+        }
         const signature = pad.isEmpty() ? null
             : P.bytes(pad.toDataURL('image/png').split(',')[1]);
         setEnabled(false);
