@@ -19,7 +19,7 @@ from .exceptions import (
     StepFieldError, WorkflowFrozenError, WorkflowValidationError)
 from .form import PICK_UNIT_KINDS, PICKS
 from .mixin import WorkflowMixin
-from .slots import plan_slots, slot_fields
+from .slots import SLOTS, plan_slots, slot_fields
 
 # The fields of a request's form are shown in typed slots (slots.py), more
 # of them than the act dialog has: {kind: number of slots}
@@ -511,14 +511,17 @@ class Request(WorkflowMixin, ModelSQL, ModelView):
             if r in {'edit', 'required'} and n in keys]
 
     def workflow_editable(self, step):
-        "In the order of the step's rules; the form's values as one field"
-        picks = self._pick_fields()
+        """In the order of the step's rules; each value of the form its own
+        field (a typed slot of the act dialog, never a key/value editor)"""
         form = set(self._form_editable(step))
         editable = []
         for name, rule in self.workflow_rules(step).items():
             if rule not in {'edit', 'required'}:
                 continue
-            if name in form and name not in picks:
+            if name in form and name not in self._fields and (
+                    self.workflow_field(name)['slot'] not in SLOTS):
+                # A kind of value no slot shows (a multiple choice): the
+                # form's values, as one field
                 name = 'values'
             elif name not in form and name not in self._fields:
                 continue
@@ -563,14 +566,18 @@ class Request(WorkflowMixin, ModelSQL, ModelView):
     def workflow_step_values(self, step):
         names = self.workflow_editable(step)
         picks = self._pick_fields()
-        values = self.workflow_values(
-            [n for n in names if n in self._fields and n != 'values'])
-        if 'values' in names:
-            values['values'] = {k: (self.values or {}).get(k)
-                for k in self._form_editable(step) if k not in picks}
+        values = self.workflow_values([n for n in names if n in self._fields])
+        form_values = self.values or {}
         for name in names:
             if name in picks:
                 values[name] = self.picked(name)
+            elif name not in self._fields:
+                values[name] = _slot_value(
+                    self.workflow_field(name)['slot'], form_values.get(name))
+        if 'values' in names:
+            values['values'] = {k: form_values.get(k)
+                for k in self._form_editable(step)
+                if k not in picks and k not in names}
         return values
 
     def workflow_set_data(self, step, data):

@@ -433,11 +433,13 @@ class WorkflowTestCase(WorkflowHelpers, EgovWorkflowTestCase):
                 act = Act(session_id)
                 defaults = act.default_start(None)
                 slots = dict(json.loads(defaults['slots']))
-                self.assertEqual(set(slots),
-                    {'title', 'values', 'cosign_units', 'recipients'})
+                # Each value of the form in its own slot, no Dict editor
+                self.assertEqual(set(slots), {'title', 'urgency', 'secrecy',
+                        'cosign_units', 'recipients'})
                 # The dialog shows them labelled as on the request
                 ActStart = pool.get('egov.workflow.task.act.start')
                 view = ActStart.fields_view_get(view_type='form')
+                self.assertNotIn('name="values"', view['arch'])
                 self.assertEqual(
                     view['fields'][slots['cosign_units']]['string'],
                     '会签单位')
@@ -449,7 +451,8 @@ class WorkflowTestCase(WorkflowHelpers, EgovWorkflowTestCase):
                 act.start.copy_to = []
                 act.start.slots = defaults['slots']
                 setattr(act.start, slots['title'], defaults[slots['title']])
-                act.start.values = defaults['values']
+                for name in ['urgency', 'secrecy']:
+                    setattr(act.start, slots[name], defaults[slots[name]])
                 setattr(act.start, slots['cosign_units'], [
                         org.yz_edu_office, org.yz_school_dept])
                 setattr(act.start, slots['recipients'], [org.zs_finance])
