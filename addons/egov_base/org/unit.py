@@ -110,7 +110,7 @@ class Unit(DeactivableMixin, ModelSQL, ModelView):
     # Why a county administrator's form of another county's unit does not
     # let him change it, said on the form
     scope_notice = fields.Function(
-        fields.Char("Notice", readonly=True,
+        fields.Text("Notice", readonly=True,
             states={'invisible': ~Eval('scope_notice')}),
         'get_scope_notice')
 
@@ -152,7 +152,8 @@ class Unit(DeactivableMixin, ModelSQL, ModelView):
                     },
                 })
         for name in ['name', 'short_name', 'kind', 'code', 'uscc', 'parent',
-                'division_type', 'sequence', 'phone', 'address']:
+                'division_type', 'sequence', 'phone', 'address', 'children',
+                'posts']:
             field = getattr(cls, name)
             field.states = field.states.copy()
             field.states['readonly'] = (
