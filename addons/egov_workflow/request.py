@@ -630,6 +630,21 @@ class Request(WorkflowMixin, ModelSQL, ModelView):
         return name
 
     @classmethod
+    def _guard_field_tokens(cls, name):
+        """A pick of units or people a step hides is searched through the
+        picked rows: those relations are guarded with it"""
+        tokens = super()._guard_field_tokens(name)
+        if name not in cls._fields:
+            FormField = Pool().get('egov.workflow.form.field')
+            with without_check_access():
+                picks = FormField.search([
+                        ('name', '=', name), ('type_', 'in', list(PICKS)),
+                        ], limit=1)
+            if picks:
+                tokens |= {'picked_units', 'picked_people'}
+        return tokens
+
+    @classmethod
     def _workflow_hide(cls, row, name):
         if name in cls._fields:
             super()._workflow_hide(row, name)

@@ -98,3 +98,46 @@ class HiddenValuesTestCase(ContractHelpers, EgovWorkflowTestCase):
                     [Mission(mission.id)], ['reason']))
             self.assertEqual(Mission.export_data(
                     [Mission(mission.id)], ['destination']), [['南昌']])
+
+    @with_transaction()
+    def test_hidden_pick_oracle(self):
+        "A pick of units a step hides is not found through the picked rows"
+        pool = Pool()
+        Request = pool.get('egov.workflow.request')
+        Process = pool.get('egov.workflow.process')
+        org = workflow_org()
+        outgoing, = Process.search([
+                ('code', '=', 'outgoing'), ('state', '=', 'active')])
+        Process.new_version([outgoing])
+        draft, = Process.search([
+                ('code', '=', 'outgoing'), ('state', '=', 'draft')])
+        draft.bpmn = draft.bpmn.replace(
+            'egov:fields="title:edit,cosign_units:edit"',
+            'egov:fields="title:edit,cosign_units:edit,recipients:hidden"')
+        draft.save()
+        Process.activate([draft])
+        with acting_as(org.yz_clerk):
+            request, = Request.create([{
+                        'title': '关于元旦值班的通知',
+                        'process': draft.id,
+                        'values': {'doc_type': '通知'},
+                        'picked_units': [('create', [
+                                    {'key': 'recipients',
+                                        'unit': org.zs_finance.id}])],
+                        }])
+            Request.workflow_start([request])
+        self.act(org.yz_clerk)                   # 拟稿: 核稿 hides 主送
+        with acting_as(org.office_head):
+            for domain in [
+                    [('picked_units.unit', '=', org.zs_finance.id)],
+                    [('picked_units.key', '=', 'recipients')],
+                    ]:
+                with self.subTest(domain=domain):
+                    self.assertRefused(lambda: Request.search_count(domain))
+            self.assertRefused(lambda: Request.export_data(
+                    [Request(request.id)], ['picked_units/unit']))
+        # The initiator still finds it by its recipients
+        with acting_as(org.yz_clerk):
+            self.assertEqual(Request.search(
+                    [('picked_units.unit', '=', org.zs_finance.id)]),
+                [request])
