@@ -12,6 +12,7 @@ from sql.operators import Exists, Or
 from trytond.cache import Cache
 from trytond.i18n import gettext
 from trytond.model import ModelView, fields
+from trytond.model.exceptions import AccessError
 from trytond.pool import Pool, PoolMeta
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
@@ -559,6 +560,34 @@ class Group(metaclass=PoolMeta):
             roles = Roles.roles_of_groups([group.id])
             result[group.id] = next(iter(sorted(roles)), None)
         return result
+
+    @classmethod
+    def check_modification(cls, mode, groups, values=None, external=False):
+        super().check_modification(
+            mode, groups, values=values, external=external)
+        if (mode != 'write' or not external
+                or Transaction().user in Roles.get()['exempt']):
+            return
+        if values.get('parent'):
+            # Moving a role under an administrator role would give that
+            # role to all its holders at once, past every check of who
+            # grants what: done by the built-in admin in maintenance only
+            gained = Roles.roles_of_groups([values['parent']])
+            for group in groups:
+                new = set(gained) - set(Roles.roles_of_groups([group.id]))
+                if new:
+                    raise AccessError(gettext(
+                            'egov_base.msg_security_role_parent',
+                            group=group.name,
+                            role=Roles.role_name(sorted(new)[0])))
+        if 'second_factor' in values and not values['second_factor']:
+            for group in groups:
+                roles = Roles.roles_of_groups([group.id])
+                if roles:
+                    raise AccessError(gettext(
+                            'egov_base.msg_security_role_second_factor',
+                            group=group.name,
+                            role=Roles.role_name(sorted(roles)[0])))
 
     @classmethod
     def on_modification(cls, mode, groups, field_names=None):

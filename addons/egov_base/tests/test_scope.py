@@ -336,3 +336,26 @@ class ScopeTestCase(EgovTestCase):
                             'employee': org.city_admin_employee.id,
                             'post': org.post_yz_clerk.id,
                             }]), '收发员')
+
+    @with_transaction()
+    def test_role_moved_under_administrator_role(self):
+        """A role moved under an administrator role, or an administrator
+        role without its second factor: refused to everyone but the
+        built-in admin"""
+        pool = Pool()
+        Group = pool.get('res.group')
+        org = create_org()
+        secadmin = self.create_secadmin(org)
+        clerks, deputies = Group.create([{'name': '文书'}, {
+                    'name': '安全管理员（副）',
+                    'parent': group('group_secadmin'),
+                    'second_factor': True}])
+        with acting_as(secadmin):
+            self.assertRefused(lambda: Group.write([Group(clerks.id)], {
+                        'parent': group('group_sysadmin')}), '文书')
+            self.assertRefused(lambda: Group.write([Group(deputies.id)], {
+                        'second_factor': False}), '第二认证因素')
+            # An ordinary change of an ordinary role is his work
+            Group.write([Group(clerks.id)], {'name': '文书岗'})
+        self.assertFalse(Group(clerks.id).parent)
+        self.assertTrue(Group(deputies.id).second_factor)
