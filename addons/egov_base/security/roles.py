@@ -408,22 +408,33 @@ class Roles:
                                     'egov_base.msg_scope_role_not_grantable',
                                     role=refused[0].name, record=label))
         gaining = {c[0] for c in changes if cls.roles_of_groups(c[1])}
-        cls.end_sessions(gaining - exempt)
+        cls.end_sessions(gaining - exempt,
+            # Set up by the platform (its data, the maintenance account):
+            # no confirmation asked
+            confirm=bool(external and actor and actor not in exempt))
 
     @classmethod
-    def end_sessions(cls, user_ids):
+    def end_sessions(cls, user_ids, confirm=True):
         """End every open session of the users: a role gained comes with
-        a new login, and its second factor"""
+        a new login, and (confirm) the second factor at that login"""
         pool = Pool()
         Session = pool.get('ir.session')
         user_ids = [u for u in user_ids if u]
         if not user_ids:
             return
+        User = pool.get('res.user')
         session = Session.__table__()
         cursor = Transaction().connection.cursor()
         for sub_ids in grouped_slice(user_ids, IN_MAX):
             cursor.execute(*session.delete(
                     where=session.create_uid.in_(list(sub_ids))))
+        if not confirm:
+            return
+        # Whatever the role's own rule, the next login asks for the second
+        # factor: the holder confirms the role gained
+        with without_check_access():
+            User.write(User.browse(user_ids),
+                {'second_factor_next_login': True})
 
     @classmethod
     def check_users(cls, user_ids):

@@ -93,6 +93,10 @@ class User(metaclass=PoolMeta):
             "Second Factor Required",
             help="One of the user's roles requires a second factor."),
         'get_second_factor_required')
+    second_factor_next_login = fields.Boolean(
+        "Second Factor at Next Login", readonly=True,
+        help="An administrator role was gained: the next login asks for "
+        "the second factor, whatever the role's own rule.")
 
     @classmethod
     def __setup__(cls):
@@ -290,6 +294,9 @@ class User(metaclass=PoolMeta):
             # maintenance window: the roles it holds for setting up ask no
             # second factor of it
             return False
+        with without_check_access():
+            if cls(user_id).second_factor_next_login:
+                return True
         groups = Roles.users_groups([user_id])[user_id]
         if not groups:
             return False
@@ -448,6 +455,12 @@ class User(metaclass=PoolMeta):
                     'egov_base.msg_security_second_factor_missing'))
         if 'totp_counter' in state:
             TOTP.use(user_id, state['totp_counter'])
+        if factor:
+            with without_check_access():
+                user = cls(user_id)
+                if user.second_factor_next_login:
+                    # The role gained is now confirmed by its holder
+                    cls.write([user], {'second_factor_next_login': False})
         # A success forgets the failures from this address only: those
         # from elsewhere still count towards the account's lock
         Failure.clear('login', [key], address=address or '')

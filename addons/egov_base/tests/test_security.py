@@ -570,6 +570,41 @@ class LoginTestCase(SecurityTestCase):
                 org.zs_clerk.id)
 
     @with_transaction(context={'language': 'zh_CN'})
+    def test_gained_role_asks_second_factor_once(self):
+        """A role gained (even one whose rule asks no second factor, as the
+        county administrators') is confirmed with the second factor at the
+        next login, then the role's own rule applies again"""
+        pool = Pool()
+        User = pool.get('res.user')
+        Assignment = pool.get('egov.org.assignment')
+        try:
+            SMSCode = pool.get('res.user.login.sms_code')
+        except KeyError:
+            raise unittest.SkipTest('authentication_sms is not active')
+        org = create_org()
+        set_password(org.yz_clerk)
+        User.write([org.yz_clerk], {'mobile': '13900000002'})
+        self.assertEqual(login('yz_clerk'), org.yz_clerk.id)
+        # Given by the city's administrator
+        with acting_as(org.city_admin):
+            Assignment.create([{'employee': org.yz_clerk_employee.id,
+                        'post': org.post_yz_admin.id}])
+        self.assertTrue(User(org.yz_clerk.id).second_factor_next_login)
+        sent = []
+        with from_address(), configured(
+                'session', 'authentications', 'password+totp+sms'), \
+                mock.patch(
+                    'trytond.modules.authentication_sms.res.send_sms',
+                    lambda text, to, from_=None: sent.append((text, to))):
+            self.assertRefused(login('yz_clerk'), 'sms_code')
+            code, = SMSCode.search([('user_id', '=', org.yz_clerk.id)])
+            self.assertEqual(login('yz_clerk', sms_code=code.code),
+                org.yz_clerk.id)
+            self.assertFalse(User(org.yz_clerk.id).second_factor_next_login)
+            # The county administrator's role asks none: the password again
+            self.assertEqual(login('yz_clerk'), org.yz_clerk.id)
+
+    @with_transaction(context={'language': 'zh_CN'})
     def test_bad_input(self):
         "SQL, script, over-long values: refused, and nothing changes"
         pool = Pool()
