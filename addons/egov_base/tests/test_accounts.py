@@ -279,6 +279,31 @@ class AccountResetTestCase(AccountsBase):
     "A database of its own: refused approvals are audited apart (committed)"
 
     @with_transaction(context={'language': 'zh_CN'})
+    def test_only_security_administrator_reset_approved_by_auditor(self):
+        """The platform's only security administrator lost her phone: the
+        system administrator files, the security auditor approves"""
+        pool = Pool()
+        Reset = pool.get('egov.security.account.reset')
+        org = create_org()
+        secadmin = self.secadmin(org)
+        auditor = self.create_admin(org, 'shenji', 'group_auditor',
+            name='审计员')
+        with acting_as(org.city_admin):
+            request, = Reset.create([{
+                        'user': secadmin.id, 'reason': '手机丢失',
+                        'reset_second_factor': True}])
+            Reset.request([request])
+        with sms_sender(), acting_as(auditor):
+            self.assertEqual(Reset.search([]), [Reset(request.id)])
+            Reset.approve([Reset(request.id)])
+        self.assertEqual(Reset(request.id).state, 'done')
+        # He approves, he does not file
+        with acting_as(auditor):
+            self.assertRefused(lambda: Reset.create([{
+                            'user': org.yz_clerk.id, 'reason': '忘记密码'}]),
+                exception=AccessError)
+
+    @with_transaction(context={'language': 'zh_CN'})
     def test_reset_needs_a_second_person_of_another_role(self):
         pool = Pool()
         User = pool.get('res.user')
