@@ -59,9 +59,10 @@ def test_logins_and_failures_recorded(server, auditor):
     assert any(r['login'].startswith('x' * 100) for r in failed)
     logins = audit(auditor, ('action', '=', 'login'), ('login', '=', 'xiena'))
     assert logins[0]['unit_name'] and '收发员' in logins[0]['post_name']
-    logout, = audit(auditor, ('action', '=', 'logout'),
+    # (other tests of the server log her out too)
+    logouts = audit(auditor, ('action', '=', 'logout'),
         ('login', '=', 'xiena'))
-    assert len(logout['session']) == 64
+    assert logouts and all(len(r['session']) == 64 for r in logouts)
 
 
 def test_forged_session_refused_and_recorded(server, auditor):
