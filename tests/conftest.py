@@ -55,6 +55,9 @@ class Server:
         self.directory = pathlib.Path(tempfile.mkdtemp(prefix='egov-http-'))
         self.port = free_port()
         self.url = 'http://127.0.0.1:%d' % self.port
+        # (A PostgreSQL test cluster holds other databases too: the
+        # server's list is not one database as in production or the demo)
+        self.only_database = self.backend == 'sqlite'
         self.config = self.directory / 'trytond.conf'
         self.process = None
 
@@ -114,6 +117,11 @@ class Server:
                     break
                 time.sleep(0.3)
         raise RuntimeError('trytond did not start: see %s' % self.log.name)
+
+    @property
+    def client_url(self):
+        "The address the city publishes: the web client on its database"
+        return '%s/#%s' % (self.url, self.database)
 
     def last_sms_code(self):
         "The code of the last SMS the server wrote to its log"

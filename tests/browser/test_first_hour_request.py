@@ -29,8 +29,11 @@ class Person:
         self.clicks = 0
         self.errors = []
         page.on('pageerror', lambda error: self.errors.append(str(error)))
-        page.goto(server.url + '/')
+        page.goto(server.client_url)
         page.wait_for_selector('.login-dialog input#login', timeout=60000)
+        # The database comes from the address, after the dialog
+        page.wait_for_function(
+            "jQuery('.login-dialog input#database').val()", timeout=30000)
         page.fill('.login-dialog input#login', login)
         page.click('.login-dialog button[type=submit]')
         page.wait_for_selector('.ask-dialog input#ask-dialog-entry')

@@ -28,8 +28,11 @@ def sao_login(browser, server, login, answers, shots=None):
     errors = []
     page.on('pageerror', lambda error: errors.append(str(error)))
     page.errors = errors
-    page.goto(server.url + '/')
+    page.goto(server.client_url)
     page.wait_for_selector('.login-dialog input#login', timeout=60000)
+    # The database comes from the address, after the dialog
+    page.wait_for_function(
+        "jQuery('.login-dialog input#database').val()", timeout=30000)
     page.fill('.login-dialog input#login', login)
     page.click('.login-dialog button[type=submit]')
     for i, (text, value) in enumerate(answers):
