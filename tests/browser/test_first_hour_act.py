@@ -11,6 +11,7 @@ import pytest
 
 from ..rpc.rpc import Session
 from ..rpc.test_workflow_routes import start_leave
+from .test_first_hour_login import assert_chinese_page
 from .test_sao import PASSWORD, log_in, open_menu
 from .test_workflow_pages import notice, open_page
 
@@ -57,6 +58,7 @@ def test_act_by_double_click(browser, server, screenshots):
             re.compile(r'^\d+$'), timeout=30000)
     assert not SECONDS.search(row.inner_text())
     page.screenshot(path=screenshots / 'first-hour-act-1-inbox.png')
+    assert_chinese_page(page, 'inbox')
 
     # One double click on the title opens the act dialog
     row.locator('[title="%s"]' % title).dblclick()
@@ -85,6 +87,7 @@ def test_act_by_double_click(browser, server, screenshots):
     assert in_viewport(page, approve)
     dialog.locator('textarea[name="text"]').fill('同意，请安排好工作。')
     page.screenshot(path=screenshots / 'first-hour-act-2-dialog.png')
+    assert_chinese_page(page, 'act dialog')
 
     # 同意 asks first, naming the decision and the request
     approve.click()
@@ -94,6 +97,7 @@ def test_act_by_double_click(browser, server, screenshots):
     assert title in question.input_value()
     assert '部门负责人审批' in question.input_value()
     page.screenshot(path=screenshots / 'first-hour-act-3-confirm.png')
+    assert_chinese_page(page, 'confirmation')
     # Back: what was written is still there
     footer_button(dialog, '返回修改').click()
     expect(dialog.locator('textarea[name="text"]')).to_have_value(
@@ -138,6 +142,7 @@ def test_phone_refuses_an_empty_approval(browser, server, screenshots):
     assert not page.locator('#confirm[open]').count()
     page.locator('#submit').scroll_into_view_if_needed()
     page.screenshot(path=screenshots / 'first-hour-act-4-phone-refused.png')
+    assert_chinese_page(page, 'phone refusal')
     zhuting = Session(server, 'zhuting', PASSWORD)
     state, = zhuting.model('egov.workflow.task', 'read', [task], ['state'])
     assert state['state'] == 'open'

@@ -11,6 +11,7 @@ import re
 import pytest
 
 from ..rpc.rpc import Session
+from .test_first_hour_login import assert_chinese_page
 from .test_sao import PASSWORD
 from .test_workflow_e2e import suffix
 
@@ -116,6 +117,7 @@ def test_first_leave_request(browser, server, screenshots):
     hujun.type(form.locator('textarea[name="text_1"]'), '年度休假，工作已交接')
     page.wait_for_timeout(300)
     page.screenshot(path=screenshots / 'first-hour-request-form-1366.png')
+    assert_chinese_page(page, 'request form')
 
     hujun.click(form.locator('button:has-text("提交")'))
     form.locator('button:has-text("催办")').wait_for(timeout=30000)
@@ -179,12 +181,14 @@ def test_first_leave_request(browser, server, screenshots):
         has_text=title).first
     expect(notice).to_contain_text('已办结', timeout=30000)
     page.screenshot(path=screenshots / 'first-hour-request-end-notice.png')
+    assert_chinese_page(page, 'end notice')
     hujun.click(notice)
     page.locator(FORM + 'textarea[name="form_summary"]').wait_for()
     expect(page.locator(FORM + 'select[name="workflow_state"], '
             + FORM + 'span[name="workflow_state"], '
             + FORM + '[name="workflow_state"]').first).to_be_visible()
     page.screenshot(path=screenshots / 'first-hour-request-done.png')
+    assert_chinese_page(page, 'finished request')
     assert hujun.errors == [], hujun.errors
     # 新建, the leave type (2), two dates, days, reason, 提交; his name
     # (the notifications) and the notice
