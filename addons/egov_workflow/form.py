@@ -11,6 +11,7 @@ from trytond.model import (
     DeactivableMixin, DictSchemaMixin, Index, ModelSQL, ModelView, Unique,
     fields)
 from trytond.pool import Pool
+from trytond.transaction import without_check_access
 
 from .exceptions import WorkflowValidationError
 
@@ -57,6 +58,8 @@ class Form(DeactivableMixin, ModelSQL, ModelView):
     _specs_cache = Cache('egov_workflow_form.specs', context=False)
     # The request's form is drawn from this at every opening
     _layout_cache = Cache('egov_workflow_form.layout', context=False)
+    # The field guard asks of every hidden name whether it is a pick
+    _pick_names_cache = Cache('egov_workflow_form.pick_names', context=False)
 
     @classmethod
     def __setup__(cls):
@@ -142,6 +145,7 @@ class Form(DeactivableMixin, ModelSQL, ModelView):
         super().on_modification(mode, forms, field_names=field_names)
         cls._specs_cache.clear()
         cls._layout_cache.clear()
+        cls._pick_names_cache.clear()
         if mode in {'create', 'write'} and (
                 field_names is None or 'schema' in field_names):
             cls.sync_fields([f for f in forms if f.schema])
@@ -203,6 +207,19 @@ class Form(DeactivableMixin, ModelSQL, ModelView):
                 for f in self.fields_}
             self._specs_cache.set(self.id, specs)
         return specs
+
+    @classmethod
+    def pick_names(cls):
+        "The names of the fields that pick units or people, in any form"
+        names = cls._pick_names_cache.get(None)
+        if names is None:
+            FormField = Pool().get('egov.workflow.form.field')
+            with without_check_access():
+                names = sorted({f.name for f in FormField.search([
+                                ('type_', 'in', list(PICKS)),
+                                ])})
+            cls._pick_names_cache.set(None, names)
+        return set(names)
 
     def layout(self):
         """[(name, form-js type or None, [(key, label)])] of the form's
@@ -278,6 +295,7 @@ class FormField(DictSchemaMixin, ModelSQL, ModelView):
         super().on_modification(mode, fields_, field_names=field_names)
         Form._specs_cache.clear()
         Form._layout_cache.clear()
+        Form._pick_names_cache.clear()
 
     def _keys(self):
         return [line.split(':', 1)[0]

@@ -301,15 +301,18 @@ class Process(DeactivableMixin, Workflow, ModelSQL, ModelView):
         return super().copy(processes, default=default)
 
     @classmethod
-    def for_record(cls, model, user):
-        """Return the active process that runs model for user: the user's
-        unit's own, else their county's, else the city's"""
+    def for_record(cls, model, user, code=None):
+        """Return the active process that runs model for user (None: no
+        one's scope), of code when given: the user's unit's own, else their
+        county's, else the city's"""
         pool = Pool()
         User = pool.get('res.user')
-        scope = User.get_org_scope(user.id)
+        scope = User.get_org_scope(user.id) if user else {
+            'unit': None, 'division': None}
         candidates = cls.search([
                 ('model', '=', model),
                 ('state', '=', 'active'),
+                [('code', '=', code)] if code else [],
                 ['OR',
                     ('unit', '=', None),
                     ('unit', '=', scope['unit'])],

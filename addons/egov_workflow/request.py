@@ -148,24 +148,9 @@ class Request(WorkflowMixin, ModelSQL, ModelView):
         user = Transaction().user
         if not code or not isinstance(code, str):
             return None
-        scope = User.get_org_scope(user) if user else {
-            'unit': None, 'division': None}
         with without_check_access():
-            candidates = Process.search([
-                    ('model', '=', cls.__name__),
-                    ('code', '=', code),
-                    ('state', '=', 'active'),
-                    ['OR',
-                        ('unit', '=', None),
-                        ('unit', '=', scope['unit'])],
-                    ['OR',
-                        ('division', '=', None),
-                        ('division', '=', scope['division'])],
-                    ])
-        if not candidates:
-            return None
-        return max(candidates, key=lambda p: (bool(p.unit), bool(p.division),
-                p.version))
+            return Process.for_record(
+                cls.__name__, User(user) if user else None, code=code)
 
     # The form of the request: each field of the process's form in a slot
     # of its kind, in the order, with the labels and choices the form
@@ -633,15 +618,10 @@ class Request(WorkflowMixin, ModelSQL, ModelView):
     def _guard_field_tokens(cls, name):
         """A pick of units or people a step hides is searched through the
         picked rows: those relations are guarded with it"""
+        Form = Pool().get('egov.workflow.form')
         tokens = super()._guard_field_tokens(name)
-        if name not in cls._fields:
-            FormField = Pool().get('egov.workflow.form.field')
-            with without_check_access():
-                picks = FormField.search([
-                        ('name', '=', name), ('type_', 'in', list(PICKS)),
-                        ], limit=1)
-            if picks:
-                tokens |= {'picked_units', 'picked_people'}
+        if name not in cls._fields and name in Form.pick_names():
+            tokens |= {'picked_units', 'picked_people'}
         return tokens
 
     @classmethod
