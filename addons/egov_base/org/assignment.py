@@ -155,9 +155,7 @@ class Assignment(DatedMixin, ModelSQL, ModelView):
 
     @classmethod
     def create(cls, vlist):
-        if scope.external():
-            Pool().get('ir.model.access').check(cls.__name__, 'create')
-            cls.check_scope(vlist)
+        scope.check_create(cls, vlist)
         cls.check_role_grants(vlist)
         return super().create(vlist)
 

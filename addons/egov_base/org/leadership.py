@@ -65,9 +65,7 @@ class Leadership(DatedMixin, ModelSQL, ModelView):
 
     @classmethod
     def create(cls, vlist):
-        if scope.external():
-            Pool().get('ir.model.access').check(cls.__name__, 'create')
-            cls.check_scope(vlist)
+        scope.check_create(cls, vlist)
         return super().create(vlist)
 
     @classmethod

@@ -51,6 +51,15 @@ def external():
     return bool(transaction.user and transaction.check_access)
 
 
+def check_create(Model, vlist):
+    """Before a user's relations are created: his right to create them,
+    then their sides inside his organisation (Model.check_scope), so that
+    the refusal names what is outside rather than Tryton's rule"""
+    if external():
+        Pool().get('ir.model.access').check(Model.__name__, 'create')
+        Model.check_scope(vlist)
+
+
 def administered_division():
     """Return the id of the division the user of the transaction
     administers (-1 when none), or None when he is not bound to one"""

@@ -671,8 +671,47 @@ class UserGroup(metaclass=PoolMeta):
             Roles.check_users({r.user.id for r in records})
 
 
-class PostGroup(metaclass=PoolMeta):
+class RoleRelationMixin:
+    """A relation that gives roles to logins (a post's roles, a person's
+    posts): what it gives on create, and what a change or a deletion gives
+    or takes, go through Roles.apply_changes. The model says how with
+    _role_groups(rows), _role_fields and _role_row(record)."""
+    __slots__ = ()
+    # The fields whose change changes what the relation gives
+    _role_fields = []
+
+    @classmethod
+    def _role_row(cls, record):
+        "The row of _role_fields of record, as _role_groups reads rows"
+        raise NotImplementedError
+
+    @classmethod
+    def check_role_grants(cls, vlist):
+        super().check_role_grants(vlist)
+        Roles.apply_changes(Roles.diff({}, cls._role_groups(vlist)),
+            _external())
+
+    @classmethod
+    def check_modification(cls, mode, records, values=None, external=False):
+        super().check_modification(
+            mode, records, values=values, external=external)
+        names = cls._role_fields
+        if mode == 'delete' or (mode == 'write' and set(names) & set(values)):
+            before = [cls._role_row(r) for r in records]
+            after = [] if mode == 'delete' else [
+                {**b, **{k: values[k] for k in names if k in values}}
+                for b in before]
+            Roles.apply_changes(Roles.diff(cls._role_groups(before),
+                    cls._role_groups(after)), external)
+
+
+class PostGroup(RoleRelationMixin, metaclass=PoolMeta):
     __name__ = 'egov.org.post-res.group'
+    _role_fields = ['post', 'group']
+
+    @classmethod
+    def _role_row(cls, record):
+        return {'post': record.post.id, 'group': record.group.id}
 
     @classmethod
     def _role_groups(cls, rows):
@@ -689,33 +728,20 @@ class PostGroup(metaclass=PoolMeta):
         return result
 
     @classmethod
-    def check_role_grants(cls, vlist):
-        super().check_role_grants(vlist)
-        Roles.apply_changes(Roles.diff({}, cls._role_groups(vlist)),
-            _external())
-
-    @classmethod
-    def check_modification(cls, mode, records, values=None, external=False):
-        super().check_modification(
-            mode, records, values=values, external=external)
-        if mode in {'write', 'delete'}:
-            before = [{'post': r.post.id, 'group': r.group.id}
-                for r in records]
-            after = [] if mode == 'delete' else [
-                {**b, **{k: values[k] for k in ['post', 'group']
-                        if k in values}} for b in before]
-            Roles.apply_changes(Roles.diff(cls._role_groups(before),
-                    cls._role_groups(after)), external)
-
-    @classmethod
     def on_modification(cls, mode, records, field_names=None):
         super().on_modification(mode, records, field_names=field_names)
         if mode in {'create', 'write'}:
             Roles.check_posts({r.post.id for r in records})
 
 
-class Assignment(metaclass=PoolMeta):
+class Assignment(RoleRelationMixin, metaclass=PoolMeta):
     __name__ = 'egov.org.assignment'
+    _role_fields = ['employee', 'post', 'end_date']
+
+    @classmethod
+    def _role_row(cls, record):
+        return {'employee': record.employee.id, 'post': record.post.id,
+            'end_date': record.end_date}
 
     @classmethod
     def _role_groups(cls, rows):
@@ -731,27 +757,6 @@ class Assignment(metaclass=PoolMeta):
                 result.setdefault((user, ('egov.org.post', row['post'])),
                     set()).update(groups[row['post']])
         return result
-
-    @classmethod
-    def check_role_grants(cls, vlist):
-        super().check_role_grants(vlist)
-        Roles.apply_changes(Roles.diff({}, cls._role_groups(vlist)),
-            _external())
-
-    @classmethod
-    def check_modification(cls, mode, assignments, values=None,
-            external=False):
-        super().check_modification(
-            mode, assignments, values=values, external=external)
-        names = ['employee', 'post', 'end_date']
-        if mode == 'delete' or (mode == 'write' and set(names) & set(values)):
-            before = [{'employee': a.employee.id, 'post': a.post.id,
-                    'end_date': a.end_date} for a in assignments]
-            after = [] if mode == 'delete' else [
-                {**b, **{k: values[k] for k in names if k in values}}
-                for b in before]
-            Roles.apply_changes(Roles.diff(cls._role_groups(before),
-                    cls._role_groups(after)), external)
 
     @classmethod
     def on_modification(cls, mode, assignments, field_names=None):
