@@ -10,6 +10,8 @@ import pytest
 
 from egov_base.tests.test_punctuation import half_width
 
+from .test_sao import open_login_dialog
+
 PASSWORD = 'Yichun@2026'
 DESKTOP = {'width': 1366, 'height': 768}
 PHONE = {'width': 390, 'height': 844}
@@ -36,11 +38,7 @@ def open_login(browser, server, viewport, address=None):
     page = browser.new_page(locale='zh-CN', viewport=viewport)
     page.errors = []
     page.on('pageerror', lambda error: page.errors.append(str(error)))
-    page.goto(address or server.client_url)
-    page.wait_for_selector('.login-dialog input#login', timeout=60000)
-    # The database arrives from the server after the dialog
-    page.wait_for_function(
-        "jQuery('.login-dialog input#database').val()", timeout=30000)
+    open_login_dialog(page, address or server.client_url)
     return page
 
 

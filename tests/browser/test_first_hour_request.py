@@ -12,7 +12,7 @@ import pytest
 
 from ..rpc.rpc import Session
 from .test_first_hour_login import assert_chinese_page
-from .test_sao import PASSWORD
+from .test_sao import PASSWORD, open_login_dialog
 from .test_workflow_e2e import suffix
 
 sync_api = pytest.importorskip('playwright.sync_api')
@@ -30,11 +30,7 @@ class Person:
         self.clicks = 0
         self.errors = []
         page.on('pageerror', lambda error: self.errors.append(str(error)))
-        page.goto(server.client_url)
-        page.wait_for_selector('.login-dialog input#login', timeout=60000)
-        # The database comes from the address, after the dialog
-        page.wait_for_function(
-            "jQuery('.login-dialog input#database').val()", timeout=30000)
+        open_login_dialog(page, server.client_url)
         page.fill('.login-dialog input#login', login)
         page.click('.login-dialog button[type=submit]')
         page.wait_for_selector('.ask-dialog input#ask-dialog-entry')

@@ -10,6 +10,16 @@ PASSWORD = 'Yichun@2026'
 sync_api = pytest.importorskip('playwright.sync_api')
 
 
+def open_login_dialog(page, address):
+    """Open the web client at address and wait for its login dialog, with
+    the database filled in (it comes from the address or the server after
+    the dialog)"""
+    page.goto(address)
+    page.wait_for_selector('.login-dialog input#login', timeout=60000)
+    page.wait_for_function(
+        "jQuery('.login-dialog input#database').val()", timeout=30000)
+
+
 def log_in(browser, server, login):
     "Open sao and log in; return the page with the menu shown"
     page = browser.new_page(
@@ -17,11 +27,7 @@ def log_in(browser, server, login):
     errors = []
     page.on('pageerror', lambda error: errors.append(str(error)))
     page.errors = errors
-    page.goto(server.client_url)
-    page.wait_for_selector('.login-dialog input#login', timeout=60000)
-    # The database comes from the address, after the dialog
-    page.wait_for_function(
-        "jQuery('.login-dialog input#database').val()", timeout=30000)
+    open_login_dialog(page, server.client_url)
     page.fill('.login-dialog input#login', login)
     page.click('.login-dialog button[type=submit]')
     page.wait_for_selector('.ask-dialog input#ask-dialog-entry')

@@ -8,7 +8,7 @@ import pyotp
 import pytest
 
 from ..rpc.test_security_rpc import PASSWORD, log_in, security_server
-from .test_sao import menu_entry, open_menu
+from .test_sao import menu_entry, open_login_dialog, open_menu
 
 sync_api = pytest.importorskip('playwright.sync_api')
 
@@ -28,11 +28,7 @@ def sao_login(browser, server, login, answers, shots=None):
     errors = []
     page.on('pageerror', lambda error: errors.append(str(error)))
     page.errors = errors
-    page.goto(server.client_url)
-    page.wait_for_selector('.login-dialog input#login', timeout=60000)
-    # The database comes from the address, after the dialog
-    page.wait_for_function(
-        "jQuery('.login-dialog input#database').val()", timeout=30000)
+    open_login_dialog(page, server.client_url)
     page.fill('.login-dialog input#login', login)
     page.click('.login-dialog button[type=submit]')
     for i, (text, value) in enumerate(answers):

@@ -10,7 +10,7 @@ import pytest
 
 from ..rpc.rpc import Session
 from ..rpc.test_workflow_routes import start_leave
-from .test_sao import PASSWORD, log_in
+from .test_sao import PASSWORD, log_in, open_login_dialog
 
 sync_api = pytest.importorskip('playwright.sync_api')
 # Latin words in what a Chinese user reads (the diagram's own texts, ids
@@ -25,11 +25,7 @@ def log_in_admin(browser, server):
         locale='zh-CN', viewport={'width': 1400, 'height': 900})
     page.errors = []
     page.on('pageerror', lambda error: page.errors.append(str(error)))
-    page.goto(server.client_url)
-    page.wait_for_selector('.login-dialog input#login', timeout=60000)
-    # The database comes from the address, after the dialog
-    page.wait_for_function(
-        "jQuery('.login-dialog input#database').val()", timeout=30000)
+    open_login_dialog(page, server.client_url)
     page.fill('.login-dialog input#login', 'admin')
     page.click('.login-dialog button[type=submit]')
     page.wait_for_selector('.ask-dialog input#ask-dialog-entry')
