@@ -39,6 +39,7 @@ SECRETS = {
     'ir.session': frozenset({'key'}),
     'egov.security.totp': frozenset({'secret', 'pending'}),
     'egov.security.key': frozenset({'key'}),
+    'egov.notify.provider': frozenset({'secret', 'token', 'encoding_aes_key'}),
     'egov.security.password.history': frozenset({'password_hash'}),
     }
 # Models only the holders of these groups read, whatever ir.model.access
