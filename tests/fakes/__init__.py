@@ -1,0 +1,1 @@
+"Local servers that speak providers' protocols on loopback, for tests"
