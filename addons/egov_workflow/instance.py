@@ -299,23 +299,15 @@ class Instance(ModelSQL, ModelView):
         approved (已办结), not approved (task: the to-do disagreed on) or
         terminated"""
         record = self.record
-        # The result first: a long title is cut at the end
-        description = self.process.name
+        values = {'title': self.title or '', 'process': self.process.name}
+        event = 'request_%s' % self.state
         if task is not None:
-            def description():
-                return gettext(
-                    'egov_workflow.msg_request_form_end_rejected_by',
-                    step=task.step_name, user=task.user.rec_name)
-        elif self.state == 'terminated':
-            def description():
-                return gettext(
-                    'egov_workflow.msg_request_form_end_terminated_by')
+            values.update(step=task.step_name, user=task.user.rec_name)
+            event = 'request_rejected_by'
         notice = {
             'user': self.initiator,
-            'message': 'egov_workflow.msg_request_form_end_%s' % self.state,
-            'values': {'title': self.title or ''},
-            'description': description,
-            'icon': 'tryton-notification',
+            'event': event,
+            'values': values,
             }
         if record is not None:
             # Clicked, it opens the record (an action would open a second

@@ -1,84 +1,69 @@
-"""Notifications (通知) of the web client, built in one place: each in the
-language of the person it tells, not in that of whoever acts (the initiator
-who urges, the scheduler that reminds, the holder who sends the to-do on)."""
-from trytond.i18n import gettext
+"""What the engine tells people (new to-dos, copies, 催办, reminders, the
+end of a request told to its initiator), sent through the platform's one
+notification service (egov_base/notify): each in the language of the
+person it tells, not in that of whoever acts, by the channels its template
+names; a to-do that is done marks its messages read everywhere."""
 from trytond.pool import Pool, PoolMeta
-from trytond.transaction import Transaction, without_check_access
-
-
-def languages(users):
-    """{user id: the code of the language user reads the platform in}: their
-    own, or the one their client falls back to when they have none"""
-    pool = Pool()
-    User = pool.get('res.user')
-    Configuration = pool.get('ir.configuration')
-    default = Configuration.get_language()
-    with without_check_access():
-        users = User.browse(list({int(u) for u in users}))
-        return {u.id: u.language.code if u.language else default
-            for u in users}
+from trytond.transaction import without_check_access
 
 
 def notify(notices):
-    """Tell people, each in their language; notices: dicts of
+    """Tell people through the platform's notification service
+    (egov.notify.message: the bell, WeChat Work, SMS by the templates of
+    templates.xml), each in their language; notices: dicts of
 
     user: the person told (res.user or id)
-    message: the ir.message of the label ('module.id'), with
-    values: its variables
-    description: the second line: a text, or a function of no argument
-        called in the person's language
-    model, record: what the notification opens (a record of model or id)
+    event: the event of egov_workflow's templates (task_new, task_urge …)
+    values: the template's values
+    model, record: what the message concerns (a record of model or id)
     action: the XML id ('module.id') of the action that opens it
+    urgency: normal (default), urgent or critical
+    url: the page it opens on a phone, when not the record
+    actionable: it tells of a to-do (shown as done when that is done)
     """
     pool = Pool()
-    Notification = pool.get('res.notification')
-    ModelData = pool.get('ir.model.data')
-    notices = list(notices)
-    language_of = languages(n['user'] for n in notices)
-    actions = {}
-    notifications = []
+    Message = pool.get('egov.notify.message')
+    messages = []
     for notice in notices:
-        user = int(notice['user'])
-        action = notice.get('action')
-        if action and action not in actions:
-            actions[action] = ModelData.get_id(*action.split('.', 1))
-        with Transaction().set_context(language=language_of[user]):
-            label = gettext(notice['message'], **notice.get('values', {}))
-            description = notice.get('description')
-            if callable(description):
-                description = description()
-        notifications.append(Notification(
-                user=user,
-                label=label,
-                description=description,
-                icon=notice.get('icon', 'tryton-notification'),
-                model=notice.get('model'),
-                records=('[%d]' % int(notice['record'])
-                    if notice.get('record') is not None else None),
-                action=actions.get(action)))
-    with without_check_access():
-        Notification.save(notifications)
-    return notifications
+        record = None
+        if notice.get('record') is not None:
+            record = '%s,%d' % (notice['model'], int(notice['record']))
+        messages.append(Message.send('egov_workflow', notice['event'],
+                {'users': [int(notice['user'])]},
+                {k: v if v is not None else ''
+                    for k, v in notice.get('values', {}).items()},
+                record=record, action=notice.get('action'),
+                urgency=notice.get('urgency', 'normal'),
+                url=notice.get('url'),
+                actionable=notice.get('actionable', False)))
+    return messages
 
 
-def mark_read(model, ids, users):
-    """Mark read the unread notifications of users that open the records
-    ids of model: what they announced is done, the badge counts what
-    waits"""
+def mark_read(model, ids, users, done=False):
+    """The messages about the records ids of model are read by users (the
+    holders that opened or finished them): read everywhere they were shown,
+    their SMS reminders not needed, the badge counts what waits"""
     pool = Pool()
-    Notification = pool.get('res.notification')
+    Message = pool.get('egov.notify.message')
+    Delivery = pool.get('egov.notify.delivery')
     ids = list(ids)
     if not ids:
         return
     with without_check_access():
-        notifications = Notification.search([
-                ('user', 'in', list(set(users))),
-                ('unread', '=', True),
-                ('model', '=', model),
-                ('records', 'in', ['[%d]' % i for i in ids]),
+        messages = Message.search([
+                ('origin', 'in', ['%s,%d' % (model, i) for i in ids]),
                 ])
-        if notifications:
-            Notification.write(notifications, {'unread': False})
+        if not messages:
+            return
+        deliveries = Delivery.search([
+                ('message', 'in', [m.id for m in messages]),
+                ('user', 'in', list(set(users))),
+                ])
+        Delivery.mark_read([d for d in deliveries if d.channel == 'inapp'])
+        if done:
+            # Shown as done where it can be (the WeChat card)
+            Delivery.show_done(
+                [d for d in deliveries if d.channel == 'wechat'])
 
 
 class Task(metaclass=PoolMeta):
@@ -91,4 +76,4 @@ class Task(metaclass=PoolMeta):
         if mode == 'write' and (field_names is None or 'state' in field_names):
             done = [t for t in tasks if t.state != 'open']
             mark_read(cls.__name__, [t.id for t in done],
-                [t.user.id for t in done])
+                [t.user.id for t in done], done=True)

@@ -19,6 +19,7 @@ from .exceptions import (
 from .one_query import OneQuerySearchRead
 from .instance import rule_message
 from .notify import notify
+from .process import page_url
 from .rules import RuleError
 from .targets import check_colleagues, check_managed
 
@@ -34,14 +35,20 @@ DECISIONS = [
 YELLOW = 0.25
 # What the holders of to-dos are told (notify_holders), by kind; 'new' by
 # the kind of the to-do
+# The events of the templates (templates.xml) and their urgency
 NOTICES = {
-    'new': {
-        'todo': 'egov_workflow.msg_workflow_notify_label',
-        'cc': 'egov_workflow.msg_workflow_copy_label',
-        },
-    'overdue': 'egov_workflow.msg_workflow_overdue_label',
-    'urge': 'egov_workflow.msg_workflow_urge_label',
+    'new': {'todo': 'task_new', 'cc': 'task_copy'},
+    'overdue': 'task_overdue',
+    'urge': 'task_urge',
     }
+URGENCY = {'new': 'normal', 'overdue': 'urgent', 'urge': 'urgent'}
+
+
+def phone_page(task):
+    """The page a to-do opens from WeChat or e-mail: the phone's signing
+    page of the to-do (routes.py), on the platform's public address"""
+    from egov_base.notify.tracking import public_url
+    return public_url() + page_url('sign', task.id)
 
 
 class Task(OneQuerySearchRead, ModelSQL, ModelView):
@@ -333,17 +340,20 @@ class Task(OneQuerySearchRead, ModelSQL, ModelView):
         (past its deadline) or 'urge' (催办: values has the urging user)"""
         notices = []
         for task in tasks:
-            message = NOTICES[kind]
-            if isinstance(message, dict):
-                message = message[task.kind]
+            event = NOTICES[kind]
+            if isinstance(event, dict):
+                event = event[task.kind]
             notices.append({
                     'user': task.user,
-                    'message': message,
-                    'values': {'step': task.step_name, **values},
-                    'description': task.instance.title,
+                    'event': event,
+                    'values': {'step': task.step_name,
+                        'title': task.instance.title or '', **values},
                     'model': cls.__name__,
                     'record': task.id,
                     'action': 'egov_workflow.act_inbox',
+                    'urgency': URGENCY[kind],
+                    'actionable': task.kind == 'todo',
+                    'url': phone_page(task),
                     })
         notify(notices)
 

@@ -237,13 +237,12 @@ class Transfer(metaclass=PoolMeta):
                         })
                 notices.append({
                         'user': delegator,
-                        'message':
-                            'egov_workflow.msg_transfer_delegation_moved',
+                        'event': 'delegation_moved',
                         'values': {
                             'employee': transfer.employee.name,
                             'successor': successor.rec_name,
+                            'delegation': Delegation(delegation.id).rec_name,
                             },
-                        'description': Delegation(delegation.id).rec_name,
                         'model': Delegation.__name__,
                         'record': delegation.id,
                         'action': 'egov_workflow.act_delegation_form',
