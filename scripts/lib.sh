@@ -72,11 +72,14 @@ setup() {
     local purpose="$1"
     CONF="$ROOT/var/trytond-$purpose.conf"
     apt_install ca-certificates
+    # The text of attachments for the search: .doc/.wps through
+    # LibreOffice, scans through tesseract's Chinese model
+    local extraction="libreoffice-writer-nogui tesseract-ocr tesseract-ocr-chi-sim"
     if [ "$purpose" = test ]; then
-        apt_install postgresql chromium fonts-noto-cjk
+        apt_install postgresql chromium fonts-noto-cjk $extraction
         python_packages requirements-dev.txt
     else
-        apt_install fonts-noto-cjk
+        apt_install fonts-noto-cjk $extraction
         python_packages requirements.txt
     fi
     web_client
