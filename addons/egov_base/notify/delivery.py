@@ -13,7 +13,6 @@ and nothing is sent twice:
   (WeChat Work, the gateway's idempotency key) hold behind that;
 - an SMS kept as a reminder (`waiting`) is cancelled when the person reads
   the message in the platform or in WeChat first: that is an SMS saved."""
-import contextlib
 import datetime
 import hashlib
 import logging
@@ -44,6 +43,8 @@ STATES = dict(zip(DELIVERY_STATES, [
 # A claim older than this is a worker that died: recover it
 STALE_SENDING = datetime.timedelta(minutes=2)
 CLAIM_BATCH = 1000
+# A card's update refused for now is tried again this much later
+UPDATE_RETRY = datetime.timedelta(minutes=10)
 
 
 def key_prefix():
@@ -179,58 +180,77 @@ class Delivery(ModelSQL, ModelView):
     @classmethod
     def claim(cls, ids):
         """Take the queued and due ones of ids for sending, in a transaction
-        of its own committed before any provider is called"""
-        now = datetime.datetime.now()
-        table = cls.__table__()
+        of its own committed before any provider is called; answer (ids
+        claimed apart, ids claimed in this transaction)
+
+        Deliveries this very transaction created are seen by no other
+        transaction, nor taken by another worker: they are claimed here
+        (the worker plans and sends in separate transactions; a caller that
+        plans and sends in one, as the tests do, does not)."""
         transaction = Transaction()
-        claimed = []
         # (An in-memory SQLite database, the tests', has one connection:
         # committing apart would commit the caller's work too)
-        in_memory = transaction.database.name == ':memory:'
-        with (contextlib.nullcontext(transaction) if in_memory
-                else transaction.new_transaction()) as apart:
-            cursor = apart.connection.cursor()
-            for sub in grouped_slice(ids, 1000):
-                where = (In(table.id, list(sub))
-                    & (table.state == 'queued')
-                    & ((table.next_attempt == Null)
-                        | (table.next_attempt <= now)))
-                query = table.select(table.id, where=where)
-                database = apart.database
-                if database.has_select_for():
-                    For = database.get_select_for_skip_locked()
-                    query.for_ = For('UPDATE')
-                cursor.execute(*query)
-                sub_ids = [r[0] for r in cursor]
-                if sub_ids:
-                    cursor.execute(*table.update(
-                            [table.state, table.sending_since,
-                                table.attempts],
-                            ['sending', now, table.attempts + 1],
-                            where=In(table.id, sub_ids)))
-                    claimed.extend(sub_ids)
-            if not in_memory:
-                apart.commit()
+        if transaction.database.name == ':memory:':
+            return [], cls._claim_rows(transaction, ids)
+        with transaction.new_transaction() as apart:
+            claimed = cls._claim_rows(apart, ids)
+            own = set(ids) - cls._existing(apart, ids)
+            apart.commit()
+        return claimed, cls._claim_rows(transaction, sorted(own))
+
+    @classmethod
+    def _existing(cls, transaction, ids):
+        table = cls.__table__()
+        cursor = transaction.connection.cursor()
+        existing = set()
+        for sub in grouped_slice(ids, 1000):
+            cursor.execute(*table.select(table.id,
+                    where=In(table.id, list(sub))))
+            existing.update(r[0] for r in cursor)
+        return existing
+
+    @classmethod
+    def _claim_rows(cls, transaction, ids):
+        now = datetime.datetime.now()
+        table = cls.__table__()
+        cursor = transaction.connection.cursor()
+        database = transaction.database
+        claimed = []
+        for sub in grouped_slice(ids, 1000):
+            query = table.select(table.id,
+                where=In(table.id, list(sub))
+                & (table.state == 'queued')
+                & ((table.next_attempt == Null)
+                    | (table.next_attempt <= now)))
+            if database.has_select_for():
+                For = database.get_select_for_skip_locked()
+                query.for_ = For('UPDATE')
+            cursor.execute(*query)
+            sub_ids = [r[0] for r in cursor]
+            if sub_ids:
+                cursor.execute(*table.update(
+                        [table.state, table.sending_since, table.attempts],
+                        ['sending', now, table.attempts + 1],
+                        where=In(table.id, sub_ids)))
+                claimed.extend(sub_ids)
         return claimed
 
     @classmethod
     def transmit(cls, deliveries):
         with without_check_access():
-            ids = cls.claim([d.id for d in deliveries])
-        if not ids:
+            apart, here = cls.claim([d.id for d in deliveries])
+        if here:
+            cls._transmit(here)
+        if not apart:
             return
         # The task's transaction took its snapshot before the claim was
         # committed (PostgreSQL, REPEATABLE READ): it sees the deliveries
         # unclaimed and may not write over the claim (a serialization
         # failure after the provider took the messages). Send and record
         # in a transaction that starts after the claim.
-        transaction = Transaction()
-        in_memory = transaction.database.name == ':memory:'
-        with (contextlib.nullcontext(transaction) if in_memory
-                else transaction.new_transaction()) as after:
-            cls._transmit(ids)
-            if not in_memory:
-                after.commit()
+        with Transaction().new_transaction() as after:
+            cls._transmit(apart)
+            after.commit()
 
     @classmethod
     def _transmit(cls, ids):
@@ -536,6 +556,19 @@ class Delivery(ModelSQL, ModelView):
                     if r.state in {provider_.SENT, provider_.DELIVERED}]
                 if done:
                     cls.write(done, {'done_shown': True})
+                for delivery, result in zip(deliveries, results):
+                    if result.state == provider_.FAILED:
+                        logger.warning("card of %s not shown done: %s",
+                            delivery.key, result.error)
+                # Throttled or down: again later (the provider fails it
+                # once its code has expired)
+                again = [d for d, r in zip(deliveries, results)
+                    if r.state == provider_.RETRY]
+                if again and config.getboolean(
+                        'queue', 'worker', default=False):
+                    with Transaction().set_context(queue_name='notify',
+                            queue_scheduled_at=UPDATE_RETRY):
+                        cls.__queue__.update_done(again)
 
     @classmethod
     def _mark_notifications_read(cls, pairs):

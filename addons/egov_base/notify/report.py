@@ -110,7 +110,7 @@ class ReplyReport(ModelSQL, ModelView):
         replied = asking.join(answers,
             condition=answers.message == asking.id).select(
             asking.sender_unit, asking.month,
-            Count(Literal('*')).as_('replied'),
+            Count(answers.user).as_('replied'),
             group_by=[asking.sender_unit, asking.month])
         joined = asked.join(replied, 'LEFT', condition=(
                 (asked.sender_unit == replied.sender_unit)

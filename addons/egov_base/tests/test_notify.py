@@ -430,7 +430,7 @@ class NotifyTestCase(EgovTestCase):
         self.assertEqual(to, ['xiena@yichun.gov.cn'])
         self.assertEqual(mail['Subject'], VALUES['subject'])
         sent, = self.deliveries(message, channel='email', user=org.yz_clerk)
-        self.assertEqual(mail['Message-ID'], sent.provider_ref)
+        self.assertEqual(mail['Message-ID'].strip(), sent.provider_ref)
         self.assertIn('/egov/notify/open/', mail.get_payload(decode=True)
             .decode())
         self.smtp.mode = 'busy'
