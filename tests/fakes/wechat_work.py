@@ -6,6 +6,14 @@ API the platform uses, so that wechatpy talks HTTP to it as to WeChat:
 - POST /cgi-bin/message/send?access_token → msgid, invaliduser; the token
   is checked (40014 unknown, 42001 expired), WeChat's duplicate check is
   honoured over its interval, and every message reaching someone counted
+- template_card messages of the button kind (按钮交互型) in message/send:
+  checked as WeChat documents them (task_id charset, length and unique per
+  application, a button key, card_action's url) and answered with a
+  response_code, one per call
+- POST /cgi-bin/message/update_template_card → the card's button replaced
+  for the userids; the response_code must be one the server gave, unused
+  and younger than 72 hours (else 40058, the fake's choice: WeChat's
+  documents name no code for it)
 - GET  /cgi-bin/auth/getuserinfo (and the older user/getuserinfo)
   ?access_token&code → userid of a code the test registered (once)
 - GET  /connect/oauth2/authorize?appid&redirect_uri&…&state → 302 back to
@@ -22,6 +30,7 @@ import http.server
 import itertools
 import json
 import os
+import re
 import secrets
 import socket
 import threading
@@ -35,11 +44,20 @@ SECRET = 'fake-secret-of-the-agent'
 AGENT_ID = 1000002
 TOKEN = 'egovtoken'
 TEXT_MAX = 2048
+TASK_ID = re.compile(r'[0-9A-Za-z_@-]{1,128}')
+RESPONSE_CODE_LIFETIME = 72 * 3600
+BAD_PARAMETER = 40058
 
 
 def random_aes_key():
     "A 43-character EncodingAESKey, as the administrator console gives"
     return base64.b64encode(os.urandom(32)).decode()[:-1]
+
+
+def button_name(card):
+    "The text of a card's first button as sent"
+    buttons = card.get('button_list') or [{}]
+    return buttons[0].get('text')
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -65,12 +83,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
             body = json.dumps(body, ensure_ascii=False).encode('utf-8')
             headers = dict(headers or {},
                 **{'Content-Type': 'application/json; charset=utf-8'})
-        self.send_response(status)
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.send_header('Content-Length', str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        try:
+            self.send_response(status)
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.send_header('Content-Length', str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            # The client gave up (its time-out): nothing to answer
+            self.close_connection = True
 
 
 class Server(http.server.ThreadingHTTPServer):
@@ -159,6 +181,12 @@ class FakeWeChatWork:
             self.down = False
             self.slow = 0.0
             self.throttle = 0            # answer 45009 to this many sends
+                                         # and card updates
+            self.cards = {}              # task_id: {'content', 'users',
+                                         # 'buttons': {user: replace_name}}
+            self.response_codes = {}     # code: {'task_id', 'users',
+                                         # 'given', 'used'}
+            self.updates = []            # accepted update_template_card
             self.expire_once = False
             self.msgids = itertools.count(1)
 
@@ -176,6 +204,18 @@ class FakeWeChatWork:
         with self.lock:
             self.codes[code] = userid
         return code
+
+    def expire_response_codes(self):
+        "Every response_code given so far is past its 72 hours"
+        with self.lock:
+            for code in self.response_codes.values():
+                code['given'] -= RESPONSE_CODE_LIFETIME + 1
+
+    def button(self, task_id, user):
+        "What the button of the card task_id shows user now, or None"
+        with self.lock:
+            card = self.cards.get(task_id)
+            return card['buttons'].get(user) if card else None
 
     def received(self, user=None):
         "The messages that reached user (or everyone)"
@@ -230,6 +270,20 @@ class FakeWeChatWork:
                 self.corp_id, user, at or int(time.time()), content,
                 msg_id or secrets.randbelow(10 ** 18), self.agent_id))
 
+    def card_event(self, user, task_id, key, response_code=None):
+        "The XML of a press on a button of the card task_id"
+        return ('<xml><ToUserName><![CDATA[%s]]></ToUserName>'
+            '<FromUserName><![CDATA[%s]]></FromUserName>'
+            '<CreateTime>%d</CreateTime><MsgType><![CDATA[event]]></MsgType>'
+            '<Event><![CDATA[template_card_event]]></Event>'
+            '<EventKey><![CDATA[%s]]></EventKey>'
+            '<TaskId><![CDATA[%s]]></TaskId>'
+            '<CardType><![CDATA[button_interaction]]></CardType>'
+            '<ResponseCode><![CDATA[%s]]></ResponseCode>'
+            '<AgentID>%s</AgentID></xml>' % (
+                self.corp_id, user, int(time.time()), key, task_id,
+                response_code or secrets.token_urlsafe(32), self.agent_id))
+
     def event_message(self, user, event, key=''):
         return ('<xml><ToUserName><![CDATA[%s]]></ToUserName>'
             '<FromUserName><![CDATA[%s]]></FromUserName>'
@@ -256,6 +310,8 @@ class FakeWeChatWork:
         routes = {
             ('GET', '/cgi-bin/gettoken'): self.gettoken,
             ('POST', '/cgi-bin/message/send'): self.message_send,
+            ('POST', '/cgi-bin/message/update_template_card'):
+            self.update_template_card,
             ('GET', '/cgi-bin/auth/getuserinfo'): self.getuserinfo,
             ('GET', '/cgi-bin/user/getuserinfo'): self.getuserinfo,
             ('GET', '/connect/oauth2/authorize'): self.authorize,
@@ -307,8 +363,8 @@ class FakeWeChatWork:
             if data.get('agentid') != self.agent_id:
                 return 200, {'errcode': 40056, 'errmsg': 'invalid agentid'}
             msgtype = data.get('msgtype')
-            if msgtype not in {'text', 'textcard'} or not isinstance(
-                    data.get(msgtype), dict):
+            if msgtype not in {'text', 'textcard', 'template_card'} or (
+                    not isinstance(data.get(msgtype), dict)):
                 return 200, {'errcode': 40008,
                     'errmsg': 'invalid message type'}
             content = json.dumps(data[msgtype], sort_keys=True,
@@ -320,6 +376,10 @@ class FakeWeChatWork:
                 if len(text.encode('utf-8')) > TEXT_MAX:
                     return 200, {'errcode': 45002,
                         'errmsg': 'content size out of limit'}
+            if msgtype == 'template_card':
+                error = self._card_error(data['template_card'], content)
+                if error:
+                    return 200, {'errcode': BAD_PARAMETER, 'errmsg': error}
             users = [u for u in (data.get('touser') or '').split('|') if u]
             if len(users) > 1000:
                 return 200, {'errcode': 82001,
@@ -345,10 +405,90 @@ class FakeWeChatWork:
                 self.recent[key] = now
                 self.messages.append((user, msgid, msgtype, data[msgtype]))
                 self.counts[(user, content)] += 1
-        answer = {'errcode': 0, 'errmsg': 'ok', 'msgid': msgid,
-            'invaliduser': '|'.join(invalid), 'invalidparty': '',
-            'invalidtag': ''}
+            answer = {'errcode': 0, 'errmsg': 'ok', 'msgid': msgid,
+                'invaliduser': '|'.join(invalid), 'invalidparty': '',
+                'invalidtag': ''}
+            if msgtype == 'template_card':
+                task_id = data['template_card']['task_id']
+                card = self.cards.setdefault(task_id, {
+                        'content': content, 'users': set(), 'buttons': {}})
+                card['users'].update(valid)
+                for user in valid:
+                    card['buttons'].setdefault(user, button_name(
+                            data['template_card']))
+                # One code per call, for the card of everyone in it
+                code = secrets.token_urlsafe(32)
+                self.response_codes[code] = {'task_id': task_id,
+                    'given': now, 'used': False}
+                answer['response_code'] = code
         return 200, answer
+
+    def _card_error(self, card, content):
+        "Why WeChat refuses card (a button card), or None"
+        if card.get('card_type') != 'button_interaction':
+            return 'card_type not supported by this server'
+        task_id = card.get('task_id') or ''
+        if not TASK_ID.fullmatch(task_id):
+            return 'invalid task_id'
+        known = self.cards.get(task_id)
+        if known and known['content'] != content:
+            return 'task_id exists'
+        title = (card.get('main_title') or {}).get('title')
+        if not title and not card.get('sub_title_text'):
+            return 'main_title.title or sub_title_text required'
+        buttons = card.get('button_list') or []
+        if not 1 <= len(buttons) <= 6:
+            return 'button_list: 1 to 6 buttons'
+        keys = [b.get('key') for b in buttons if not b.get('type')]
+        if (not all(keys) or len(set(keys)) != len(keys)
+                or any(len(k.encode('utf-8')) > 1024 for k in keys)):
+            return 'button key missing, repeated or over 1024 bytes'
+        action = card.get('card_action') or {}
+        if action and action.get('type') == 1 and not action.get('url'):
+            return 'card_action.url required'
+        return None
+
+    def update_template_card(self, query, body):
+        try:
+            data = json.loads(body)
+        except ValueError:
+            return 200, {'errcode': 47001, 'errmsg': 'data format error'}
+        with self.lock:
+            error = self._token_error(query)
+            if error:
+                return 200, error
+            if self.throttle:
+                self.throttle -= 1
+                return 200, {'errcode': 45009,
+                    'errmsg': 'api freq out of limit'}
+            if data.get('agentid') != self.agent_id:
+                return 200, {'errcode': 40056, 'errmsg': 'invalid agentid'}
+            code = self.response_codes.get(data.get('response_code'))
+            if code is None or code['used'] or (time.time() - code['given']
+                    > RESPONSE_CODE_LIFETIME):
+                return 200, {'errcode': BAD_PARAMETER,
+                    'errmsg': 'invalid response_code: unknown, used or '
+                    'expired'}
+            name = (data.get('button') or {}).get('replace_name')
+            if not name:
+                return 200, {'errcode': BAD_PARAMETER,
+                    'errmsg': 'button.replace_name required'}
+            card = self.cards[code['task_id']]
+            users = data.get('userids') or []
+            if data.get('atall'):
+                users = sorted(card['users'])
+            if not isinstance(users, list) or len(users) > 1000:
+                return 200, {'errcode': BAD_PARAMETER,
+                    'errmsg': 'userids: a list of at most 1000'}
+            invalid = [u for u in users if u not in card['users']]
+            valid = [u for u in users if u in card['users']]
+            code['used'] = True
+            for user in valid:
+                card['buttons'][user] = name
+            self.updates.append({'task_id': code['task_id'],
+                    'userids': valid, 'replace_name': name})
+        return 200, {'errcode': 0, 'errmsg': 'ok',
+            'invaliduser': invalid}
 
     def getuserinfo(self, query, body):
         with self.lock:

@@ -6,7 +6,8 @@ import time
 import pytest
 
 from egov_base.notify.provider import FAILED, RETRY, SENT, Outgoing
-from egov_base.notify.wechat import WeChatWork
+from egov_base.notify.wechat import (
+    RESPONSE_CODE_LIFETIME, WeChatWork, card_data, parse_card_data, task_id)
 from egov_base.notify.wechat_callback import (
     CallbackRefused, receive, verify_url)
 
@@ -171,6 +172,168 @@ def test_bad_messages_fail_alone(wechat):
     assert results[1].error.startswith('45002')
 
 
+# --- to-do cards ----------------------------------------------------------
+
+URL = 'https://oa.yichun.gov.cn/egov/notify/open/12-ab'
+
+
+def todo(key, user, **values):
+    return out(key, user, title='新待办：部门负责人审批', url=URL,
+        actionable=True, **values)
+
+
+def test_todo_card(wechat):
+    """A to-do is a button card: title, text, the link, 去办理 with a key,
+    a task_id of the key; its response_code kept for the update"""
+    provider = WeChatWork(wechat.settings())
+    result, = provider.send([todo('egab12cd-7', 'zhangsan')])
+    assert result.state == SENT
+    (_, _, msgtype, card), = wechat.received('zhangsan')
+    assert msgtype == 'template_card'
+    assert card == {
+        'card_type': 'button_interaction',
+        'task_id': 'egab12cd-7',
+        'main_title': {'title': '新待办：部门负责人审批'},
+        'sub_title_text': '您有一件待办：关于开展安全生产检查的通知。',
+        'card_action': {'type': 1, 'url': URL},
+        'button_list': [{'type': 0, 'text': '去办理', 'style': 1,
+                'key': 'todo_egab12cd-7'}],
+        }
+    code, sent_at = parse_card_data(result.provider_data)
+    assert code in wechat.response_codes
+    assert abs(sent_at - time.time()) < 5
+    assert wechat.button('egab12cd-7', 'zhangsan') == '去办理'
+
+
+def test_todo_cards_one_per_call(wechat):
+    """Three to-dos, the same words: three calls (task_id is unique per
+    application, a response_code is spent once), each its own code; the
+    plain notice beside them still goes grouped"""
+    provider = WeChatWork(wechat.settings())
+    results = provider.send([todo('k%d' % i, 'user%d' % i) for i in range(3)]
+        + [out('n1', 'user0'), out('n2', 'user1')])
+    assert {r.state for r in results} == {SENT}
+    codes = [parse_card_data(r.provider_data)[0] for r in results[:3]]
+    assert len(set(codes)) == 3 and all(codes)
+    assert [r.provider_data for r in results[3:]] == ['', '']
+    sizes = sorted(len(s['touser'].split('|')) for s in wechat.sends)
+    assert sizes == [1, 1, 1, 2]
+
+
+def test_todo_card_limits(wechat):
+    "Long words are cut to WeChat's sizes; an odd key gets a valid task_id"
+    provider = WeChatWork(wechat.settings())
+    result, = provider.send([todo('库/1', 'zhangsan', text='长' * 500)])
+    assert result.state == SENT
+    (_, _, _, card), = wechat.received('zhangsan')
+    assert len(card['sub_title_text']) == 160
+    assert card['sub_title_text'].endswith('…')
+    assert card['task_id'] == task_id('库/1') != '库/1'
+    assert len(card['task_id']) <= 128
+
+
+def test_update_done(wechat):
+    """The to-do done: its card's button reads 已办结 for the person, the
+    code spent; a second try with it is refused by WeChat (failed)"""
+    provider = WeChatWork(wechat.settings())
+    outgoing = [todo('k1', 'zhangsan'), todo('k2', 'lisi')]
+    for message, result in zip(outgoing, provider.send(outgoing)):
+        message.provider_data = result.provider_data
+    results = provider.update_done(outgoing)
+    assert [(r.key, r.state) for r in results] == [
+        ('k1', SENT), ('k2', SENT)]
+    assert wechat.button('k1', 'zhangsan') == '已办结'
+    assert wechat.button('k2', 'lisi') == '已办结'
+    assert [(u['task_id'], u['userids'], u['replace_name'])
+        for u in wechat.updates] == [
+        ('k1', ['zhangsan'], '已办结'), ('k2', ['lisi'], '已办结')]
+    assert wechat.calls['/cgi-bin/message/update_template_card'] == 2
+    result, = provider.update_done(outgoing[:1])
+    assert result.state == FAILED and result.error.startswith('40058')
+    assert len(wechat.updates) == 2
+
+
+def test_update_done_expired(wechat):
+    """A code past its 72 hours: failed with the reason, WeChat not asked;
+    one WeChat says expired: failed too"""
+    provider = WeChatWork(wechat.settings())
+    message = todo('k1', 'zhangsan')
+    result, = provider.send([message])
+    code, sent_at = parse_card_data(result.provider_data)
+    message.provider_data = card_data(
+        code, sent_at - RESPONSE_CODE_LIFETIME - 60)
+    result, = provider.update_done([message])
+    assert result.state == FAILED
+    assert result.error.startswith('response_code expired')
+    assert not wechat.calls['/cgi-bin/message/update_template_card']
+    message.provider_data = card_data(code, sent_at)
+    wechat.expire_response_codes()
+    result, = provider.update_done([message])
+    assert result.state == FAILED and 'response_code' in result.error
+    assert wechat.button('k1', 'zhangsan') == '去办理'
+    # Nothing kept to update with (sent before cards, or as text)
+    message.provider_data = ''
+    result, = provider.update_done([message])
+    assert result.state == FAILED and 'no response_code' in result.error
+
+
+def test_update_done_retry(wechat):
+    """Throttled, down, slow: retry, the code not spent; an expired token
+    is fetched again"""
+    provider = WeChatWork(wechat.settings(timeout=0.5))
+    message = todo('k1', 'zhangsan')
+    message.provider_data = provider.send([message])[0].provider_data
+    wechat.throttle = 1
+    result, = provider.update_done([message])
+    assert (result.state, result.error[:5]) == (RETRY, '45009')
+    wechat.down = True
+    result, = provider.update_done([message])
+    assert (result.state, result.error) == (RETRY, 'HTTP 503')
+    wechat.down = False
+    wechat.slow = 1
+    result, = provider.update_done([message])
+    assert result.state == RETRY and result.error.startswith('timeout')
+    wechat.slow = 0
+    # The slow call reached WeChat after the client gave up: the code was
+    # spent there and the card shows 已办结; the retry is refused (failed,
+    # logged): a flag missed on the delivery, never a wrong card
+    time.sleep(0.8)
+    assert wechat.button('k1', 'zhangsan') == '已办结'
+    result, = provider.update_done([message])
+    assert result.state == FAILED
+    message2 = todo('k2', 'zhangsan')
+    message2.provider_data = provider.send([message2])[0].provider_data
+    wechat.expire_tokens()
+    result, = provider.update_done([message2])
+    assert result.state == SENT
+    assert wechat.button('k2', 'zhangsan') == '已办结'
+
+
+def test_update_done_left(wechat):
+    "Someone who left the application since: failed for them"
+    provider = WeChatWork(wechat.settings())
+    message = todo('k1', 'zhangsan')
+    message.provider_data = provider.send([message])[0].provider_data
+    message.address = 'lisi'
+    result, = provider.update_done([message])
+    assert result.state == FAILED and 'invaliduser lisi' in result.error
+
+
+def test_card_resent_after_crash(wechat):
+    """The worker died after WeChat took the card: the resend (same
+    task_id, same words) is dropped by WeChat's duplicate check, and the
+    new code still updates the card the person has"""
+    message = todo('k1', 'zhangsan')
+    WeChatWork(wechat.settings()).send([message])
+    provider = WeChatWork(wechat.settings())
+    result, = provider.send([message])
+    assert result.state == SENT
+    assert len(wechat.received('zhangsan')) == 1
+    message.provider_data = result.provider_data
+    assert provider.update_done([message])[0].state == SENT
+    assert wechat.button('k1', 'zhangsan') == '已办结'
+
+
 # --- callback crypto -----------------------------------------------------
 
 def test_verify_url(wechat):
@@ -205,6 +368,18 @@ def test_callback_event(wechat):
     assert inbound.kind == 'event' and inbound.reply is None
     assert inbound.event['event'] == 'enter_agent'
     assert inbound.event['user'] == 'zhangsan'
+
+
+def test_callback_card_event(wechat):
+    "去办理 pressed: an event with the card's task_id and the button's key"
+    query, body = wechat.callback(wechat.card_event(
+            'zhangsan', 'egab12cd-7', 'todo_egab12cd-7'))
+    inbound = receive(wechat.settings(), query, body, Seen().seen)
+    assert inbound.kind == 'event' and inbound.reply is None
+    event = inbound.event
+    assert (event['event'], event['user'], event['task_id'], event['key'],
+        event['card_type']) == ('template_card_event', 'zhangsan',
+        'egab12cd-7', 'todo_egab12cd-7', 'button_interaction')
 
 
 def refused(wechat, query, body, seen=None):

@@ -150,6 +150,21 @@ def test_forged_callback(server, wechat):
     assert status == 403
 
 
+def test_card_button_event(server, wechat):
+    """去办理 pressed on a to-do's card (template_card_event): accepted,
+    nothing stored as a reply; the same callback again is refused"""
+    admin = Session(server, 'admin', PASSWORD)
+    before = len(admin.search_read('egov.notify.reply', [], ['id']))
+    query, body = wechat.callback(wechat.card_event(
+            XIENA, 'eg0a1b2c-41', 'todo_eg0a1b2c-41'))
+    status, _, text = http(callback_url(server, query), data=body,
+        headers={'Content-Type': 'text/xml'})
+    assert (status, text) == (200, 'success')
+    assert len(admin.search_read('egov.notify.reply', [], ['id'])) == before
+    status, _, _ = http(callback_url(server, query), data=body)
+    assert status == 403
+
+
 # --- login ---------------------------------------------------------------
 
 def start_login(server, next_=None):

@@ -4,6 +4,14 @@ Text messages, or text cards when the message links to a record. The
 messages with the same content go in one message/send call to up to 1,000
 people (WeChat's limit for `touser`).
 
+A to-do (an actionable message with a link) goes as a template card of the
+button kind (按钮交互型): its task_id comes from the delivery's key and
+WeChat wants it unique per application, so each card is a call of its own.
+That is also what showing it done needs: the send answers one
+response_code per call, usable once within 72 hours by
+message/update_template_card, and people finish their to-dos one by one.
+update_done() spends it to turn the button into 已办结.
+
 A resend never reaches a person twice: every call asks WeChat's own
 duplicate check (`enable_duplicate_check`), under which WeChat drops a
 message of the same application with the same content to the same person
@@ -12,8 +20,10 @@ worker dies between WeChat's answer and the record of it, the service sends
 again (recover() cannot ask WeChat) and WeChat keeps the first one only.
 The price: the same words to the same person twice within the interval
 arrive once, which for a notification is what one wants."""
+import hashlib
 import json
 import logging
+import re
 import threading
 import time
 
@@ -43,6 +53,15 @@ TEXT_MAX = 2048
 CARD_TITLE_MAX = 128
 CARD_DESCRIPTION_MAX = 512
 CARD_BUTTON = '详情'
+# The button card of a to-do: WeChat's advised sizes, in characters
+TODO_TITLE_MAX = 36
+TODO_TEXT_MAX = 160
+TODO_BUTTON = '去办理'
+TODO_DONE = '已办结'
+# task_id: digits, letters and _-@, at most 128 bytes, unique per application
+TASK_ID = re.compile(r'[0-9A-Za-z_@-]{1,128}')
+# A response_code serves one update within 72 hours of the send
+RESPONSE_CODE_LIFETIME = 72 * 3600
 
 
 def clip_bytes(text, size):
@@ -51,6 +70,34 @@ def clip_bytes(text, size):
     if len(data) <= size:
         return text
     return data[:size - 3].decode('utf-8', 'ignore') + '…'
+
+
+def clip_chars(text, size):
+    "text cut to at most size characters"
+    return text if len(text) <= size else text[:size - 1] + '…'
+
+
+def task_id(key):
+    """The card's task_id of a delivery key: the key itself when WeChat
+    accepts it, else a digest of it (stable across retries either way)"""
+    if TASK_ID.fullmatch(key):
+        return key
+    return 'k' + hashlib.sha256(key.encode('utf-8')).hexdigest()
+
+
+def card_data(response_code, sent_at):
+    "What a delivery keeps to update its card later"
+    return json.dumps({'response_code': response_code,
+            'sent_at': int(sent_at)}, sort_keys=True)
+
+
+def parse_card_data(value):
+    "(response_code, sent_at) of card_data, or (None, None)"
+    try:
+        data = json.loads(value or '')
+        return str(data['response_code']), int(data['sent_at'])
+    except (ValueError, TypeError, KeyError):
+        return None, None
 
 
 class Client(WeChatClient):
@@ -134,7 +181,28 @@ class WeChatWork(Provider):
 
     def message(self, outgoing):
         "The message/send body of outgoing, without its addresses"
-        if outgoing.url:
+        if outgoing.actionable and outgoing.url:
+            title = outgoing.title or outgoing.text
+            body = {
+                'msgtype': 'template_card',
+                'template_card': {
+                    'card_type': 'button_interaction',
+                    'task_id': task_id(outgoing.key),
+                    'main_title': {
+                        'title': clip_chars(title, TODO_TITLE_MAX),
+                        },
+                    'sub_title_text': clip_chars(
+                        outgoing.text, TODO_TEXT_MAX),
+                    'card_action': {'type': 1, 'url': outgoing.url},
+                    'button_list': [{
+                            'type': 0,
+                            'text': TODO_BUTTON,
+                            'style': 1,
+                            'key': 'todo_' + task_id(outgoing.key),
+                            }],
+                    },
+                }
+        elif outgoing.url:
             body = {
                 'msgtype': 'textcard',
                 'textcard': {
@@ -216,6 +284,10 @@ class WeChatWork(Provider):
         if not isinstance(answer, dict):
             return every(RETRY, 'answer is no JSON object')
         provider_id = str(answer.get('msgid') or '')
+        # One per call, for every person of it (a card goes alone)
+        provider_data = ''
+        if answer.get('response_code'):
+            provider_data = card_data(answer['response_code'], time.time())
         invalid = set()
         for name in ['invaliduser', 'unlicenseduser']:
             value = answer.get(name) or ''
@@ -232,8 +304,59 @@ class WeChatWork(Provider):
                         'application' % message.address))
             else:
                 results.append(Result(message.key, SENT,
-                        provider_id=provider_id))
+                        provider_id=provider_id,
+                        provider_data=provider_data))
         return results
+
+    # --- a to-do done ----------------------------------------------------
+
+    def update_done(self, outgoing):
+        "The button of each card of outgoing turned into 已办结"
+        return [self.update_one(o) for o in outgoing]
+
+    def update_one(self, outgoing):
+        def result(state, error=''):
+            return Result(outgoing.key, state, error=error)
+        response_code, sent_at = parse_card_data(outgoing.provider_data)
+        if not response_code:
+            return result(FAILED, 'no response_code: not sent as a card')
+        age = time.time() - sent_at
+        if age > RESPONSE_CODE_LIFETIME:
+            return result(FAILED, 'response_code expired: the card was '
+                'sent %d hours ago, WeChat updates a card within %d hours '
+                'only' % (age // 3600, RESPONSE_CODE_LIFETIME // 3600))
+        data = {
+            'userids': [outgoing.address],
+            'agentid': self.agent_id,
+            'response_code': response_code,
+            'button': {'replace_name': TODO_DONE},
+            }
+        try:
+            answer = self.call('post', 'message/update_template_card',
+                data=data)
+        except requests.Timeout as exception:
+            return result(RETRY, 'timeout: %s' % exception)
+        except requests.ConnectionError as exception:
+            return result(RETRY, 'connection: %s' % exception)
+        except requests.RequestException as exception:
+            return result(RETRY, 'request: %s' % exception)
+        except WeChatClientException as exception:
+            return result(*self.classify(exception))
+        except ValueError as exception:
+            return result(RETRY, 'answer: %s' % exception)
+        except Exception as exception:
+            logger.exception("WeChat Work update_template_card failed")
+            return result(RETRY, '%s: %s' % (
+                    type(exception).__name__, exception))
+        if not isinstance(answer, dict):
+            return result(RETRY, 'answer is no JSON object')
+        invalid = answer.get('invaliduser') or []
+        if isinstance(invalid, str):
+            invalid = invalid.split('|')
+        if outgoing.address in invalid:
+            return result(FAILED, 'invaliduser %s: not a member of the '
+                'application' % outgoing.address)
+        return result(SENT)
 
     @staticmethod
     def classify(exception):

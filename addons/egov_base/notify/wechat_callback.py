@@ -160,5 +160,8 @@ def receive(settings, params, body, seen, now=None):
                 'key': message.get('EventKey') or '',
                 'agent_id': message.get('AgentID') or '',
                 'at': at,
+                # A button of a to-do's card pressed (template_card_event)
+                'task_id': message.get('TaskId') or '',
+                'card_type': message.get('CardType') or '',
                 })
     return Inbound(kind)

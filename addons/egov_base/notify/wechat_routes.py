@@ -180,6 +180,11 @@ def wechat_callback(request, pool):
     if inbound.reply:
         Reply = pool.get('egov.notify.reply')
         Reply.receive('wechat', [inbound.reply])
+    elif inbound.event.get('event') == 'template_card_event':
+        # 去办理 pressed: the card's own link opens the to-do; kept in the
+        # log, with the card's task_id (the delivery's key)
+        logger.info("WeChat Work card %(task_id)s: button %(key)s pressed "
+            "by %(user)s", inbound.event)
     elif inbound.event:
         logger.info("WeChat Work event %(event)s from %(user)s",
             inbound.event)
