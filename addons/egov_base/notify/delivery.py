@@ -21,7 +21,7 @@ from decimal import Decimal
 from sql import Null
 from sql.operators import In
 
-from trytond import backend, config
+from trytond import config
 from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.pool import Pool
 from trytond.tools import grouped_slice

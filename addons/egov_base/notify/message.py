@@ -17,7 +17,6 @@ import json
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool
-from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
 
 from . import recipients as recipients_

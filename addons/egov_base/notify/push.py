@@ -8,7 +8,6 @@ import json
 import logging
 import sys
 
-from trytond.pool import Pool
 from trytond.protocols.wrappers import (
     HTTPStatus, Response, with_pool, with_transaction)
 from trytond.transaction import without_check_access

@@ -9,7 +9,6 @@ from sql.functions import ToChar
 
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool
-from trytond.transaction import Transaction
 
 SENT = ('sent', 'delivered', 'read')
 

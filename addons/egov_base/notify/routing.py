@@ -4,7 +4,6 @@ once for what the template marks so for its urgency, else as a reminder
 when the message is still unread after a delay, and never for what the
 person's preference or the module's channel rules exclude."""
 import datetime
-import json
 
 from trytond.i18n import gettext
 from trytond.pool import Pool

@@ -3,8 +3,6 @@ routing that saves SMS, delivery through the local providers' real
 protocols (tests/fakes), retries that never lose nor repeat a message,
 quotas, permissions and replies."""
 import datetime
-import pathlib
-import sys
 
 from trytond.exceptions import UserError
 from trytond.model.exceptions import AccessError
@@ -12,29 +10,14 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
+from .notify_tools import aliyun_provider, run_queue, wechat_provider
 from .tools import EgovTestCase, acting_as, create_org
 
-# The local providers (Aliyun SMS, WeChat Work) live with the server tests
-ROOT = pathlib.Path(__file__).resolve().parents[3]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from tests.fakes.aliyun_sms import FakeAliyunSMS  # noqa: E402
-from tests.fakes.smtp import FakeSMTP  # noqa: E402
-from tests.fakes.wechat_work import FakeWeChatWork  # noqa: E402
+from tests.fakes.aliyun_sms import FakeAliyunSMS
+from tests.fakes.smtp import FakeSMTP
+from tests.fakes.wechat_work import FakeWeChatWork
 
 VALUES = {'subject': '关于召开防汛工作会议的通知', 'text': '请于明日9时到三楼会议室参会。'}
-
-
-def run_queue():
-    "Run the tasks queued so far, as trytond-worker does"
-    Queue = Pool().get('ir.queue')
-    for _ in range(10):
-        tasks = Queue.search([('finished_at', '=', None)], order=[('id', 'ASC')])
-        if not tasks:
-            return
-        for task in tasks:
-            task.run()
 
 
 class NotifyTestCase(EgovTestCase):
@@ -67,7 +50,6 @@ class NotifyTestCase(EgovTestCase):
         pool = Pool()
         User = pool.get('res.user')
         Template = pool.get('egov.notify.template')
-        Provider = pool.get('egov.notify.provider')
         org = create_org()
         User.write([org.yz_clerk], {
                 'mobile': '13800138001', 'wechat_userid': 'xiena'})
@@ -79,28 +61,8 @@ class NotifyTestCase(EgovTestCase):
         template.sms_critical = 'now'
         template.save()
         if sms:
-            settings = self.fake.settings()
-            Provider.create([{
-                        'name': '阿里云短信', 'kind': 'aliyun',
-                        'endpoint': settings['endpoint'],
-                        'protocol': 'http',
-                        'access_key_id': settings['access_key_id'],
-                        'secret': settings['access_key_secret'],
-                        'sign_name': settings['sign_name'],
-                        'timeout': 2,
-                        }])
-            wechat = self.wechat.settings()
-            Provider.create([{
-                        'name': '企业微信', 'kind': 'wechat_work',
-                        'corp_id': wechat['corp_id'],
-                        'agent_id': str(wechat['agent_id']),
-                        'secret': wechat['secret'],
-                        'token': wechat['token'],
-                        'encoding_aes_key': wechat['encoding_aes_key'],
-                        'api_base_url': wechat['api_base_url'],
-                        'oauth_base_url': wechat['oauth_base_url'],
-                        'timeout': 2,
-                        }])
+            aliyun_provider(self.fake)
+            wechat_provider(self.wechat)
         return org
 
     def deliveries(self, message, **domain):

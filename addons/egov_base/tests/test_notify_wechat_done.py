@@ -2,35 +2,16 @@
 the card shows 已办结: through the notification service, the worker and the
 local WeChat Work server (tests/fakes/wechat_work.py) that wechatpy talks
 to as to WeChat."""
-import pathlib
-import sys
-
 from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
 
+from .notify_tools import run_queue, wechat_provider
 from .tools import EgovTestCase, create_org
 
-# The local WeChat Work lives with the server tests
-ROOT = pathlib.Path(__file__).resolve().parents[3]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from tests.fakes.wechat_work import FakeWeChatWork  # noqa: E402
+from tests.fakes.wechat_work import FakeWeChatWork
 
 VALUES = {'subject': '新待办：部门负责人审批', 'text': '谢娜请假，请审批。'}
 PAGE = 'https://oa.yichun.gov.cn/egov/workflow/sign/12'
-
-
-def run_queue():
-    "Run the tasks queued so far, as trytond-worker does"
-    Queue = Pool().get('ir.queue')
-    for _ in range(10):
-        tasks = Queue.search(
-            [('finished_at', '=', None)], order=[('id', 'ASC')])
-        if not tasks:
-            return
-        for task in tasks:
-            task.run()
 
 
 class NotifyWeChatDoneTestCase(EgovTestCase):
@@ -53,21 +34,9 @@ class NotifyWeChatDoneTestCase(EgovTestCase):
         "The organisation, 谢娜 on WeChat Work, the local WeChat Work"
         pool = Pool()
         User = pool.get('res.user')
-        Provider = pool.get('egov.notify.provider')
         org = create_org()
         User.write([org.yz_clerk], {'wechat_userid': 'xiena'})
-        wechat = self.wechat.settings()
-        Provider.create([{
-                    'name': '企业微信', 'kind': 'wechat_work',
-                    'corp_id': wechat['corp_id'],
-                    'agent_id': str(wechat['agent_id']),
-                    'secret': wechat['secret'],
-                    'token': wechat['token'],
-                    'encoding_aes_key': wechat['encoding_aes_key'],
-                    'api_base_url': wechat['api_base_url'],
-                    'oauth_base_url': wechat['oauth_base_url'],
-                    'timeout': 2,
-                    }])
+        wechat_provider(self.wechat)
         return org
 
     def wechat_delivery(self, message):

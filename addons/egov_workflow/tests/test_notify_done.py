@@ -2,33 +2,15 @@
 its holder finishes it, the card shows 已办结. Through the notification
 service and the worker, against the local WeChat Work server
 (tests/fakes/wechat_work.py)."""
-import pathlib
-import sys
-
 from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
+
+from egov_base.tests.notify_tools import run_queue, wechat_provider
 
 from .test_workflow import WorkflowHelpers, workflow_org
 from .tools import EgovWorkflowTestCase
 
-# The local WeChat Work lives with the server tests
-ROOT = pathlib.Path(__file__).resolve().parents[3]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from tests.fakes.wechat_work import FakeWeChatWork  # noqa: E402
-
-
-def run_queue():
-    "Run the tasks queued so far, as trytond-worker does"
-    Queue = Pool().get('ir.queue')
-    for _ in range(10):
-        tasks = Queue.search(
-            [('finished_at', '=', None)], order=[('id', 'ASC')])
-        if not tasks:
-            return
-        for task in tasks:
-            task.run()
+from tests.fakes.wechat_work import FakeWeChatWork
 
 
 class NotifyDoneTestCase(WorkflowHelpers, EgovWorkflowTestCase):
@@ -51,22 +33,10 @@ class NotifyDoneTestCase(WorkflowHelpers, EgovWorkflowTestCase):
     def test_finished_todo_card_shows_done(self):
         pool = Pool()
         User = pool.get('res.user')
-        Provider = pool.get('egov.notify.provider')
         Delivery = pool.get('egov.notify.delivery')
         org = workflow_org()
         User.write([org.office_head], {'wechat_userid': 'zhuting'})
-        settings = self.wechat.settings()
-        Provider.create([{
-                    'name': '企业微信', 'kind': 'wechat_work',
-                    'corp_id': settings['corp_id'],
-                    'agent_id': str(settings['agent_id']),
-                    'secret': settings['secret'],
-                    'token': settings['token'],
-                    'encoding_aes_key': settings['encoding_aes_key'],
-                    'api_base_url': settings['api_base_url'],
-                    'oauth_base_url': settings['oauth_base_url'],
-                    'timeout': 2,
-                    }])
+        wechat_provider(self.wechat)
         self.leave_request(org)
         # 谢娜 submits: 朱婷, the head of the office, has a to-do
         self.act(org.yz_clerk)
