@@ -51,6 +51,15 @@ class Request(WorkflowMixin, ModelSQL, ModelView):
     # (a leave's reason…)
     _egov_personal_fields = frozenset({'values'})
     _rec_name = 'title'
+    # Found by who may open it: the record rules of request.xml
+    _egov_search = {
+        'title': 'title',
+        'body': ['process', 'form_summary', 'initiator'],
+        'date': 'create_date',
+        'unit': 'unit',
+        'secrecy': 'search_secrecy',
+        'attachments': True,
+        }
     # Its group, access rows and rules are in request.xml: the group is
     # the module's own (the approvals application)
     _workflow_group = None
@@ -302,6 +311,10 @@ class Request(WorkflowMixin, ModelSQL, ModelView):
                     continue
                 values[key] = _form_value(value)
                 cls.write([request], {'values': values})
+
+    def search_secrecy(self):
+        "The 密级 of the form, as the search shows and filters it"
+        return (self.values or {}).get('secrecy')
 
     def get_form_summary(self, name):
         "One line per value: 请假类型：事假 (less what a step hides)"

@@ -48,6 +48,12 @@ class Contact(ModelSQL, ModelView):
     # Masked in the audit (audit/policy.py): a private address book
     _egov_personal_fields = frozenset({
             'mobile', 'phone', 'email', 'note', 'search_text'})
+    # Found by its owner only: the record rule decides (search/query.py)
+    _egov_search = {
+        'title': 'name',
+        'body': ['organisation', 'title', 'category', 'note'],
+        'person': True,
+        }
 
     owner = fields.Many2One(
         'res.user', "Owner", required=True, readonly=True,

@@ -56,16 +56,20 @@ def pinyin_forms(text):
     return full, initials
 
 
-def search_text(*values):
+def search_text(*values, person=False):
     """Return one lower-case text that contains each value, its full pinyin
-    and its initials, so that 张伟, zhangwei and zw all find 张伟."""
+    and its initials, so that 张伟, zhangwei and zw all find 张伟; every
+    reading of a polyphone is there (the smart search's tokens), the first
+    value read as a person's name (单 shan) when person is set."""
+    from ..search.tokens import pinyin_variants
     parts = []
-    for value in values:
+    for index, value in enumerate(values):
         if not value:
             continue
         value = str(value).strip()
         full, initials = pinyin_forms(value)
         parts.extend([value.lower(), full, initials])
+        parts.extend(pinyin_variants(value, person=person and index == 0))
     seen = set()
     unique = [p for p in parts if p and not (p in seen or seen.add(p))]
     return ' '.join(unique)

@@ -21,6 +21,12 @@ class Employee(DeactivableMixin, ModelSQL, ModelView):
     _egov_visibility = 'city'
     # Masked in the audit (audit/policy.py)
     _egov_personal_fields = frozenset({'mobile', 'gender'})
+    _egov_search = {
+        'title': 'name',
+        'body': ['number', 'title', 'unit', 'department'],
+        'unit': 'unit',
+        'person': True,
+        }
 
     name = fields.Char("Name", required=True, strip=True)
     number = fields.Char(
@@ -133,7 +139,7 @@ class Employee(DeactivableMixin, ModelSQL, ModelView):
     def compute_fields(self, field_names=None):
         values = super().compute_fields(field_names)
         if field_names is None or {'name', 'number'} & set(field_names):
-            text = search_text(self.name, self.number)
+            text = search_text(self.name, self.number, person=True)
             if self.search_text != text:
                 values['search_text'] = text
         return values

@@ -50,6 +50,11 @@ class Unit(DeactivableMixin, ModelSQL, ModelView):
     __name__ = 'egov.org.unit'
     __string__ = "Organisation Unit"
     _egov_visibility = 'city'
+    _egov_search = {
+        'title': 'name',
+        'body': ['short_name', 'code', 'address', 'parent'],
+        'unit': 'unit',
+        }
 
     name = fields.Char("Name", required=True, strip=True)
     short_name = fields.Char("Short Name", strip=True)

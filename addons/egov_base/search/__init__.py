@@ -1,0 +1,1 @@
+from . import page  # noqa: F401

@@ -1,0 +1,68 @@
+"""Snippets: a window of the text around the first match, HTML-escaped,
+the matching words wrapped in <mark>."""
+import html
+import unicodedata
+
+from . import tokens
+
+WIDTH = 120
+BEFORE = 30
+# Characters segmented to find a match given in pinyin
+SCAN = 1500
+
+
+def _normalised_chars(text):
+    "Normalise character by character, keeping positions"
+    out = []
+    for c in text:
+        n = unicodedata.normalize('NFKC', c).lower()
+        out.append(n if len(n) == 1 else c.lower())
+    return ''.join(out)
+
+
+def _marked(piece, query, cache):
+    key = _normalised_chars(piece).strip()
+    if not key:
+        return False
+    if key not in cache:
+        cache[key] = any(query.matches(t)
+            for t in [key] + tokens.document_tokens(key))
+    return cache[key]
+
+
+def snippet(text, query, width=WIDTH):
+    if not text:
+        return ''
+    normal = _normalised_chars(text)
+    start = None
+    for term in sorted(query.terms, key=len, reverse=True):
+        if tokens.HAN.search(term) or len(term) > 1:
+            position = normal.find(term)
+            if position >= 0 and (start is None or position < start):
+                start = position
+    if start is None:
+        # A pinyin query: find the first word whose tokens match
+        cache = {}
+        offset = 0
+        for piece in tokens.tokenizer().cut(text[:SCAN]):
+            if _marked(piece, query, cache):
+                start = offset
+                break
+            offset += len(piece)
+    if start is None:
+        start = 0
+    start = max(0, start - BEFORE)
+    window = text[start:start + width]
+    cache = {}
+    parts = []
+    for piece in tokens.tokenizer().cut(window):
+        escaped = html.escape(piece)
+        if _marked(piece, query, cache):
+            escaped = '<mark>%s</mark>' % escaped
+        parts.append(escaped)
+    result = ''.join(parts).replace('\n', ' ')
+    if start > 0:
+        result = '…' + result
+    if start + width < len(text):
+        result += '…'
+    return result
