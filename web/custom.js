@@ -276,3 +276,145 @@ document.title = Sao.config.title;
         return activate.apply(this, arguments);
     };
 })();
+
+// ---- egov search box (issue 13) begin ----
+// A search box in the top bar, before the person's name: suggestions from
+// egov.search.suggest as one types (at most 8, after a pause; only words of
+// records the user may open, and their own history), and Enter or a
+// suggestion opens the search page (/<database>/egov/search?q=…) in a new
+// browser tab, where the web client's session applies.
+(function() {
+    'use strict';
+    var LIMIT = 8;
+    var MAX_LENGTH = 200;
+    var ZH_CN = {
+        "Search documents, people, units…": "全文检索：公文、人员、单位……",
+        "Search (Enter opens the search page)":
+            "智能检索（按回车键打开检索页面）",
+    };
+    var loadJSON = Sao.i18n.loadJSON;
+    Sao.i18n.loadJSON = function(data, domain) {
+        var header = data && data[''];
+        if (header && String(header.language).replace('-', '_') == 'zh_CN') {
+            for (var msgid in ZH_CN) {
+                data[msgid] = ZH_CN[msgid];
+            }
+        }
+        return loadJSON.call(this, data, domain);
+    };
+
+    var page_url = function(text) {
+        var session = Sao.Session.current_session;
+        var url = '/' + encodeURIComponent(session.database) + '/egov/search';
+        if (text) {
+            url += '?q=' + encodeURIComponent(text.slice(0, MAX_LENGTH));
+        }
+        return url;
+    };
+
+    var source = function(text) {
+        var session = Sao.Session.current_session;
+        text = text.trim();
+        if (!text || !session) {
+            return jQuery.when([]);
+        }
+        return Sao.rpc({
+            'method': 'model.egov.search.suggest',
+            'params': [text.slice(0, MAX_LENGTH), LIMIT, {}],
+        }, session, true, false).then(function(words) {
+            return (words || []).slice(0, LIMIT);
+        }, function() {
+            // No suggestions is no error: Enter still searches
+            return jQuery.when([]);
+        });
+    };
+
+    var search_box = function() {
+        var item = jQuery('<li/>', {
+            'id': 'egov-search',
+        });
+        var form = jQuery('<form/>', {
+            'class': 'navbar-form',
+            'role': 'search',
+        }).appendTo(item);
+        var title = Sao.i18n.gettext("Search (Enter opens the search page)");
+        var input = jQuery('<input/>', {
+            'type': 'search',
+            'id': 'egov-search-entry',
+            'class': 'form-control input-sm',
+            'maxlength': MAX_LENGTH,
+            'placeholder': Sao.i18n.gettext(
+                "Search documents, people, units…"),
+            'title': title,
+            'aria-label': title,
+            'enterkeyhint': 'search',
+        }).appendTo(form);
+        var open = function(text) {
+            window.open(page_url(text), '_blank', 'noopener');
+            input.val('');
+        };
+        var completion = new Sao.common.InputCompletion(
+            input, source, open, function(word) {
+                return word;
+            });
+        input.keydown(function(evt) {
+            if (evt.which == Sao.common.RETURN_KEYCODE) {
+                evt.preventDefault();
+                if (completion.dropdown.hasClass('open')) {
+                    completion.menu.dropdown('toggle');
+                }
+                open(input.val().trim());
+            }
+        });
+        form.submit(function(evt) {
+            evt.preventDefault();
+        });
+        return item;
+    };
+
+    // On the phone the top bar folds its box away: a magnifier beside the
+    // bar's toggle opens the search page in one tap
+    var phone_button = function() {
+        var title = Sao.i18n.gettext("Search (Enter opens the search page)");
+        return jQuery('<a/>', {
+            'id': 'egov-search-phone',
+            'class': 'navbar-toggle visible-xs',
+            'href': page_url(''),
+            'target': '_blank',
+            'rel': 'noopener',
+            'title': title,
+            'aria-label': title,
+        }).append(Sao.common.ICONFACTORY.get_icon_img('tryton-search'));
+    };
+
+    var user_menu = Sao.user_menu;
+    Sao.user_menu = function() {
+        var result = user_menu.apply(this, arguments);
+        jQuery('#egov-search, #egov-search-phone').remove();
+        jQuery('#user-preferences').before(search_box());
+        jQuery('.navbar-header > .navbar-toggle').after(phone_button());
+        return result;
+    };
+    var logout = Sao.logout;
+    Sao.logout = function() {
+        jQuery('#egov-search, #egov-search-phone').remove();
+        return logout.apply(this, arguments);
+    };
+})();
+// ---- egov search box (issue 13) end ----
+// ---- egov notification bell without the bus (issue 12) begin ----
+// With the bus (PostgreSQL, [bus] allow_subscribe) an open client hears of
+// a new message at once. Without it (the SQLite demo, or a deployment that
+// keeps long polls off) the bell is counted again every half minute, so a
+// message still shows without reloading the page.
+(function() {
+    'use strict';
+    var POLL_MS = 30000;
+    window.setInterval(function() {
+        if (Sao.Session.current_session && !Sao.Bus.listening &&
+                !document.hidden) {
+            Sao.NotificationMenu.count();
+        }
+    }, POLL_MS);
+})();
+// ---- egov notification bell without the bus (issue 12) end ----

@@ -18,7 +18,6 @@ into the user's language like the rest of the platform: the route gives the
 page the messages of its groups, as text of its template ($msg_<name>) and
 as a JSON data block (#egov-text) its scripts read their words from."""
 import html
-import json
 import mimetypes
 import os
 import re
@@ -35,33 +34,9 @@ from trytond.transaction import Transaction
 from trytond.wsgi import app
 
 from egov_base.tools import check_write_access
+from egov_base.web_page import secure, text_block, user_language
 
 WEB = os.path.join(os.path.dirname(__file__), 'web')
-# What the pages may load and reach: their own files and the npm packages
-# under the web root; no inline script, no framing
-POLICY = [
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data: blob:",
-    "font-src 'self' data:",
-    "connect-src 'self'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-    ]
-CONTENT_SECURITY_POLICY = '; '.join(POLICY)
-# form-js's editor writes style elements (its code editor, CodeMirror):
-# styles only, scripts stay restricted
-INLINE_STYLES_POLICY = CONTENT_SECURITY_POLICY.replace(
-    "style-src 'self'", "style-src 'self' 'unsafe-inline'")
-SECURITY_HEADERS = {
-    'Content-Security-Policy': CONTENT_SECURITY_POLICY,
-    'X-Frame-Options': 'DENY',
-    'X-Content-Type-Options': 'nosniff',
-    'Referrer-Policy': 'same-origin',
-    }
 # page: (model, template)
 PAGES = {
     'designer': ('egov.workflow.process', 'designer.html'),
@@ -85,11 +60,6 @@ TEXT_PREFIX = 'msg_page_'
 # msg_page_<group>_lib_…: a library's own English string (bpmn-js, form-js),
 # which the page looks up by that English text
 LIBRARY = '_lib_'
-# The JSON of a data block: nothing in it may close the element or start
-# markup
-JSON_ESCAPES = {
-    ord('<'): '\\u003c', ord('>'): '\\u003e', ord('&'): '\\u0026',
-    0x2028: '\\u2028', 0x2029: '\\u2029'}
 RECORD_ID = re.compile(r'[1-9][0-9]{0,9}')
 MAX_ID = 2 ** 31 - 1
 STATIC_NAME = re.compile(r'[a-z0-9][a-z0-9_-]*\.(js|css|json|svg|png)')
@@ -102,16 +72,6 @@ MESSAGE = '''<!DOCTYPE html>
 <body class="egov-message"><main><h1>%(title)s</h1><p>%(text)s</p>
 <p><a href="%(link)s">%(link_text)s</a></p></main></body></html>
 '''
-
-
-def secure(response, inline_styles=False):
-    "Add the security headers of the pages to response"
-    for name, value in SECURITY_HEADERS.items():
-        response.headers[name] = value
-    if inline_styles:
-        response.headers['Content-Security-Policy'] = INLINE_STYLES_POLICY
-    response.headers.setdefault('Cache-Control', 'no-store')
-    return response
 
 
 def client_url(database_name, model=None, record_id=None):
@@ -260,17 +220,6 @@ def page_values(pool, page, record_id):
     return values
 
 
-def user_language(pool):
-    "The language of the request's user (their preference)"
-    User = pool.get('res.user')
-    Configuration = pool.get('ir.configuration')
-    with Transaction().set_context(_check_access=False):
-        user = User(Transaction().user)
-        if user.language:
-            return user.language.code
-    return Configuration.get_language()
-
-
 def page_texts(pool, page):
     """The words of page in the transaction's language: ({name: text} of
     the messages msg_page_<name> of its groups, {English: text} of the
@@ -299,14 +248,6 @@ def page_texts(pool, page):
         else:
             messages[record.fs_id[len(TEXT_PREFIX):]] = text
     return messages, translations
-
-
-def text_block(messages, translations):
-    "The page's words as a JSON data block, never run (CSP allows it)"
-    data = json.dumps({'messages': messages, 'translations': translations},
-        ensure_ascii=False, sort_keys=True, separators=(',', ':'))
-    return ('<script type="application/json" id="egov-text">%s</script>'
-        % data.translate(JSON_ESCAPES))
 
 
 @app.route('/<database_name>/egov/workflow/<page>/<record>', methods=['GET'])
