@@ -116,6 +116,10 @@ sqlite_database() {
             --activate-dependencies -l zh_CN
         log "Loading the demo organisation of Yichun"
         (cd demo && python load.py -c "$CONF" -d "$name")
+        # The loader's records queued their indexing for a worker the
+        # demo does not run: index them now
+        log "Indexing the demo records for the search"
+        python -m egov_base.search rebuild -c "$CONF" -d "$name"
         modules_hash > "$stamp"
     elif [ "$(cat "$stamp")" != "$(modules_hash)" ]; then
         log "Updating the modules of $name"

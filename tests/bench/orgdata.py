@@ -517,9 +517,13 @@ class OrgBuilder:
                 for i, name, unit, head, seq in self.posts])
         tables['res_user'] = (
             ['id', 'name', 'active', 'login', 'email', 'language', 'menu',
-                'password_hash', 'create_date', 'create_uid'],
+                'password_hash', 'notify_sms', 'notify_wechat',
+                'notify_email', 'create_date', 'create_uid'],
+            # notify_*: res.user's defaults (notify/user.py; notify_sms is
+            # required)
             [(e['user'], e['name'], True, e['login'], e['email'],
-                    c['language'], c['menu'], c['password_hash'], *stamp)
+                    c['language'], c['menu'], c['password_hash'],
+                    'rule', True, False, *stamp)
                 for e in self.employees])
         tables['egov_org_employee'] = (
             ['id', 'active', 'name', 'number', 'gender', 'user', 'unit',
