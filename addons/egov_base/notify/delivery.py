@@ -144,11 +144,17 @@ class Delivery(ModelSQL, ModelView):
         vlist = []
         for users in grouped_slice(user_ids, 500):
             vlist.extend(routing.deliveries(list(users)))
+        # The bell's notifications first, so that each in-app delivery is
+        # created naming its own (one write less per person)
+        inapp = [v for v in vlist if v['channel'] == 'inapp']
+        notifications = routing.notify_in_app([v['user'] for v in inapp])
+        for values, notification in zip(inapp, notifications):
+            values['notification'] = notification.id
         deliveries = []
-        for sub in grouped_slice(vlist, 1000):
+        # (In slices: creating checks each new instance's id among all the
+        # created ones, a cost that grows with the square of the slice)
+        for sub in grouped_slice(vlist, 200):
             deliveries.extend(cls.create(list(sub)))
-        routing.notify_in_app([d for d in deliveries
-                if d.channel == 'inapp'])
         queued = [d for d in deliveries if d.state == 'queued']
         cls.queue_transmit(queued)
         cls.tell_sender_of_failures([message])

@@ -7,6 +7,7 @@ import datetime
 
 from trytond.i18n import gettext
 from trytond.pool import Pool
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 
 from . import provider as provider_
@@ -115,41 +116,42 @@ class Routing:
                 vlist.append(values)
         return vlist
 
-    def notify_in_app(self, deliveries):
+    def notify_in_app(self, user_ids):
         """The platform's notifications (the bell of the web client; an
-        open client hears of them at once through the bus), each in the
-        language of its person"""
+        open client hears of them at once through the bus) to user_ids,
+        each in the language of its person, in the same order"""
         pool = Pool()
         Notification = pool.get('res.notification')
         from .language import languages
         message = self.message
-        language_of = languages(d.user for d in deliveries)
+        language_of = languages(user_ids)
         texts = {}
         values = message.value_map
         origin = message.origin
         records = None
         if origin is not None and origin.id is not None and origin.id >= 0:
             records = '[%d]' % origin.id
-        notifications = []
-        for delivery in deliveries:
-            language = language_of[delivery.user.id]
+        vlist = []
+        for user in user_ids:
+            language = language_of[user]
             if language not in texts:
                 texts[language] = self.template.rendered(values, language)
             subject, body = texts[language]
-            notifications.append(Notification(
-                    user=delivery.user.id,
-                    label=subject[:250],
-                    description=body[:1000],
-                    icon=('tryton-warning' if message.urgency != 'normal'
+            vlist.append({
+                    'user': user,
+                    'label': subject[:250],
+                    'description': body[:1000],
+                    'icon': ('tryton-warning' if message.urgency != 'normal'
                         else 'tryton-notification'),
-                    model=origin.__name__ if records else None,
-                    records=records,
-                    action=message.action.id if message.action else None))
+                    'model': origin.__name__ if records else None,
+                    'records': records,
+                    'action': message.action.id if message.action else None,
+                    })
+        notifications = []
         with without_check_access():
-            Notification.save(notifications)
-            for delivery, notification in zip(deliveries, notifications):
-                delivery.notification = notification
-            deliveries[0].__class__.save(deliveries)
+            for sub in grouped_slice(vlist, 200):
+                notifications.extend(Notification.create(list(sub)))
+        return notifications
 
 
 def outgoing_of(delivery):
