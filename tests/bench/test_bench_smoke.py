@@ -8,13 +8,12 @@ The scripts run as subprocesses: they configure Tryton for their own
 database, which must not leak into the other tests of the session."""
 import json
 import os
-import subprocess
-import sys
 
 import pytest
 
+from smoke_tools import script
+
 DSN = os.environ.get('EGOV_BENCH_DSN')
-DATABASE = 'egov_bench_smoke'
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 pytestmark = pytest.mark.skipif(
@@ -25,24 +24,9 @@ COMPARED_KEYS = {
     'ratio_p95', 'target_p95_ms', 'meets_target', 'mismatches'}
 
 
-def script(name, *args):
-    "Run tests/bench/<name> with the current interpreter; return stdout"
-    result = subprocess.run([sys.executable, os.path.join(HERE, name),
-            *args], capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
-
-
-@pytest.fixture(scope='module')
-def database():
-    script('generate.py', '--uri', DSN, '--database', DATABASE,
-        '--units', '20', '--employees', '200', '--force')
-    yield DATABASE
-    import psycopg
-    from psycopg.conninfo import make_conninfo
-    with psycopg.connect(make_conninfo(DSN, dbname='postgres'),
-            autocommit=True) as conn:
-        conn.execute('DROP DATABASE IF EXISTS %s WITH (FORCE)' % DATABASE)
+@pytest.fixture
+def database(bench_database):
+    return bench_database
 
 
 def test_generated_rows_follow_the_module_rules(database):

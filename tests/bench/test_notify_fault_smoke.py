@@ -14,6 +14,8 @@ import sys
 
 import pytest
 
+from smoke_tools import drop
+
 DSN = os.environ.get('EGOV_BENCH_DSN')
 DATABASE = 'egov_notify_fault_smoke'
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -23,22 +25,18 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture(scope='module')
-def summary():
+def summary(bench_database):
+    "The short run, on a clone of the session's generated organisation"
     result = subprocess.run([sys.executable,
             os.path.join(HERE, 'notify_fault.py'), '--dsn', DSN,
-            '--database', DATABASE, '--short'],
+            '--database', DATABASE, '--template', bench_database, '--short'],
         capture_output=True, text=True, timeout=600)
     try:
         yield json.loads(result.stdout)
     except ValueError:
         pytest.fail(result.stdout + result.stderr)
     finally:
-        import psycopg
-        from psycopg.conninfo import make_conninfo
-        with psycopg.connect(make_conninfo(DSN, dbname='postgres'),
-                autocommit=True) as conn:
-            conn.execute('DROP DATABASE IF EXISTS %s WITH (FORCE)'
-                % DATABASE)
+        drop(DATABASE)
 
 
 def test_every_sms_reaches_the_provider_once(summary):
