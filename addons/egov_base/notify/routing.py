@@ -4,6 +4,7 @@ once for what the template marks so for its urgency, else as a reminder
 when the message is still unread after a delay, and never for what the
 person's preference or the module's channel rules exclude."""
 import datetime
+from types import SimpleNamespace
 
 from trytond.i18n import gettext
 from trytond.pool import Pool
@@ -11,6 +12,7 @@ from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 
 from . import provider as provider_
+from .recipients import ids_of
 from .sms_text import InvalidMobile, normalize_mobile
 
 
@@ -72,16 +74,20 @@ class Routing:
         User = pool.get('res.user')
         Employee = pool.get('egov.org.employee')
         message = self.message
-        users = User.browse(user_ids)
+        # (values, not records: see recipients.ids_of)
+        users = [SimpleNamespace(**u) for u in User.read(user_ids, [
+                    'wechat_userid', 'notify_wechat', 'email', 'notify_email',
+                    'notify_sms', 'mobile'])]
         # The person's record in the organisation: their unit (charged
         # when no sender's unit is), and their mobile when the login has
         # none of its own
         unit_of, mobile_of = {}, {}
-        for employee in Employee.search([('user', 'in', user_ids)]):
-            if employee.unit:
-                unit_of[employee.user.id] = employee.unit.id
-            if employee.mobile:
-                mobile_of[employee.user.id] = employee.mobile
+        employees = ids_of(Employee, [('user', 'in', user_ids)])
+        for employee in Employee.read(employees, ['user', 'unit', 'mobile']):
+            if employee['unit']:
+                unit_of[employee['user']] = employee['unit']
+            if employee['mobile']:
+                mobile_of[employee['user']] = employee['mobile']
         delay = datetime.timedelta(minutes=self.template.delay)
         vlist = []
         for user in users:
