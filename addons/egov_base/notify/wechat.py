@@ -263,26 +263,9 @@ class WeChatWork(Provider):
         def every(state, error='', provider_id=''):
             return [Result(o.key, state, provider_id=provider_id,
                     error=error) for o in outgoing]
-        try:
-            answer = self.call('post', 'message/send', data=data)
-        except requests.Timeout as exception:
-            return every(RETRY, 'timeout: %s' % exception)
-        except requests.ConnectionError as exception:
-            return every(RETRY, 'connection: %s' % exception)
-        except requests.RequestException as exception:
-            return every(RETRY, 'request: %s' % exception)
-        except WeChatClientException as exception:
-            return every(*self.classify(exception))
-        except ValueError as exception:
-            # Not JSON: a proxy's page
-            return every(RETRY, 'answer: %s' % exception)
-        except Exception as exception:
-            # Never raise for a message: keep it for a later try
-            logger.exception("WeChat Work message/send failed")
-            return every(RETRY, '%s: %s' % (
-                    type(exception).__name__, exception))
-        if not isinstance(answer, dict):
-            return every(RETRY, 'answer is no JSON object')
+        answer, refusal = self.post('message/send', data)
+        if refusal:
+            return every(*refusal)
         provider_id = str(answer.get('msgid') or '')
         # One per call, for every person of it (a card goes alone)
         provider_data = ''
@@ -331,25 +314,9 @@ class WeChatWork(Provider):
             'response_code': response_code,
             'button': {'replace_name': TODO_DONE},
             }
-        try:
-            answer = self.call('post', 'message/update_template_card',
-                data=data)
-        except requests.Timeout as exception:
-            return result(RETRY, 'timeout: %s' % exception)
-        except requests.ConnectionError as exception:
-            return result(RETRY, 'connection: %s' % exception)
-        except requests.RequestException as exception:
-            return result(RETRY, 'request: %s' % exception)
-        except WeChatClientException as exception:
-            return result(*self.classify(exception))
-        except ValueError as exception:
-            return result(RETRY, 'answer: %s' % exception)
-        except Exception as exception:
-            logger.exception("WeChat Work update_template_card failed")
-            return result(RETRY, '%s: %s' % (
-                    type(exception).__name__, exception))
-        if not isinstance(answer, dict):
-            return result(RETRY, 'answer is no JSON object')
+        answer, refusal = self.post('message/update_template_card', data)
+        if refusal:
+            return result(*refusal)
         invalid = answer.get('invaliduser') or []
         if isinstance(invalid, str):
             invalid = invalid.split('|')
@@ -357,6 +324,31 @@ class WeChatWork(Provider):
             return result(FAILED, 'invaliduser %s: not a member of the '
                 'application' % outgoing.address)
         return result(SENT)
+
+    def post(self, path, data):
+        """(answer, None), or (None, (state, error)) when the call failed:
+        never raises, so that no message is lost to an exception"""
+        try:
+            answer = self.call('post', path, data=data)
+        except requests.Timeout as exception:
+            return None, (RETRY, 'timeout: %s' % exception)
+        except requests.ConnectionError as exception:
+            return None, (RETRY, 'connection: %s' % exception)
+        except requests.RequestException as exception:
+            return None, (RETRY, 'request: %s' % exception)
+        except WeChatClientException as exception:
+            return None, self.classify(exception)
+        except ValueError as exception:
+            # Not JSON: a proxy's page
+            return None, (RETRY, 'answer: %s' % exception)
+        except Exception as exception:
+            # Keep the message for a later try
+            logger.exception("WeChat Work %s failed", path)
+            return None, (RETRY, '%s: %s' % (
+                    type(exception).__name__, exception))
+        if not isinstance(answer, dict):
+            return None, (RETRY, 'answer is no JSON object')
+        return answer, None
 
     @staticmethod
     def classify(exception):
