@@ -5,6 +5,7 @@
 Idempotent: a database that already has the city is left as it is."""
 import argparse
 import datetime
+import os
 import random
 import sys
 import time
@@ -32,6 +33,10 @@ ROLE_GROUPS = {
     }
 # Departments that receive documents get the office posts
 OFFICE_DEPARTMENTS = {'文电科', '文电股', '办公室'}
+# The 发文 approval drawn for the demo (outgoing_approval.bpmn and
+# .form.json beside this file): the code of its process
+OUTGOING_APPROVAL = 'outgoing_approval'
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def org_code_check(body):
@@ -320,6 +325,31 @@ class Loader:
                 'password': DEMO_PASSWORD,
                 })
 
+    def create_outgoing_approval(self):
+        """The 发文 approval a process administrator of the city draws
+        without code, as an example: an approval request on its form,
+        拟稿 → 核稿 → 会签 by the departments picked → 签发 → 编号 →
+        分发 to the recipients' 收发员 (the 公文 themselves, with their
+        own models and processes, are egov_document's)"""
+        pool = self.pool
+        Form = pool.get('egov.workflow.form')
+        Process = pool.get('egov.workflow.process')
+        path = os.path.join(HERE, OUTGOING_APPROVAL)
+        with open(path + '.form.json', encoding='utf-8') as file:
+            schema = file.read()
+        with open(path + '.bpmn', encoding='utf-8') as file:
+            bpmn = file.read()
+        form, = Form.create([{
+                    'name': '发文审批单（示例）', 'code': OUTGOING_APPROVAL,
+                    'kind': 'approval', 'schema': schema}])
+        process, = Process.create([{
+                    'name': '发文审批（示例）', 'code': OUTGOING_APPROVAL,
+                    'model': 'egov.workflow.request', 'form': form.id,
+                    'bpmn': bpmn}])
+        # Activated, it gets its menu under 审批
+        Process.activate([process])
+        return process
+
     def create_workflow_samples(self):
         """Work in progress, so that the to-do lists are not empty: 胡军's
         leave request and his 发文 draft, both waiting for 朱婷"""
@@ -333,8 +363,7 @@ class Loader:
         hujun, = User.search([('login', '=', 'hujun')])
         leave, = Process.search([
                 ('code', '=', 'leave'), ('state', '=', 'active')])
-        outgoing, = Process.search([
-                ('code', '=', 'outgoing'), ('state', '=', 'active')])
+        outgoing = self.create_outgoing_approval()
         cosign = Unit.search([
                 ('name', 'in', ['基础教育科', '预算科']),
                 ('parent.name', 'in', ['宜春市教育局', '宜春市财政局'])])

@@ -780,6 +780,8 @@ class Process(metaclass=PoolMeta):
                             'parent': ModelData.get_id(
                                 'egov_workflow', 'menu_approval'),
                             'sequence': 8,
+                            # As a menuitem of a form action gets it
+                            'icon': 'tryton-list',
                             'action': '%s,%d' % (ActWindow.__name__,
                                 action.id),
                             }])

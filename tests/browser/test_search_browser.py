@@ -23,7 +23,7 @@ sync_api = pytest.importorskip('playwright.sync_api')
 
 DESKTOP = {'width': 1366, 'height': 768}
 PHONE = {'width': 390, 'height': 844}
-# 胡军's 发文 draft in the demo, waiting for 朱婷
+# 胡军's 发文 draft in the demo (on its 发文 approval), waiting for 朱婷
 DRAFT = '关于做好2027年元旦春节期间校园安全工作的通知'
 WORDS = '校园安全'
 # Half-width punctuation in a Chinese sentence

@@ -4,10 +4,11 @@ holder in their own browser session, as people do it:
 - a leave request of 胡军 (宜春市教育局): he fills the form and sends it,
   朱婷, head of his office, agrees, 刘志强, the vice-mayor in charge
   (宜春市人民政府), agrees: three people of two units;
-- a 发文 on the shipped process: 胡军 drafts and names the countersigning
-  departments of two units (宜春市教育局 基础教育科, 宜春市财政局 预算科) and
-  the recipient, 朱婷 reviews, the two department heads countersign, 马帅
-  signs, the 文书 numbers it, the recipient's 收发员 distributes it.
+- a 发文 on the demo's 发文 approval (drawn without code, demo/load.py):
+  胡军 drafts and names the countersigning departments of two units
+  (宜春市教育局 基础教育科, 宜春市财政局 预算科) and the recipient, 朱婷
+  reviews, the two department heads countersign, 马帅 signs, the 文书
+  numbers it, the recipient's 收发员 distributes it.
 
 Every action goes through sao's to-do list, the to-do's form and its 办理
 dialog; the opinions are then read back over RPC. Screenshots land in
@@ -232,7 +233,7 @@ def test_outgoing_document_through_the_web_client(
     page = log_in(browser, server, 'hujun')
     # 拟稿 is the form itself: the drafter names the countersigning
     # departments of two units and the recipient, then 提交
-    new_request(page, title, '发文办理', {
+    new_request(page, title, '发文审批（示例）', {
             '文种': '通知', '紧急程度': '平件', '内容摘要': '部署春季开学准备工作'},
         units={
             '会签单位': ['基础教育科', '预算科'],

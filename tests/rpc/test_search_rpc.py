@@ -81,8 +81,8 @@ def test_secret_draft_is_found_by_its_author_only(indexed):
     office head) and xiena (another county) get nothing of it"""
     hujun = Session(indexed, 'hujun', PASSWORD)
     process, = hujun.search_read('egov.workflow.process',
-        [('code', '=', 'outgoing'), ('state', '=', 'active')], ['id'],
-        limit=1)
+        [('code', '=', 'outgoing_approval'), ('state', '=', 'active')],
+        ['id'], limit=1)
     request, = hujun.model(REQUEST, 'create', [{
                 'title': '关于机密事项调度会议的请示',
                 'process': process['id'],

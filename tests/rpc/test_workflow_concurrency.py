@@ -101,8 +101,9 @@ def test_countersign_at_the_same_moment(server, admin):
             ('unit.code', '=', '360902-002'), ('kind', '=', 'department'),
             ('name', 'in', ['秘书股', '综合股'])], 0, None, None)
     assert len(departments) == 2
-    request = start_request(xiena, admin, 'outgoing', '并发会签测试',
-        values={'doc_type': '通知'},
+    # On the demo's 发文 approval
+    request = start_request(xiena, admin, 'outgoing_approval',
+        '并发会签测试', values={'doc_type': '通知'},
         picked_units=[('create', [
                     {'key': 'cosign_units', 'unit': d} for d in departments])])
     reviewer = Session(server,

@@ -16,67 +16,67 @@ from egov_base.tests.tools import acting_as
 
 from .. import bpmn, engine
 from .test_workflow import WorkflowHelpers, workflow_org
-from .tools import EgovWorkflowTestCase
+from .tools import EgovWorkflowTestCase, request_form
 
 DIAGRAMS = os.path.join(os.path.dirname(__file__), 'diagrams')
 
-# The diagrams that run: (file, form, values of the request, steps in order,
-# the steps an instance goes through with these values)
+# The diagrams that run: (file, form code, values of the request, steps in
+# order, the steps an instance goes through with these values)
 RUNS = [
-    ('camunda7_leave.bpmn', 'form_leave',
+    ('camunda7_leave.bpmn', 'leave',
         {'leave_type': '事假', 'days': 5, 'reason': '探亲'},
         ['填写请假单', '科室负责人审批', '分管领导审批'],
         ['填写请假单', '科室负责人审批', '分管领导审批']),
-    ('camunda8_outgoing.bpmn', 'form_outgoing',
+    ('camunda8_outgoing.bpmn', 'outgoing',
         {'doc_type': '通知', 'urgency': '平件'},
         ['拟稿', '核稿', '文书核对格式', '签发'],
         ['拟稿', '核稿', '文书核对格式', '签发']),
-    ('signavio_leave.bpmn', 'form_leave',
+    ('signavio_leave.bpmn', 'leave',
         {'leave_type': '病假', 'days': 1},
         ['提交请假申请', '科室审核'],
         ['提交请假申请', '科室审核']),
-    ('bpmnio_collaboration.bpmn', 'form_outgoing',
+    ('bpmnio_collaboration.bpmn', 'outgoing',
         {'doc_type': '通知', 'urgency': '特急'},
         ['登记', '局长阅示', '文书归档', '办公室主任阅'],
         # The inclusive gateway takes both ways whose conditions hold
         ['登记', '局长阅示', '文书归档']),
-    ('bizagi_leave.bpmn', 'form_leave',
+    ('bizagi_leave.bpmn', 'leave',
         {'leave_type': '年休假', 'days': 2},
         ['填写请假单', '核对纸质假条'],
         ['填写请假单', '核对纸质假条']),
-    ('gbk_leave.bpmn', 'form_leave', {'leave_type': '事假', 'days': 1},
+    ('gbk_leave.bpmn', 'leave', {'leave_type': '事假', 'days': 1},
         ['填写请假单', '科室负责人审批'],
         ['填写请假单', '科室负责人审批']),
-    ('gb2312_leave.bpmn', 'form_incoming', {'source_unit': '宜春市教育局'},
+    ('gb2312_leave.bpmn', 'incoming', {'source_unit': '宜春市教育局'},
         ['登记来文', '办公室主任批示（李喆代拟）'],
         ['登记来文', '办公室主任批示（李喆代拟）']),
-    ('utf16_leave.bpmn', 'form_leave', {'leave_type': '调休', 'days': 1},
+    ('utf16_leave.bpmn', 'leave', {'leave_type': '调休', 'days': 1},
         ['填写申请', '科长审批'],
         ['填写申请', '科长审批']),
-    ('data_associations.bpmn', 'form_leave',
+    ('data_associations.bpmn', 'leave',
         {'leave_type': '事假', 'days': 2},
         ['填写请假单', '科室负责人审批'],
         ['填写请假单', '科室负责人审批']),
     ]
 
-# The diagrams refused: (file, form, what the message names, a fragment of
-# what it says)
+# The diagrams refused: (file, form code, what the message names, a
+# fragment of what it says)
 REFUSED = [
-    ('timer_event.bpmn', 'form_leave', 'Event_wait', '定时器'),
-    ('message_event.bpmn', 'form_leave', 'Event_reply', '消息'),
-    ('signal_event.bpmn', 'form_leave', 'Event_notify', '信号'),
-    ('boundary_event.bpmn', 'form_leave', 'Event_overdue', '办理期限'),
-    ('event_sub_process.bpmn', 'form_leave', 'Activity_cancelled',
+    ('timer_event.bpmn', 'leave', 'Event_wait', '定时器'),
+    ('message_event.bpmn', 'leave', 'Event_reply', '消息'),
+    ('signal_event.bpmn', 'leave', 'Event_notify', '信号'),
+    ('boundary_event.bpmn', 'leave', 'Event_overdue', '办理期限'),
+    ('event_sub_process.bpmn', 'leave', 'Activity_cancelled',
         '事件子流程'),
-    ('manual_task.bpmn', 'form_leave', 'Activity_check', '改为用户任务'),
-    ('gateway_no_condition.bpmn', 'form_leave', 'Flow_2b', '默认连线'),
-    ('two_outgoing.bpmn', 'form_leave', 'Activity_office', '只有网关才能分支'),
-    ('missing_field.bpmn', 'form_leave', 'Flow_long', '「amount」'),
-    ('nested_expression.bpmn', 'form_leave', 'Flow_long', '过于复杂'),
-    ('huge_expression.bpmn', 'form_leave', 'Flow_long', '最多允许 1000 个'),
-    ('power.bpmn', 'form_leave', 'Flow_long', '乘方'),
-    ('deadline_superscript.bpmn', 'form_leave', 'Activity_leader', '「²」'),
-    ('camunda7_juel.bpmn', 'form_leave', 'Flow_long', 'days > 3'),
+    ('manual_task.bpmn', 'leave', 'Activity_check', '改为用户任务'),
+    ('gateway_no_condition.bpmn', 'leave', 'Flow_2b', '默认连线'),
+    ('two_outgoing.bpmn', 'leave', 'Activity_office', '只有网关才能分支'),
+    ('missing_field.bpmn', 'leave', 'Flow_long', '「amount」'),
+    ('nested_expression.bpmn', 'leave', 'Flow_long', '过于复杂'),
+    ('huge_expression.bpmn', 'leave', 'Flow_long', '最多允许 1000 个'),
+    ('power.bpmn', 'leave', 'Flow_long', '乘方'),
+    ('deadline_superscript.bpmn', 'leave', 'Activity_leader', '「²」'),
+    ('camunda7_juel.bpmn', 'leave', 'Flow_long', 'days > 3'),
     ]
 
 
@@ -102,11 +102,13 @@ def pasted(name):
 class BpmnImportTestCase(WorkflowHelpers, EgovWorkflowTestCase):
     "Diagrams from other modelers run, or are refused when saved"
 
-    def form(self, xml_id):
-        ModelData = Pool().get('ir.model.data')
-        return ModelData.get_id('egov_workflow', xml_id)
+    def form(self, code):
+        "The form of code: the shipped leave form, or one made by the test"
+        Form = Pool().get('egov.workflow.form')
+        form, = Form.search([('code', '=', code)])
+        return form.id
 
-    def save(self, bpmn_text, form='form_leave', code='import'):
+    def save(self, bpmn_text, form='leave', code='import'):
         "Save and activate a process of approval requests; return it"
         Process = Pool().get('egov.workflow.process')
         process, = Process.create([{
@@ -117,7 +119,7 @@ class BpmnImportTestCase(WorkflowHelpers, EgovWorkflowTestCase):
         Process.activate([process])
         return process
 
-    def refused(self, bpmn_text, form='form_leave', *fragments):
+    def refused(self, bpmn_text, form='leave', *fragments):
         "The diagram is refused when saved, in Chinese, saying fragments"
         Process = Pool().get('egov.workflow.process')
         with self.assertRaises(UserError) as cm:
@@ -175,6 +177,8 @@ class BpmnImportTestCase(WorkflowHelpers, EgovWorkflowTestCase):
     def test_diagrams_that_run(self):
         "Each diagram that should run is saved and runs to its end"
         org = workflow_org()
+        request_form('outgoing')
+        request_form('incoming')
         for name, form, values, steps, way in RUNS:
             with self.subTest(diagram=name):
                 process = self.save(pasted(name), form, code=name)
@@ -197,7 +201,7 @@ class BpmnImportTestCase(WorkflowHelpers, EgovWorkflowTestCase):
     def test_power_is_refused_at_once(self):
         "9**3999999 is refused without being computed"
         start = time.monotonic()
-        self.refused(pasted('power.bpmn'), 'form_leave', '乘方')
+        self.refused(pasted('power.bpmn'), 'leave', '乘方')
         self.assertLess(time.monotonic() - start, 2)
         with self.assertRaises(bpmn.DefinitionError) as cm:
             bpmn.check_expression('(9**99)**99 > 0', 'f')
@@ -243,6 +247,7 @@ class BpmnImportTestCase(WorkflowHelpers, EgovWorkflowTestCase):
     def test_vendor_elements_are_not_nodes(self):
         """Extension elements are ignored: zeebe:userTask is no node, and
         the size limit counts flow nodes, not XML elements"""
+        request_form('outgoing')
         text = pasted('camunda8_outgoing.bpmn')
         # Many vendor elements and layout: still four steps
         padding = '<zeebe:header key="k" value="v" />' * 3000
@@ -259,7 +264,7 @@ class BpmnImportTestCase(WorkflowHelpers, EgovWorkflowTestCase):
             % (n, n, n + 1, n + 1, n, n + 1) for n in range(600))
         many = text.replace('<bpmn:endEvent id="Event_end"',
             tasks + '<bpmn:endEvent id="Event_end"')
-        self.refused(many, 'form_outgoing', '最多允许 500 个')
+        self.refused(many, 'outgoing', '最多允许 500 个')
 
     @with_transaction()
     def test_refused_variants(self):
@@ -366,29 +371,30 @@ class BpmnImportTestCase(WorkflowHelpers, EgovWorkflowTestCase):
             with self.subTest(element=element, fragment=fragment):
                 # Each case changed its diagram
                 self.assertNotIn(bpmn_text, originals)
-                self.refused(bpmn_text, 'form_leave', element, fragment)
+                self.refused(bpmn_text, 'leave', element, fragment)
 
     @with_transaction()
     def test_condition_names(self):
         """A condition reads the form's fields (those that pick units
         included) and the request's title; with no form, only the title"""
+        request_form('outgoing')
         leave = pasted('camunda7_leave.bpmn')
         titled = leave.replace('>days &gt; 3<', '>title == "急"<')
-        self.save(titled, 'form_leave', code='titled')
+        self.save(titled, 'leave', code='titled')
         self.save(titled, None, code='no_form')
         picking = leave.replace('>days &gt; 3<',
             '>len(cosign_units) &gt; 1 or recipients<')
-        self.save(picking, 'form_outgoing', code='units')
+        self.save(picking, 'outgoing', code='units')
         self.refused(picking, None, 'Flow_long', '「recipients」')
         self.refused(leave, None, 'Flow_long', '「days」')
         # "import" in a value is no import
         self.save(leave.replace('>days &gt; 3<',
-                '>reason == "important"<'), 'form_leave', code='important')
+                '>reason == "important"<'), 'leave', code='important')
         self.refused(leave.replace('>days &gt; 3<',
-                '>reason.ljust(10**9)<'), 'form_leave', 'Flow_long',
+                '>reason.ljust(10**9)<'), 'leave', 'Flow_long',
             '不是对表单字段的简单表达式')
         self.refused(leave.replace('>days &gt; 3<',
-                '>[1 for a in reason for b in reason]<'), 'form_leave',
+                '>[1 for a in reason for b in reason]<'), 'leave',
             'Flow_long', '不是对表单字段的简单表达式')
 
     def test_parse_errors_are_refused(self):
@@ -410,7 +416,7 @@ class BpmnImportTestCase(WorkflowHelpers, EgovWorkflowTestCase):
         pool = Pool()
         Task = pool.get('egov.workflow.task')
         org = workflow_org()
-        process = self.save(pasted('camunda7_leave.bpmn'), 'form_leave')
+        process = self.save(pasted('camunda7_leave.bpmn'), 'leave')
         # The days are not filled in: the condition cannot be decided
         request = self.submit(org, process, {'leave_type': '事假'})
         task, = self.open_tasks(org.yz_clerk)

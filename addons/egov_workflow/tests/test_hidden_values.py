@@ -12,7 +12,7 @@ from egov_base.tests.tools import acting_as
 
 from .test_contract import ContractHelpers
 from .test_workflow import workflow_org
-from .tools import EgovWorkflowTestCase
+from .tools import EgovWorkflowTestCase, request_processes
 
 
 class HiddenValuesTestCase(ContractHelpers, EgovWorkflowTestCase):
@@ -106,8 +106,7 @@ class HiddenValuesTestCase(ContractHelpers, EgovWorkflowTestCase):
         Request = pool.get('egov.workflow.request')
         Process = pool.get('egov.workflow.process')
         org = workflow_org()
-        outgoing, = Process.search([
-                ('code', '=', 'outgoing'), ('state', '=', 'active')])
+        outgoing = request_processes('outgoing')['outgoing']
         Process.new_version([outgoing])
         draft, = Process.search([
                 ('code', '=', 'outgoing'), ('state', '=', 'draft')])

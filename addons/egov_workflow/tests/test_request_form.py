@@ -17,7 +17,7 @@ from trytond.transaction import Transaction
 from egov_base.tests.tools import acting_as
 
 from .test_workflow import WorkflowHelpers, workflow_org
-from .tools import EgovWorkflowTestCase
+from .tools import EgovWorkflowTestCase, request_processes
 
 # The names of the slots the form's fields are shown in (slots.py)
 SLOT = re.compile(r'^(char|text|integer|float|numeric|date|boolean|selection'
@@ -110,6 +110,7 @@ class RequestFormTestCase(WorkflowHelpers, EgovWorkflowTestCase):
         pool = Pool()
         Request = pool.get('egov.workflow.request')
         org = workflow_org()
+        request_processes('outgoing')
         with acting_as(org.secretary):
             arch, fields_ = self.form_view('outgoing')
         shown = self.form_fields(arch)
@@ -299,6 +300,21 @@ class RequestFormTestCase(WorkflowHelpers, EgovWorkflowTestCase):
             Request.export_data([request], ['selection_1'])
 
     @with_transaction()
+    def test_only_the_leave_process_is_shipped(self):
+        """The 公文 (收文, 发文) are egov_document's: the engine ships the
+        leave process only, and 审批 lists nothing else until one is drawn"""
+        pool = Pool()
+        Process = pool.get('egov.workflow.process')
+        Form = pool.get('egov.workflow.form')
+        Menu = pool.get('ir.ui.menu')
+        ModelData = pool.get('ir.model.data')
+        self.assertEqual([p.code for p in Process.search([])], ['leave'])
+        self.assertEqual([f.code for f in Form.search([])], ['leave'])
+        approval = Menu(ModelData.get_id('egov_workflow', 'menu_approval'))
+        self.assertEqual(sorted(m.name for m in approval.childs),
+            ['我的审批申请', '请假申请'])
+
+    @with_transaction()
     def test_new_process_gets_its_menu(self):
         "A process drawn by a county gets its entry under 审批, once"
         pool = Pool()
@@ -311,6 +327,7 @@ class RequestFormTestCase(WorkflowHelpers, EgovWorkflowTestCase):
         Process.activate([car])
         menu, = Menu.search([('name', '=', '用车申请')])
         self.assertEqual(menu.parent.name, '审批')
+        self.assertEqual(menu.icon, 'tryton-list')
         self.assertEqual(menu.action.res_model, 'egov.workflow.request')
         self.assertEqual(menu.action.pyson_context,
             '{"egov_process": "car"}')

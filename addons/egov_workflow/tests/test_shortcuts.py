@@ -15,7 +15,7 @@ from trytond.tests.test_tryton import with_transaction
 from .test_workflow import WorkflowHelpers, workflow_org
 from egov_base.tests.tools import acting_as
 
-from .tools import EgovWorkflowTestCase
+from .tools import EgovWorkflowTestCase, request_processes
 
 INBOX_FIELDS = ['title', 'step_name', 'process_name', 'sender_name',
     'create_date', 'deadline', 'light', 'state', 'kind']
@@ -189,7 +189,7 @@ class ShortcutsTestCase(WorkflowHelpers, EgovWorkflowTestCase):
         pool = Pool()
         Request = pool.get('egov.workflow.request')
         org = workflow_org()
-        outgoing = self.process('outgoing').id
+        outgoing = request_processes('outgoing')['outgoing'].id
         with acting_as(org.yz_clerk):
             for key, unit in [
                     ('recipients', org.yz_edu_office),

@@ -1,6 +1,7 @@
-"""The workflow engine as people use it: the shipped leave and 发文
-processes, countersign, send back, withdraw, hand over, delegation, deadlines
-in working days, and refused diagrams."""
+"""The workflow engine as people use it: the shipped leave process and a
+发文 approval drawn without code (tools.request_processes), countersign,
+send back, withdraw, hand over, delegation, deadlines in working days, and
+refused diagrams."""
 import datetime
 import json
 
@@ -12,7 +13,7 @@ from trytond.transaction import Transaction
 
 from egov_base.tests.tools import acting_as, create_org
 
-from .tools import EgovWorkflowTestCase
+from .tools import EgovWorkflowTestCase, request_processes
 
 
 def workflow_org():
@@ -372,6 +373,7 @@ class WorkflowTestCase(WorkflowHelpers, EgovWorkflowTestCase):
         pool = Pool()
         Request = pool.get('egov.workflow.request')
         org = workflow_org()
+        request_processes('outgoing')
         with acting_as(org.yz_clerk):
             request, = Request.create([{
                         'title': '关于做好2027年元旦春节期间安全工作的通知',
@@ -418,6 +420,7 @@ class WorkflowTestCase(WorkflowHelpers, EgovWorkflowTestCase):
         Request = pool.get('egov.workflow.request')
         Act = pool.get('egov.workflow.task.act', type='wizard')
         org = workflow_org()
+        request_processes('outgoing')
         with acting_as(org.yz_clerk):
             request, = Request.create([{
                         'title': '关于开展校园安全检查的通知',
