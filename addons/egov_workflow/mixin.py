@@ -307,6 +307,17 @@ class WorkflowMixin:
                         'egov_workflow.msg_workflow_form_required',
                         field=self._workflow_label(name)))
 
+    def workflow_step_done(self, task, decision):
+        """The holder of task agreed (decision 'approve') or disagreed on
+        it, in the transaction of the action, before the process moves
+        on: a model does here what its step means (a number taken at 编号,
+        the signer kept at 签发); an error refuses the action"""
+
+    def workflow_check_holders(self, step, user_ids):
+        """Refuse (raise) when the step would give a to-do of this record
+        to someone who may not read it (a 密级 document); step is the step
+        definition of the process"""
+
     def _workflow_missing(self, name):
         value = getattr(self, name, None)
         return value in (None, '', [], ()) or (

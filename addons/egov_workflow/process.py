@@ -120,14 +120,15 @@ class Process(DeactivableMixin, Workflow, ModelSQL, ModelView):
         from .mixin import WorkflowMixin
         pool = Pool()
         Model = pool.get('ir.model')
-        language = Transaction().language
-        models = cls._models_cache.get(language)
+        names = [n for n, m in pool.iterobject()
+            if isinstance(m, type) and issubclass(m, WorkflowMixin)]
+        # While modules are activated one after the other, the pool grows
+        key = (Transaction().language, len(names))
+        models = cls._models_cache.get(key)
         if models is None:
-            names = [n for n, m in pool.iterobject()
-                if isinstance(m, type) and issubclass(m, WorkflowMixin)]
             models = [(m.name, m.string)
                 for m in Model.search([('name', 'in', names)])]
-            cls._models_cache.set(language, models)
+            cls._models_cache.set(key, models)
         return list(models)
 
     @classmethod

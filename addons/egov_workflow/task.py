@@ -267,7 +267,10 @@ class Task(OneQuerySearchRead, ModelSQL, ModelView):
             sender = previous.done_by if previous and previous.done_by else (
                 instance.initiator)
             shown = cls.shown_values(instance, sender)
+            record = instance.record
             for engine_task, step, people in to_open:
+                if record is not None:
+                    record.workflow_check_holders(step, people)
                 deadline = (Holiday.add_working_days(now, step['deadline'])
                     if step.get('deadline') else None)
                 for user_id in people:
@@ -446,6 +449,7 @@ class Task(OneQuerySearchRead, ModelSQL, ModelView):
             # division who act, never an id as the client sent it
             copy_to = check_colleagues(list(copy_to), task.user)
         engine = instance.engine()
+        record.workflow_step_done(task, decision)
         opinion = Opinion.add(task, decision, text, signature)
         task.finish(decision)
         if decision == 'reject' and not engine.process.step(task.step)[
