@@ -9,7 +9,7 @@ VENV="$ROOT/.venv"
 # var/trytond-demo.conf or var/trytond-test.conf, never one shared file
 CONF=""
 # The platform's modules, activated in every database
-EGOV_MODULES="egov_base egov_workflow"
+EGOV_MODULES="egov_base egov_workflow egov_document"
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 

@@ -1,0 +1,13 @@
+from trytond.exceptions import UserError
+
+
+class DocumentError(UserError):
+    pass
+
+
+class NumberingError(UserError):
+    pass
+
+
+class DispatchError(UserError):
+    pass

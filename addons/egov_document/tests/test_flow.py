@@ -1,0 +1,145 @@
+"""A 发文 from 拟稿 to the receiving units' 办结, by the people of two
+units: 胡军 drafts, 朱婷 reviews, 宋涛 signs, 谢娜 numbers, seals and
+dispatches; 樟树市财政局's 韩梅 signs for and registers the 收文 with the
+sender's data filled in, 孙丽 proposes, 钱峰 instructs, 孙丽's office
+handles it and 韩梅 concludes. Each unit sees only its own."""
+from trytond.exceptions import UserError
+from trytond.pool import Pool
+from trytond.tests.test_tryton import with_transaction
+
+from egov_base.tests.tools import acting_as
+
+from .tools import (
+    DocumentHelpers, EgovDocumentTestCase, document_org, numbering_rule)
+
+
+class FlowTestCase(DocumentHelpers, EgovDocumentTestCase):
+
+    def run_outgoing(self, org, document):
+        Outgoing = Pool().get('egov.document.outgoing')
+        with acting_as(org.secretary):
+            Outgoing.workflow_start([document])
+        self.act(org.secretary, document)            # 拟稿
+        self.act(org.office_head, document, text='同意。')  # 核稿
+        self.act(org.bureau_head, document, text='同意印发。')  # 签发
+        self.act(org.yz_clerk, document)             # 编号
+        self.act(org.yz_clerk, document)             # 用印
+        self.act(org.yz_clerk, document)             # 分发
+        return Outgoing(document.id)
+
+    @with_transaction()
+    def test_outgoing_to_incoming_to_done(self):
+        pool = Pool()
+        Incoming = pool.get('egov.document.incoming')
+        org = document_org()
+        numbering_rule(org.yz_edu, '袁教体字')
+        document = self.outgoing(org)
+        document = self.run_outgoing(org, document)
+        year = pool.get('ir.date').today().year
+        self.assertEqual(document.number, '袁教体字〔%s〕1号' % year)
+        self.assertEqual(document.workflow_state, 'done')
+        self.assertEqual(document.signer, org.bureau_head)
+        self.assertTrue(document.sealed_at and document.dispatched_at)
+        self.assertEqual(len(document.incomings), 2)
+
+        # Each receiving clerk sees the 收文 of their unit only
+        with acting_as(org.zs_clerk):
+            mine, = Incoming.search([('receipt', '=', 'pending')])
+            self.assertEqual(mine.unit, org.zs_finance)
+            self.assertEqual(mine.source_name, '袁州区教育体育局')
+            self.assertEqual(mine.source_number, document.number)
+            self.assertEqual(mine.title, document.title)
+            # Registered only once signed for (the button is hidden)
+            with self.assertRaises(UserError) as cm:
+                Incoming.workflow_start([mine])
+            self.assertIn(mine.title, cm.exception.message)
+            Incoming.sign_for([mine])
+            Incoming.workflow_start([mine])
+        with acting_as(org.city_clerk):
+            theirs, = Incoming.search([])
+            self.assertEqual(theirs.unit, org.city_office)
+        with acting_as(org.secretary):
+            # The sender's 文书 does not read the receivers' 收文
+            self.assertEqual(Incoming.search([]), [])
+
+        mine = Incoming(mine.id)
+        self.assertEqual(mine.registrar, org.zs_clerk)
+        self.act(org.zs_clerk, mine)                                  # 登记
+        with self.assertRaises(UserError) as cm:
+            self.act(org.zs_office_head, mine)                        # 拟办
+        self.assertIn('意见', cm.exception.message)
+        self.act(org.zs_office_head, mine, text='请钱局长阅示。')
+        with self.assertRaises(UserError) as cm:
+            self.act(org.zs_head, mine, text='请办公室办理。')          # 批办
+        self.assertIn('承办部门', cm.exception.message)
+        self.act(org.zs_head, mine, text='请办公室办理。',
+            data={'handlers': [org.zs_finance_office.id]})
+        self.act(org.zs_office_head, mine, text='已落实。')            # 承办
+        self.act(org.zs_clerk, mine)                                  # 办结
+        mine = Incoming(mine.id)
+        self.assertEqual(mine.workflow_state, 'done')
+        self.assertEqual(mine.light, 'done')
+        self.assertEqual(
+            [o.text for o in mine.opinions if o.text],
+            ['请钱局长阅示。', '请办公室办理。', '已落实。'])
+
+    @with_transaction()
+    def test_sign_needs_the_right(self):
+        "签发 handed to someone without the right is refused, nothing saved"
+        pool = Pool()
+        Task = pool.get('egov.workflow.task')
+        Outgoing = pool.get('egov.document.outgoing')
+        org = document_org()
+        numbering_rule(org.yz_edu, '袁教体字')
+        document = self.outgoing(org)
+        with acting_as(org.secretary):
+            Outgoing.workflow_start([document])
+        self.act(org.secretary, document)
+        self.act(org.office_head, document)
+        task, = self.open_tasks(org.bureau_head, document)
+        Task.reassign([task], org.school_head)
+        with self.assertRaises(UserError) as cm:
+            self.act(org.school_head, document)
+        self.assertIn('没有袁州区教育体育局的签发权', cm.exception.message)
+        self.assertIsNone(Outgoing(document.id).signer)
+
+    @with_transaction()
+    def test_no_recipient(self):
+        pool = Pool()
+        Outgoing = pool.get('egov.document.outgoing')
+        org = document_org()
+        document = self.outgoing(org, main_recipients=[],
+            copy_recipients=[])
+        with acting_as(org.secretary):
+            Outgoing.workflow_start([document])
+        with self.assertRaises(UserError) as cm:
+            self.act(org.secretary, document)
+        self.assertIn('还没有主送或抄送单位', cm.exception.message)
+
+    @with_transaction()
+    def test_circulation(self):
+        "传阅 to people of the unit, each confirming their own reading"
+        pool = Pool()
+        Incoming = pool.get('egov.document.incoming')
+        Circulation = pool.get('egov.document.circulation')
+        org = document_org()
+        with acting_as(org.yz_clerk):
+            incoming, = Incoming.create([{
+                        'title': '关于做好冬季防火工作的通知',
+                        'source_name': '宜春市应急管理局',
+                        'source_number': '宜应急字〔2026〕30号',
+                        }])
+            Incoming.workflow_start([incoming])
+            with self.assertRaises(UserError) as cm:
+                Circulation.send(incoming, [org.zs_clerk.id])
+            self.assertIn('只能传阅给本单位', cm.exception.message)
+            circulation, = Circulation.send(incoming, [org.school_head.id],
+                note='请阅')
+        with acting_as(org.school_head):
+            # The reader reads the document while circulated to them
+            self.assertEqual(Incoming.search([]), [incoming])
+            Circulation.confirm_read([circulation])
+            self.assertEqual(Circulation(circulation.id).state, 'read')
+        with acting_as(org.office_head):
+            with self.assertRaises(UserError):
+                Circulation.confirm_read([circulation])
