@@ -1,0 +1,1 @@
+"""The upload guard (guard.py) and where it runs (attachment.py)."""
