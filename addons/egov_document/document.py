@@ -8,6 +8,8 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
+from egov_base.upload.attachment import UploadGuardMixin
+
 from .exceptions import DocumentError
 from .secrecy import DEFAULT_YEARS, SECRECY
 
@@ -28,9 +30,11 @@ LIGHTS = [
     ]
 
 
-class DocumentMixin:
+class DocumentMixin(UploadGuardMixin):
     "A 公文: its fields and checks common to 收文 and 发文"
     __slots__ = ()
+    # The body is checked by its content before it is stored
+    _upload_fields = {'body': BODY_KINDS}
 
     title = fields.Char("Title", required=True, strip=True, states=DRAFT)
     kind = fields.Many2One('egov.document.kind', "Kind", states=DRAFT,
@@ -105,20 +109,6 @@ class DocumentMixin:
                 result[document.id] = 'green'
         return result
 
-    @classmethod
-    def validate(cls, documents):
-        super().validate(documents)
-        for document in documents:
-            document.check_body()
-
-    def check_body(self):
-        "The body is a Word, WPS, PDF or OFD file, checked by its content"
-        if not self.body:
-            return
-        guard = _upload_guard()
-        if guard is not None:
-            guard.check(self.body_name or '', self.body, allowed=BODY_KINDS)
-
     def check_unit_clearance(self, units):
         "Refuse units that may not receive a document of this 密级"
         from .secrecy import reaches
@@ -152,15 +142,6 @@ class DocumentMixin:
         super().workflow_check_holders(step, user_ids)
         if self.secrecy != 'none':
             self.check_holders_clearance(user_ids, step)
-
-
-def _upload_guard():
-    "The upload guard of egov_base, when installed"
-    try:
-        from egov_base.upload import guard
-    except ImportError:
-        return None
-    return guard
 
 
 def now():

@@ -139,10 +139,12 @@ class Outgoing(DocumentMixin, WorkflowMixin, ModelSQL, ModelView):
         return result
 
     @classmethod
-    def validate(cls, documents):
-        super().validate(documents)
-        for document in documents:
-            document.check_unit_clearance(document.recipients)
+    def validate_fields(cls, documents, field_names):
+        super().validate_fields(documents, field_names)
+        if field_names is None or set(field_names) & {
+                'secrecy', 'main_recipients', 'copy_recipients'}:
+            for document in documents:
+                document.check_unit_clearance(document.recipients)
 
     @classmethod
     def copy(cls, documents, default=None):

@@ -143,3 +143,22 @@ class FlowTestCase(DocumentHelpers, EgovDocumentTestCase):
         with acting_as(org.office_head):
             with self.assertRaises(UserError):
                 Circulation.confirm_read([circulation])
+
+    @with_transaction()
+    def test_body_checked_by_content(self):
+        "正文: Word, WPS, PDF or OFD by their content; hostile files refused"
+        from egov_base.tests import upload_samples
+        org = document_org()
+        document = self.outgoing(org, body=upload_samples.docx(),
+            body_name='正文.docx')
+        self.assertTrue(document.body)
+        for name, data, expected in [
+                ('正文.docx', upload_samples.png(), '正文.docx'),
+                ('正文.docx', upload_samples.docx_xxe(), '正文.docx'),
+                ('正文.pdf', upload_samples.pdf_javascript(), '正文.pdf'),
+                ('正文.png', upload_samples.png(), '正文.png'),
+                ]:
+            with self.subTest(name=name), self.assertRaises(UserError) as cm:
+                self.outgoing(org, body=data, body_name=name)
+            self.assertIn(expected, cm.exception.message)
+            self.assertChinese(cm.exception.message)
