@@ -75,6 +75,8 @@ class Outgoing(DocumentMixin, WorkflowMixin, ModelSQL, ModelView):
     dispatched_at = fields.DateTime("Dispatched At", readonly=True)
     incomings = fields.One2Many('egov.document.incoming', 'outgoing',
         "Received As", readonly=True)
+    dispatch_status = fields.Function(fields.Text("Dispatch Status"),
+        'get_dispatch_status')
 
     # What the holder of each step reads, fills or must fill
     _workflow_fields = {
@@ -109,6 +111,37 @@ class Outgoing(DocumentMixin, WorkflowMixin, ModelSQL, ModelView):
     @classmethod
     def default_disclosure(cls):
         return 'public'
+
+    @classmethod
+    def get_dispatch_status(cls, documents, name):
+        """Per receiving unit, whether its 收文 was signed for and when: the
+        sender follows the dispatch without reading the receivers' 收文"""
+        pool = Pool()
+        Incoming = pool.get('egov.document.incoming')
+        Unit = pool.get('egov.org.unit')
+        incoming = Incoming.__table__()
+        unit = Unit.__table__()
+        cursor = Transaction().connection.cursor()
+        result = {d.id: None for d in documents}
+        states = dict(Incoming.fields_get(['receipt'])['receipt']['selection'])
+        ids = [d.id for d in documents if d.dispatched_at]
+        if not ids:
+            return result
+        cursor.execute(*incoming.join(unit,
+                condition=unit.id == incoming.unit).select(
+                incoming.outgoing, unit.name, incoming.receipt,
+                incoming.received_at,
+                where=incoming.outgoing.in_(ids),
+                order_by=[incoming.outgoing, incoming.id]))
+        lines = {}
+        for outgoing, unit_name, receipt, received_at in cursor:
+            line = '%s：%s' % (unit_name, states.get(receipt, receipt))
+            if received_at:
+                line += '（%s）' % str(received_at)[:16]
+            lines.setdefault(outgoing, []).append(line)
+        for outgoing, found in lines.items():
+            result[outgoing] = '\n'.join(found)
+        return result
 
     def get_rec_name(self, name):
         if self.number:

@@ -59,8 +59,13 @@ class FlowTestCase(DocumentHelpers, EgovDocumentTestCase):
             theirs, = Incoming.search([])
             self.assertEqual(theirs.unit, org.city_office)
         with acting_as(org.secretary):
-            # The sender's 文书 does not read the receivers' 收文
+            # The sender's 文书 does not read the receivers' 收文, but sees
+            # who signed for it
             self.assertEqual(Incoming.search([]), [])
+            status = Pool().get('egov.document.outgoing').read(
+                [document.id], ['dispatch_status'])[0]['dispatch_status']
+            self.assertRegex(status, r'樟树市财政局：已签收（\d{4}-')
+            self.assertIn('宜春市人民政府办公室：待签收', status)
 
         mine = Incoming(mine.id)
         self.assertEqual(mine.registrar, org.zs_clerk)

@@ -1,3 +1,4 @@
+from egov_base.tests.test_access import AccessTestCase
 from egov_base.tests.test_module import EgovBaseTestCase
 from egov_base.tests.test_translation import TranslationTestCase
 
@@ -16,4 +17,9 @@ class DocumentTranslationTestCase(TranslationTestCase):
     test_messages_read_as_chinese = None
 
 
-del EgovBaseTestCase, TranslationTestCase
+class DocumentAccessTestCase(AccessTestCase):
+    "Every model of egov_document declares who sees it, with rules"
+    modules = ['egov_document']
+
+
+del EgovBaseTestCase, TranslationTestCase, AccessTestCase
