@@ -46,6 +46,7 @@ class Incoming(DocumentMixin, WorkflowMixin, ModelSQL, ModelView):
         'unit': 'unit',
         'secrecy': 'search_secrecy',
         'attachments': True,
+        'files': ['body'],
         }
 
     source_unit = fields.Many2One('egov.org.unit', "Sending Unit",

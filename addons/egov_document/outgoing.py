@@ -34,6 +34,7 @@ class Outgoing(DocumentMixin, WorkflowMixin, ModelSQL, ModelView):
         'unit': 'unit',
         'secrecy': 'search_secrecy',
         'attachments': True,
+        'files': ['body'],
         }
 
     department = fields.Many2One('egov.org.unit', "Drafting Department",

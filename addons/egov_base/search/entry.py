@@ -87,11 +87,14 @@ class Entry(ModelSQL, ModelView):
                 attachments = (
                     cls._attachment_texts(model_name, list(found))
                     if spec['attachments'] else {})
+                files = cls._file_texts(records, spec['files'])
                 rows = []
                 for record in records:
                     values = registry.values_of(record, spec)
                     texts, errors, n = attachments.get(
                         record.id, ([], [], 0))
+                    texts, errors = texts + files[record.id][0], (
+                        errors + files[record.id][1])
                     rows.append(cls.row(model_name, record.id, spec,
                             values, texts, errors, n))
                 cls.store(rows)
@@ -183,6 +186,55 @@ class Entry(ModelSQL, ModelView):
                 cls.backend().delete(entry_ids)
                 cursor.execute(*table.delete(
                         where=table.id.in_(entry_ids)))
+
+    @classmethod
+    def _file_texts(cls, records, names):
+        """{record id: ([text], [error])} of the files in the Binary fields
+        names of records; a file shared by records (the body of a 发文 in
+        its 2,000 收文) is read once"""
+        try:
+            from .extract import extract_text
+        except ImportError:
+            extract_text = None
+        result = {r.id: ([], []) for r in records}
+        if not names or extract_text is None:
+            return result
+        done = {}
+        for record in records:
+            for name in names:
+                field = record._fields[name]
+                file_id = getattr(record, field.file_id, None) \
+                    if field.file_id else None
+                filename = (getattr(record, field.filename, None)
+                    if field.filename else None) or ''
+                key = (file_id, filename) if file_id else None
+                if key is None or key not in done:
+                    data = getattr(record, name)
+                    if not data:
+                        continue
+                    if len(data) > MAX_ATTACHMENT:
+                        found = ('', '%s: %s > %s bytes' % (
+                                filename, len(data), MAX_ATTACHMENT))
+                    else:
+                        try:
+                            extracted = extract_text(data, filename)
+                            found = (getattr(extracted, 'text', '') or '',
+                                getattr(extracted, 'error', '') or '')
+                        except Exception as exception:
+                            logger.warning('extraction of %s failed',
+                                filename, exc_info=True)
+                            found = ('', '%s: %s' % (filename, exception))
+                    if key is not None:
+                        done[key] = found
+                else:
+                    found = done[key]
+                text, error = found
+                if text:
+                    result[record.id][0].append(text)
+                if error:
+                    result[record.id][1].append('%s: %s' % (filename, error)
+                        if not error.startswith(filename) else error)
+        return result
 
     @classmethod
     def _attachment_texts(cls, model_name, ids):
@@ -300,7 +352,7 @@ class SearchableMixin:
             return
         if field_names is not None:
             used = {spec['title'], spec['date'], spec['unit'],
-                spec['secrecy'], *spec['body']}
+                spec['secrecy'], *spec['body'], *spec['files']}
             # Function fields of the body may depend on anything
             if not (used & set(field_names)) and not any(
                     isinstance(cls._fields.get(n), fields.Function)

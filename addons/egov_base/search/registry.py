@@ -8,6 +8,7 @@
         'secrecy': None,               # the 密级 field (or a method name)
         'person': False,               # the title is a person's name
         'attachments': True,           # the text of its ir.attachment
+        'files': ['body'],             # Binary fields whose text is searched
         'module': 'egov_workflow',     # the module filter of the results
         'url': None,                   # a method name returning the link
         }
@@ -25,6 +26,7 @@ DEFAULTS = {
     'secrecy': None,
     'person': False,
     'attachments': False,
+    'files': (),
     'module': None,
     'url': None,
     }
@@ -39,6 +41,7 @@ def spec_of(Model):
     full = dict(DEFAULTS)
     full.update(spec)
     full['body'] = tuple(full['body'])
+    full['files'] = tuple(full['files'])
     if not full['module']:
         # The module of the class that declares it (the pool's classes
         # are built elsewhere)

@@ -167,3 +167,22 @@ class FlowTestCase(DocumentHelpers, EgovDocumentTestCase):
                 self.outgoing(org, body=data, body_name=name)
             self.assertIn(expected, cm.exception.message)
             self.assertChinese(cm.exception.message)
+
+    @with_transaction()
+    def test_body_is_searched(self):
+        "The text of the 正文 is found by the smart search, by its readers"
+        from egov_base.tests import upload_samples
+        from egov_base.tests.test_search import run_index_queue
+        Search = Pool().get('egov.search')
+        org = document_org()
+        document = self.outgoing(org, title='关于开展专项整治的通知',
+            body=upload_samples.docx('开展校园食品安全专项整治工作'),
+            body_name='正文.docx')
+        run_index_queue()
+        with acting_as(org.secretary):
+            answer = Search.query('食品安全')
+            self.assertEqual([(r['model'], r['id']) for r in
+                    answer['results']],
+                [('egov.document.outgoing', document.id)])
+        with acting_as(org.zs_clerk):
+            self.assertEqual(Search.query('食品安全')['count'], 0)
