@@ -6,6 +6,7 @@ from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
+from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from egov_base.tools import check_read_access
 
@@ -116,3 +117,45 @@ class Circulation(ModelSQL, ModelView):
         with without_check_access():
             cls.write([c for c in mine if not c.read_at],
                 {'read_at': now()})
+
+
+class CirculateStart(ModelView):
+    "Circulate a Document"
+    __string__ = "Circulate a Document"
+    __name__ = 'egov.document.circulate.start'
+    readers = fields.Many2Many('res.user', None, None, "Readers",
+        required=True, domain=[('id', 'in', Eval('colleagues', []))],
+        help="People of your unit who read the document.")
+    colleagues = fields.Many2Many('res.user', None, None, "Colleagues",
+        readonly=True)
+    note = fields.Char("Note", strip=True)
+
+
+class Circulate(Wizard):
+    "Circulate a Document"
+    __name__ = 'egov.document.circulate'
+    start = StateView('egov.document.circulate.start',
+        'egov_document.circulate_start_view_form', [
+            Button("Cancel", 'end', 'tryton-cancel'),
+            Button("Circulate", 'send', 'tryton-ok', default=True),
+            ])
+    send = StateTransition()
+
+    def default_start(self, fields):
+        pool = Pool()
+        User = pool.get('res.user')
+        Employee = pool.get('egov.org.employee')
+        scope = User.get_org_scope()
+        with without_check_access():
+            colleagues = [e.user.id for e in Employee.search([
+                        ('unit', '=', scope['unit']),
+                        ('user', '!=', None),
+                        ('user', '!=', Transaction().user),
+                        ])] if scope['unit'] else []
+        return {'colleagues': colleagues}
+
+    def transition_send(self):
+        Circulation = Pool().get('egov.document.circulation')
+        Circulation.send(self.record, [u.id for u in self.start.readers],
+            note=self.start.note)
+        return 'end'

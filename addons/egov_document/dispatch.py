@@ -95,7 +95,9 @@ class Dispatch(Model):
         if outgoing.body:
             # One file for all the 收文 (Tryton removes a file of a
             # model's field only when no record of it uses it)
-            body_id = filestore.set(outgoing.body)
+            # In the database's folder, where the field reads it
+            body_id = filestore.set(outgoing.body,
+                prefix=Transaction().database.name)
         values = {
             'title': outgoing.title,
             'kind': outgoing.kind.id if outgoing.kind else None,

@@ -98,6 +98,10 @@ class Incoming(DocumentMixin, WorkflowMixin, ModelSQL, ModelView):
                     'invisible': Eval('receipt') != 'pending',
                     'depends': ['receipt'],
                     },
+                'circulate': {
+                    'invisible': Eval('receipt') == 'pending',
+                    'depends': ['receipt'],
+                    },
                 })
         # A 收文 waiting to be signed for is not submitted yet
         cls._buttons['workflow_start']['invisible'] |= (
@@ -167,6 +171,11 @@ class Incoming(DocumentMixin, WorkflowMixin, ModelSQL, ModelView):
                     'received_by': Transaction().user,
                     'received_at': now(),
                     })
+
+    @classmethod
+    @ModelView.button_action('egov_document.wizard_circulate')
+    def circulate(cls, documents):
+        "传阅: choose the readers among the people of the unit"
 
     @classmethod
     @ModelView.button
