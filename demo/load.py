@@ -4,6 +4,7 @@
 
 Idempotent: a database that already has the city is left as it is."""
 import argparse
+import contextlib
 import datetime
 import os
 import random
@@ -78,6 +79,8 @@ class Loader:
         self.create_demo_users(divisions)
         self.configure_admin()
         self.create_workflow_samples()
+        if self.has_module('egov_document'):
+            self.create_document_samples()
         print("Demo organisation: %s divisions, %s units, %s departments, "
             "%s posts, %s employees in %.0f s." % (
                 len(divisions), len(units), len(departments),
@@ -325,6 +328,14 @@ class Loader:
                 'password': DEMO_PASSWORD,
                 })
 
+    def has_module(self, name):
+        Module = self.pool.get('ir.module')
+        return bool(Module.search([
+                    ('name', '=', name), ('state', '=', 'activated')]))
+
+    def create_document_samples(self):
+        DocumentSamples(self.pool).load()
+
     def create_outgoing_approval(self):
         """The 发文 approval a process administrator of the city draws
         without code, as an example: an approval request on its form,
@@ -401,6 +412,246 @@ class Loader:
             for task in Task.search([
                         ('user', '=', hujun.id), ('state', '=', 'open')]):
                 task.decide('approve', '请审批。')
+
+
+# Numbering rules (机关代字) of the units that send the demo's 公文
+NUMBERING = [
+    ('360900', '宜春市人民政府办公室', '宜府办字'),
+    ('360902', '袁州区人民政府办公室', '袁府办字'),
+    ('360902', '袁州区教育体育局', '袁教体字'),
+    ('360982', '樟树市人民政府办公室', '樟府办字'),
+    ]
+# Who may read and receive 机密 documents: a few people and the offices
+CLEARED_PEOPLE = ['zhoumin', 'huanglei', 'sunli']
+CLEARED_UNITS = [
+    ('360900', '宜春市人民政府办公室'),
+    ('360902', '袁州区人民政府办公室'),
+    ('360982', '樟树市人民政府办公室'),
+    ]
+# The posts whose holders register, number, seal and dispatch 公文
+CLERK_POSTS = ('收发员', '文书')
+
+
+class DocumentSamples:
+    """The 公文 of the demo (egov_document): what the flows need, and a
+    handful of documents in several states, made by their people through
+    the model API as they would in the client."""
+
+    def __init__(self, pool):
+        self.pool = pool
+        self.users = {}
+
+    def load(self):
+        self.give_roles()
+        self.create_numbering()
+        self.clear_for_secrets()
+        self.create_documents()
+
+    def unit(self, division_code, name):
+        Unit = self.pool.get('egov.org.unit')
+        unit, = Unit.search([
+                ('division.code', '=', division_code), ('name', '=', name),
+                ('kind', '=', 'unit')])
+        return unit
+
+    def user(self, login):
+        if login not in self.users:
+            User = self.pool.get('res.user')
+            self.users[login], = User.search([('login', '=', login)])
+        return self.users[login]
+
+    def give_roles(self):
+        """The document clerk role on the 收发员 and 文书 posts of every
+        unit; the right to sign for 袁州区人民政府办公室 to its 副主任 梁艳"""
+        pool = self.pool
+        Post = pool.get('egov.org.post')
+        ModelData = pool.get('ir.model.data')
+        User = pool.get('res.user')
+        clerk = ModelData.get_id('egov_document', 'group_document_clerk')
+        signer = ModelData.get_id('egov_document', 'group_document_signer')
+        posts = Post.search([('name', 'in', CLERK_POSTS)])
+        Post.write(posts, {'groups': [('add', [clerk])]})
+        Post.write([self.user('liangyan').post],
+            {'groups': [('add', [signer])]})
+        User.clear_org_caches()
+
+    def create_numbering(self):
+        Numbering = self.pool.get('egov.document.numbering')
+        Numbering.create([{
+                    'name': prefix, 'prefix': prefix, 'mode': 'auto',
+                    'unit': self.unit(code, name).id}
+                for code, name, prefix in NUMBERING])
+
+    def clear_for_secrets(self):
+        """机密 for the head of the city office, her 秘书科 head and the
+        people who number and dispatch its documents; most have none"""
+        pool = self.pool
+        Unit = pool.get('egov.org.unit')
+        Employee = pool.get('egov.org.employee')
+        Assignment = pool.get('egov.org.assignment')
+        office = self.unit('360900', '宜春市人民政府办公室')
+        clerks = Assignment.search([
+                ('post.unit', 'child_of', [office.id], 'parent'),
+                ('post.name', 'in', CLERK_POSTS)])
+        employees = Employee.search([
+                ('user.login', 'in', CLEARED_PEOPLE)])
+        employees += [a.employee for a in clerks]
+        Employee.write(list(set(employees)),
+            {'secrecy_clearance': 'confidential'})
+        Unit.write([self.unit(c, n) for c, n in CLEARED_UNITS],
+            {'secrecy_clearance': 'confidential'})
+
+    @contextlib.contextmanager
+    def acting_as(self, login):
+        from trytond.transaction import Transaction
+        User = self.pool.get('res.user')
+        user = self.user(login)
+        transaction = Transaction()
+        with transaction.set_user(user.id):
+            context = User.get_preferences(context_only=True)
+        with transaction.set_user(user.id), \
+                transaction.set_context(context):
+            yield user
+
+    def act(self, login, document, text=None, data=None):
+        """login does their to-do of document"""
+        Task = self.pool.get('egov.workflow.task')
+        document = document.__class__(document.id)
+        with self.acting_as(login) as user:
+            task, = Task.search([
+                    ('user', '=', user.id), ('state', '=', 'open'),
+                    ('kind', '=', 'todo'),
+                    ('instance', '=', document.workflow.id)])
+            task.decide('approve', text, data=data)
+        return document.__class__(document.id)
+
+    def kind(self, code):
+        Kind = self.pool.get('egov.document.kind')
+        kind, = Kind.search([('code', '=', code)])
+        return kind.id
+
+    def outgoing(self, login, title, kind, main, copy=(), **values):
+        """login drafts a 发文 and submits it (the 拟稿 step is theirs)"""
+        Outgoing = self.pool.get('egov.document.outgoing')
+        values.update({
+                'title': title, 'kind': self.kind(kind),
+                'main_recipients': [('add', [u.id for u in main])],
+                'copy_recipients': [('add', [u.id for u in copy])],
+                })
+        submit = values.pop('submit', True)
+        with self.acting_as(login):
+            document, = Outgoing.create([values])
+            if submit:
+                Outgoing.workflow_start([document])
+        return Outgoing(document.id)
+
+    def create_documents(self):
+        pool = self.pool
+        Incoming = pool.get('egov.document.incoming')
+        Record = pool.get('egov.document.archive.record')
+        yz_office = self.unit('360902', '袁州区人民政府办公室')
+        zs_office = self.unit('360982', '樟树市人民政府办公室')
+        Unit = pool.get('egov.org.unit')
+        wendian, = Unit.search([
+                ('parent', '=', yz_office.id), ('name', '=', '文电股')])
+        zonghe, = Unit.search([
+                ('parent', '=', yz_office.id), ('name', '=', '综合股')])
+
+        # 1. A draft of 唐雪 (袁州区教育体育局), not submitted yet
+        self.outgoing('tangxue',
+            '关于2026年秋季学期义务教育阶段学生资助工作情况的报告',
+            'report', [yz_office], submit=False,
+            summary='全区秋季学期资助家庭经济困难学生情况汇总。')
+
+        # 2. 唐雪's 请示, waiting at 核稿 for 陈霞 (her office's head)
+        request = self.outgoing('tangxue',
+            '关于申请2027年农村义务教育学校校舍维修改造资金的请示',
+            'request', [yz_office], urgency='urgent',
+            summary='申请区级财政安排校舍维修改造专项资金。')
+        self.act('tangxue', request, '请审核。')
+
+        # 3. The city office's 通知, dispatched: a 收文 waits to be signed
+        # for (签收) at 袁州区 (谢娜) and 樟树市 (韩梅)
+        notice = self.outgoing('huanglei',
+            '关于做好2027年元旦春节期间安全生产工作的通知', 'notice',
+            [yz_office, zs_office], body=word_body(
+                '各县（市、区）人民政府办公室：元旦春节将至，请切实做好'
+                '节日期间安全生产工作。'),
+            body_name='关于做好2027年元旦春节期间安全生产工作的通知.docx',
+            summary='部署两节期间安全生产大检查。', copies=20)
+        self.act('huanglei', notice)                        # 拟稿
+        self.act('zhoumin', notice, '同意。')                # 核稿
+        self.act('zhoumin', notice, '同意印发。')            # 签发
+        self.act('sunli', notice)                           # 编号
+        self.act('sunli', notice)                           # 用印
+        self.act('sunli', notice)                           # 分发
+
+        # 4. 袁州区教育体育局's 报告 to 袁州区人民政府办公室, from 拟稿 to
+        # the receiver's 办结, then marked for archiving by both clerks
+        report = self.outgoing('tangxue',
+            '关于2026年全区中小学食品安全专项检查情况的报告', 'report',
+            [yz_office], body=word_body(
+                '区人民政府办公室：现将我局2026年全区中小学食品安全专项'
+                '检查情况报告如下。'),
+            body_name='食品安全专项检查情况的报告.docx',
+            summary='检查学校86所，发现问题12处，均已整改。')
+        self.act('tangxue', report)                          # 拟稿
+        self.act('chenxia', report, '已核。')                # 核稿
+        self.act('songtao', report, '同意。')                # 签发
+        self.act('liuyang', report)                         # 编号
+        self.act('liuyang', report)                         # 用印
+        self.act('liuyang', report)                         # 分发
+        received, = Incoming.search([('outgoing', '=', report.id)])
+        with self.acting_as('xiena'):
+            Incoming.sign_for([received])
+            Incoming.workflow_start([received])
+        self.act('xiena', received)                         # 登记
+        self.act('yuanfang', received, '拟请彭主任阅示。')   # 拟办
+        self.act('pengtao', received, '请文电股存档备查。',  # 批办
+            data={'handlers': [wendian.id]})
+        self.act('yuanfang', received, '已阅存。')           # 承办
+        self.act('xiena', received)                         # 办结
+        for login, document in [('liuyang', report), ('xiena', received)]:
+            with self.acting_as(login):
+                Record.mark([document.__class__(document.id)])
+
+        # 5. A paper 收文 of 袁州区人民政府办公室, waiting at 批办 for 彭涛
+        with self.acting_as('xiena'):
+            paper, = Incoming.create([{
+                        'title': '江西省人民政府办公厅关于进一步加强冬春季'
+                        '森林防灭火工作的通知',
+                        'source_name': '江西省人民政府办公厅',
+                        'source_number': '赣府厅字〔2026〕88号',
+                        'category': 'superior',
+                        'urgency': 'urgent',
+                        'deadline': datetime.date(2026, 12, 31),
+                        }])
+            Incoming.workflow_start([paper])
+        self.act('xiena', paper)                            # 登记
+        self.act('yuanfang', paper,
+            '拟请彭主任阅示，转综合股牵头落实。',
+            data={'handlers': [zonghe.id]})                 # 拟办
+
+        # 6. A 机密 通知 of the city office, waiting at 签发 for 周敏:
+        # only the cleared see it
+        secret = self.outgoing('huanglei',
+            '关于调整全市防汛抗旱应急物资储备点布局的通知', 'notice',
+            [yz_office], secrecy='confidential', secrecy_years=10,
+            summary='调整市级应急物资储备点布局及调运方案。')
+        self.act('huanglei', secret)                        # 拟稿
+        self.act('zhoumin', secret, '同意。')                # 核稿
+
+
+def word_body(text):
+    "A .docx 正文 of one paragraph"
+    import io
+
+    import docx
+    document = docx.Document()
+    document.add_paragraph(text)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
 
 
 def demo_logins():

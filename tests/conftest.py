@@ -98,7 +98,7 @@ class Server:
             '-d', self.database]
         run(*admin, '--all', '--email', 'admin@localhost', '-l', 'zh_CN',
             env=dict(env, TRYTONPASSFILE=str(password)))
-        run(*admin, '-u', 'egov_base', 'egov_workflow',
+        run(*admin, '-u', 'egov_base', 'egov_workflow', 'egov_document',
             '--activate-dependencies', '-l', 'zh_CN', env=env)
         run(sys.executable, 'load.py', '-c', str(self.config),
             '-d', self.database, env=env, cwd=ROOT / 'demo')
