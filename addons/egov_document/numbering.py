@@ -9,15 +9,20 @@ sequences with NOWAIT and give up after a few retries, so a hundred clerks
 numbering at once (of any unit) would see errors. Here a number is taken
 from the counter of its rule and year in a short transaction of its own
 (READ COMMITTED: a concurrent taker waits for the row and then reads the
-next value, in about a millisecond). The number is registered as used in
-the transaction of the document; a number taken by a transaction that
-failed has no register row, and after ABANDONED it is given again, so the
-numbers stay without gaps. A unique index on the register is the last
-guard against a duplicate."""
+next value, in about a millisecond), on connections of its own (see
+_side_pool). The number is registered as used in the transaction of the
+document. A number taken by a transaction that failed has no register row
+and goes to the next taker, so the numbers stay without gaps: at once on
+PostgreSQL, which tells whether the taking transaction (its id is kept on
+the allocation) failed, else after ABANDONED. A unique index on the
+register is the last guard against a duplicate."""
 import datetime
+import os
 import re
+import threading
 
-from sql import For
+
+from trytond import config
 
 from trytond.i18n import gettext
 from trytond.model import (
@@ -29,8 +34,8 @@ from trytond.wizard import Button, StateAction, StateView, Wizard
 
 from .exceptions import NumberingError
 
-# A number taken this long ago by a transaction that never registered it
-# is given again
+# A number taken this long ago, by a transaction whose end is not known,
+# that never registered it is given again
 ABANDONED = datetime.timedelta(minutes=5)
 MODES = [
     ('auto', "Automatic"),
@@ -43,6 +48,9 @@ NUMBER_STATES = [
     ]
 
 
+FULL_WIDTH_DIGITS = str.maketrans('０１２３４５６７８９', '0123456789')
+
+
 def format_number(prefix, year, sequence):
     return '%s〔%s〕%s号' % (prefix, year, sequence)
 
@@ -50,19 +58,29 @@ def format_number(prefix, year, sequence):
 def parse_number(text):
     """(prefix, year, sequence) of a number as people type it: 〔〕, [],
     ［］ or 【】 around the year; None when it is not one"""
-    text = (text or '').strip().replace(' ', '')
-    match = re.fullmatch(r'(.+?)[〔\[［【(（](\d{4})[〕\]］】)）](\d{1,6})号', text)
+    text = (text or '').strip().replace(' ', '').replace('\u3000', '')
+    # Digits as typed on a Chinese keyboard too (２０２６), no other script
+    text = text.translate(FULL_WIDTH_DIGITS)
+    match = re.fullmatch(
+        r'(.+?)[〔\[［【(（]([0-9]{4})[〕\]］】)）]([0-9]{1,6})号', text)
     if not match:
         return None
     prefix, year, sequence = match.groups()
     return prefix, int(year), int(sequence)
 
 
+def normalise_number(text):
+    "The number as the register writes it (〔〕 around the year), or text"
+    parsed = parse_number(text)
+    return format_number(*parsed) if parsed else (text or '').strip()
+
+
 class Numbering(DeactivableMixin, ModelSQL, ModelView):
     "Numbering Rule"
     __string__ = "Numbering Rule"
     __name__ = 'egov.document.numbering'
-    _egov_visibility = 'unit'
+    # Read by the document clerks and administrators only
+    _egov_visibility = 'admin'
 
     name = fields.Char("Name", required=True, strip=True)
     unit = fields.Many2One('egov.org.unit', "Unit", required=True,
@@ -144,10 +162,11 @@ class Numbering(DeactivableMixin, ModelSQL, ModelView):
         Date = pool.get('ir.date')
         rule = cls.rule_for(document)
         year = Date.today().year
-        typed = (getattr(document, 'manual_number', None) or '').strip()
+        typed = normalise_number(getattr(document, 'manual_number', None))
         if typed:
             with without_check_access():
                 reserved = Number.search([
+                        ('numbering', '=', rule.id),
                         ('number', '=', typed),
                         ('state', '=', 'reserved'),
                         ], limit=1)
@@ -219,49 +238,74 @@ class Counter(ModelSQL):
         "The next number of the rule in year, or one taken and lost"
         transaction = Transaction()
         database = transaction.database
-        if database.has_select_for():
-            return cls._take_apart(rule_id, year)
-        # SQLite: one writer at a time; the document's transaction counts
-        return cls._take_with(transaction.connection, rule_id, year)
+        if not database.has_select_for():
+            # SQLite: one writer at a time; the document's transaction counts
+            return cls._take_sqlite(rule_id, year)
+        # Who takes it, to know later whether they failed; and whether the
+        # rule is this transaction's own, not committed yet: nobody else can
+        # number with it, nor see it from outside
+        numbering = Pool().get('egov.document.numbering')
+        cursor = transaction.connection.cursor()
+        cursor.execute('SELECT txid_current(), EXISTS (SELECT 1 '
+            'FROM "%s" WHERE id = %%s '
+            'AND xmin = xid(pg_current_xact_id()))' % numbering._table,
+            (rule_id,))
+        taker, own = cursor.fetchone()
+        if own:
+            return cls._take_postgresql(cursor, rule_id, year, taker)
+        with _side_pool(database).connection() as connection:
+            return cls._take_postgresql(
+                connection.cursor(), rule_id, year, taker)
 
     @classmethod
-    def _take_apart(cls, rule_id, year):
-        from psycopg import IsolationLevel
-        database = Transaction().database
-        connection = database.get_connection()
-        try:
-            connection.isolation_level = IsolationLevel.READ_COMMITTED
-            sequence = cls._take_with(connection, rule_id, year)
-            connection.commit()
-            return sequence
-        except Exception:
-            connection.rollback()
-            raise
-        finally:
-            database.put_connection(connection)
+    def _take_postgresql(cls, cursor, rule_id, year, taker):
+        """Each statement is a transaction of its own on the side
+        connections (autocommit): the counter's row is locked only while
+        one statement runs"""
+        pool = Pool()
+        names = {
+            'counter': cls._table,
+            'allocation': pool.get(
+                'egov.document.numbering.allocation')._table,
+            'number': pool.get('egov.document.number')._table,
+            }
+        now = datetime.datetime.now()
+        values = {'rule': rule_id, 'year': year, 'taker': taker, 'now': now,
+            'old': now - ABANDONED}
+        cursor.execute(_LOST % names, values)
+        row = cursor.fetchone()
+        if row:
+            return row[0]
+        cursor.execute(_TAKE % names, values)
+        row = cursor.fetchone()
+        if not row:
+            # The first number of a year: one row, whoever comes first
+            cursor.execute('INSERT INTO "%(counter)s" (numbering, year, '
+                'next_number, create_uid, create_date) '
+                'VALUES (%%(rule)s, %%(year)s, 1, 0, %%(now)s) '
+                'ON CONFLICT (numbering, year) DO NOTHING' % names, values)
+            cursor.execute(_TAKE % names, values)
+            row = cursor.fetchone()
+        return row[0]
 
     @classmethod
-    def _take_with(cls, connection, rule_id, year):
+    def _take_sqlite(cls, rule_id, year):
         pool = Pool()
         Allocation = pool.get('egov.document.numbering.allocation')
         Number = pool.get('egov.document.number')
         table = cls.__table__()
         allocation = Allocation.__table__()
         number = Number.__table__()
-        cursor = connection.cursor()
+        cursor = Transaction().connection.cursor()
         now = datetime.datetime.now()
-        # A number taken long ago that no document registered
-        lost = allocation.select(allocation.id, allocation.sequence,
-            where=(allocation.numbering == rule_id)
-            & (allocation.year == year)
-            & (allocation.taken_at < now - ABANDONED)
-            & ~allocation.sequence.in_(number.select(number.sequence,
-                    where=(number.numbering == rule_id)
-                    & (number.year == year))),
-            order_by=[allocation.sequence], limit=1)
-        if Transaction().database.has_select_for():
-            lost.for_ = For('UPDATE', skip_locked=True)
-        cursor.execute(*lost)
+        cursor.execute(*allocation.select(allocation.id, allocation.sequence,
+                where=(allocation.numbering == rule_id)
+                & (allocation.year == year)
+                & (allocation.taken_at < now - ABANDONED)
+                & ~allocation.sequence.in_(number.select(number.sequence,
+                        where=(number.numbering == rule_id)
+                        & (number.year == year))),
+                order_by=[allocation.sequence], limit=1))
         row = cursor.fetchone()
         if row:
             allocation_id, sequence = row
@@ -269,33 +313,18 @@ class Counter(ModelSQL):
                     where=allocation.id == allocation_id))
             return sequence
         where = (table.numbering == rule_id) & (table.year == year)
-        if Transaction().database.has_returning():
-            # The first number of a year: one row, whoever comes first
-            cursor.execute('INSERT INTO "%s" (numbering, year, next_number, '
-                'create_uid, create_date) VALUES (%%s, %%s, 1, 0, %%s) '
-                'ON CONFLICT (numbering, year) DO NOTHING' % cls._table,
-                (rule_id, year, now))
-            # Waits for a concurrent taker's row, then reads its next value
+        cursor.execute(*table.select(table.next_number, where=where))
+        row = cursor.fetchone()
+        if row:
+            sequence, = row
             cursor.execute(*table.update([table.next_number],
-                    [table.next_number + 1], where=where,
-                    returning=[table.next_number]))
-            row = cursor.fetchone()
+                    [table.next_number + 1], where=where))
         else:
-            # SQLite: the transaction holds the only write lock
-            cursor.execute(*table.select(table.next_number, where=where))
-            row = cursor.fetchone()
-            if row:
-                cursor.execute(*table.update([table.next_number],
-                        [table.next_number + 1], where=where))
-                row = (row[0] + 1,)
-        if row is None:
+            sequence = 1
             cursor.execute(*table.insert(
                     [table.numbering, table.year, table.next_number,
                         table.create_uid, table.create_date],
                     [[rule_id, year, 2, 0, now]]))
-            sequence = 1
-        else:
-            sequence = row[0] - 1
         cursor.execute(*allocation.insert(
                 [allocation.numbering, allocation.year, allocation.sequence,
                     allocation.taken_at, allocation.create_uid,
@@ -304,8 +333,94 @@ class Counter(ModelSQL):
         return sequence
 
 
+# Whether the transaction that took a number failed, still runs, or is not
+# known (too old, or of another cluster when the database was restored:
+# PostgreSQL refuses to answer about a transaction of its future)
+_TAKER_STATUS = ('(CASE WHEN l.taker < GREATEST(txid_current(), '
+    'txid_snapshot_xmax(txid_current_snapshot())) '
+    'THEN txid_status(l.taker) END)')
+# The allocations of numbers since registered are dropped: the table keeps
+# only the numbers being taken and the lost ones. The first lost number is
+# given again: taken by a transaction that failed, or ABANDONED ago by one
+# whose end is not known; never one whose taker still runs, however long.
+# Two takers never give the same lost number (SKIP LOCKED).
+_LOST = (
+    'WITH registered AS ('
+        'DELETE FROM "%(allocation)s" WHERE id IN ('
+            'SELECT d.id FROM "%(allocation)s" AS d '
+            'WHERE d.numbering = %%(rule)s AND d.year = %%(year)s '
+            'AND EXISTS (SELECT 1 FROM "%(number)s" AS r '
+                'WHERE r.numbering = d.numbering AND r.year = d.year '
+                'AND r.sequence = d.sequence) '
+            # Never wait for another taker's rows (nor deadlock with it):
+            # they are dropped next time
+            'FOR UPDATE SKIP LOCKED)) '
+    'UPDATE "%(allocation)s" SET taken_at = %%(now)s, taker = %%(taker)s '
+    'WHERE id = ('
+        'SELECT l.id FROM "%(allocation)s" AS l '
+        'WHERE l.numbering = %%(rule)s AND l.year = %%(year)s '
+        'AND NOT EXISTS (SELECT 1 FROM "%(number)s" AS r '
+            'WHERE r.numbering = l.numbering AND r.year = l.year '
+            'AND r.sequence = l.sequence) '
+        "AND (" + _TAKER_STATUS + " = 'aborted' "
+            "OR (COALESCE(" + _TAKER_STATUS + ", '') != 'in progress' "
+                'AND l.taken_at < %%(old)s)) '
+        'ORDER BY l.sequence LIMIT 1 FOR UPDATE SKIP LOCKED) '
+    'RETURNING sequence')
+# The next number, and its allocation, in one statement: a concurrent taker
+# waits for the counter's row, then reads the value after this one
+_TAKE = (
+    'WITH counted AS ('
+        'UPDATE "%(counter)s" SET next_number = next_number + 1 '
+        'WHERE numbering = %%(rule)s AND year = %%(year)s '
+        'RETURNING next_number - 1 AS sequence) '
+    'INSERT INTO "%(allocation)s" (numbering, year, sequence, taken_at, '
+        'taker, create_uid, create_date) '
+    'SELECT %%(rule)s, %%(year)s, sequence, %%(now)s, %%(taker)s, 0, '
+        '%%(now)s FROM counted '
+    'RETURNING sequence')
+
+_side_pools = {}
+_side_lock = threading.Lock()
+
+
+def _side_pool(database):
+    """A few connections of their own for the statements that take
+    numbers. Not the server's pool: its connections may all be held by
+    documents' transactions waiting for a number, which would then wait for
+    ever for a connection to take it with. In autocommit, and without
+    waiting for the disk at commit: a taken number lost in a crash had no
+    register row either (the document's commit, which registers it, writes
+    the log up to it), so it is given again, as it should."""
+    from psycopg_pool import ConnectionPool
+    key = (os.getpid(), database.name)
+    pool = _side_pools.get(key)
+    if pool is None:
+        with _side_lock:
+            pool = _side_pools.get(key)
+            if pool is None:
+                params = database._connection_params(database.name)
+                conninfo = params.pop('conninfo')
+
+                def configure(connection):
+                    connection.autocommit = True
+                    connection.execute('SET synchronous_commit = off')
+                size = config.getint('egov_document', 'numbering_connections',
+                    default=4)
+                pool = _side_pools[key] = ConnectionPool(conninfo,
+                    kwargs=params, configure=configure, min_size=1,
+                    max_size=size, open=True,
+                    name='egov_document numbering %s' % database.name)
+    return pool
+
+
+class BigInteger(fields.Integer):
+    _sql_type = 'BIGINT'
+
+
 class Allocation(ModelSQL):
-    "Numbering Allocation"
+    """A number taken from a counter and not registered yet: being taken,
+    or lost by a transaction that failed (given again)"""
     __string__ = "Numbering Allocation"
     __name__ = 'egov.document.numbering.allocation'
     _egov_visibility = 'parent'
@@ -314,6 +429,8 @@ class Allocation(ModelSQL):
     year = fields.Integer("Year", required=True)
     sequence = fields.Integer("Sequence", required=True)
     taken_at = fields.DateTime("Taken At", required=True)
+    taker = BigInteger("Taken By Transaction",
+        help="The database transaction that took the number (PostgreSQL).")
 
     @classmethod
     def __setup__(cls):
@@ -341,9 +458,50 @@ class Number(ModelSQL, ModelView):
             (None, ''),
             ('egov.document.outgoing', "Outgoing Document"),
             ], readonly=True)
+    # What the register shows of the document: its title for those who
+    # may read it, nothing for the others (a 密级 document, another's)
+    document_title = fields.Function(fields.Char("Document"),
+        'get_document_title')
     note = fields.Char("Note", readonly=True)
     user = fields.Many2One('res.user', "By", readonly=True,
         ondelete='RESTRICT')
+
+    @classmethod
+    def domain_document(cls, domain, tables):
+        """Searching the register through its document finds only the
+        documents the user may read (Tryton converts the path without
+        the target's record rules)"""
+        pool = Pool()
+        Rule = pool.get('ir.rule')
+        field = cls._fields['document']
+        if '.' not in domain[0]:
+            # The plain clause, as Tryton's Field converts it
+            return fields.Field.convert_domain.__wrapped__(
+                field, domain, tables, cls)
+        name, operator, value, target = domain[:4]
+        Target = pool.get(target)
+        with Transaction().set_context(_check_access=True):
+            rule = Rule.domain_get(target, mode='read')
+        _, target_name = name.split('.', 1)
+        target_domain = [(target_name, operator, value) + tuple(domain[4:])]
+        if rule:
+            target_domain.append(rule)
+        query = Target.search(target_domain, order=[], query=True)
+        return field.sql_id(field.sql_column(tables, cls), cls).in_(query) \
+            & field.sql_column(tables, cls).like(target + ',%')
+
+    @classmethod
+    def get_document_title(cls, numbers, name):
+        pool = Pool()
+        Outgoing = pool.get('egov.document.outgoing')
+        ids = {n.document.id for n in numbers
+            if n.document and n.document.__name__ == Outgoing.__name__}
+        # Getters run without access checks: the reader's rules apply here
+        with Transaction().set_context(_check_access=True):
+            readable = {d.id: d.title for d in Outgoing.search([
+                        ('id', 'in', list(ids))])} if ids else {}
+        return {n.id: readable.get(n.document.id) if n.document else None
+            for n in numbers}
 
     @classmethod
     def __setup__(cls):
@@ -399,7 +557,7 @@ class Number(ModelSQL, ModelView):
         """A number the clerk typed: of the rule's organ code, and never
         given before"""
         parsed = parse_number(text)
-        if not parsed or parsed[0] != rule.prefix:
+        if not parsed or parsed[0] != rule.prefix or parsed[2] < 1:
             raise NumberingError(gettext(
                     'egov_document.msg_number_format',
                     number=text, example=format_number(
@@ -459,9 +617,11 @@ class Reserve(Wizard):
         pool = Pool()
         Counter = pool.get('egov.document.numbering.counter')
         Number = pool.get('egov.document.number')
-        from egov_base.tools import check_write_access
+        from egov_base.tools import check_records_access
         rule = self.record
-        check_write_access(rule.__class__, [rule])
+        # The clerks of the rule's unit reserve (the wizard's groups): they
+        # read the rule, they do not change it
+        check_records_access(rule.__class__, [rule], 'read')
         if rule.mode != 'auto':
             raise NumberingError(gettext(
                     'egov_document.msg_number_reserve_manual',
@@ -470,6 +630,6 @@ class Reserve(Wizard):
         numbers = [Number.register(rule, year,
                 Counter.take(rule.id, year), 'reserved', note=self.start.note)
             for _ in range(self.start.count)]
-        action['domain'] = PYSONEncoder().encode(
+        action['pyson_domain'] = PYSONEncoder().encode(
             [('id', 'in', [n.id for n in numbers])])
         return action, {}

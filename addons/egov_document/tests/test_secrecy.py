@@ -153,3 +153,66 @@ class SecrecyTestCase(DocumentHelpers, EgovDocumentTestCase):
             Outgoing.workflow_start([document])
         self.act(org.secretary, document)
         self.assertEqual(len(self.open_tasks(org.office_head, document)), 1)
+
+    @with_transaction()
+    def test_number_register_tells_nothing(self):
+        "The register's line of a 秘密 发文 does not name it to a clerk not cleared"
+        pool = Pool()
+        Number = pool.get('egov.document.number')
+        Numbering = pool.get('egov.document.numbering')
+        Employee = pool.get('egov.org.employee')
+        Unit = pool.get('egov.org.unit')
+        from .tools import numbering_rule
+        org = document_org()
+        rule = numbering_rule(org.yz_edu, '袁教体字')
+        Employee.write([org.secretary_employee],
+            {'secrecy_clearance': 'secret'})
+        Unit.write([org.zs_finance, org.city_office],
+            {'secrecy_clearance': 'secret'})
+        document = self.outgoing(org, secrecy='secret', title=TITLE)
+        with Transaction().set_context(_check_access=False):
+            number = Numbering.number_document(document)
+        with acting_as(org.yz_clerk):
+            line, = Number.search([('number', '=', number)])
+            values, = Number.read([line.id], ['document_title', 'rec_name'])
+            self.assertNotIn(TITLE, str(values))
+            self.assertIsNone(values['document_title'])
+            self.assertEqual(Number.search([
+                        ('document.title', 'ilike', '%边境%',
+                            'egov.document.outgoing')]), [])
+            self.assertEqual(Number.search([
+                        ('document', '=', str(document))]), [line])
+        # Cleared, the clerk finds it and reads its title
+        Employee.write([org.yz_clerk_employee],
+            {'secrecy_clearance': 'secret'})
+        with acting_as(org.yz_clerk):
+            self.assertEqual(Number.search([
+                        ('document.title', 'ilike', '%边境%',
+                            'egov.document.outgoing')]), [line])
+            self.assertEqual(Number(line.id).document_title, TITLE)
+
+    @with_transaction()
+    def test_paths_through_unreadable_records(self):
+        """A search through a relation answers only from records the user
+        may read: the receiving clerk cannot probe the sender's 发文"""
+        pool = Pool()
+        Incoming = pool.get('egov.document.incoming')
+        Outgoing = pool.get('egov.document.outgoing')
+        Dispatch = pool.get('egov.document.dispatch')
+        org = document_org()
+        document = self.outgoing(org, summary='内部掌握：暂缓公开检查结果')
+        with Transaction().set_context(_check_access=False):
+            Dispatch.dispatch(Outgoing(document.id))
+        with acting_as(org.zs_clerk):
+            mine, = Incoming.search([])
+            self.assertEqual(Incoming.search(
+                    [('outgoing.summary', 'ilike', '%暂缓公开%')]), [])
+            self.assertEqual(Incoming.search(
+                    [('outgoing', 'where',
+                            [('summary', 'ilike', '%暂缓公开%')])]), [])
+            self.assertEqual(Incoming.search_count(
+                    [('outgoing.drafter', '=', org.secretary.id)]), 0)
+        with acting_as(org.yz_clerk):
+            # The sender's clerk reads the 发文: the path answers for him
+            self.assertEqual(len(Outgoing.search(
+                    [('summary', 'ilike', '%暂缓公开%')])), 1)
