@@ -85,7 +85,9 @@ class Outgoing(DocumentMixin, WorkflowMixin, ModelSQL, ModelView):
             'secrecy': 'read', 'urgency': 'read', 'summary': 'read',
             'main_recipients': 'read', 'copy_recipients': 'read',
             'cosign_units': 'read'},
-        'draft': {'title': 'required', 'kind': 'required',
+        # 文种 is chosen on the 发文单 before 提交 (checked there): the act
+        # dialog has no field of its kind
+        'draft': {'title': 'required',
             'main_recipients': 'edit', 'copy_recipients': 'edit',
             'cosign_units': 'edit', 'summary': 'edit', 'urgency': 'edit',
             'secrecy': 'edit'},
@@ -189,6 +191,16 @@ class Outgoing(DocumentMixin, WorkflowMixin, ModelSQL, ModelView):
         return super().copy(documents, default=default)
 
     # The process
+
+    @classmethod
+    @ModelView.button
+    def workflow_start(cls, documents):
+        for document in documents:
+            if not document.kind:
+                raise DocumentError(gettext(
+                        'egov_workflow.msg_workflow_form_required',
+                        field=document._workflow_label('kind')))
+        super().workflow_start(documents)
 
     def workflow_step_done(self, task, decision):
         super().workflow_step_done(task, decision)
