@@ -38,6 +38,8 @@ from operations import OPERATIONS  # noqa: E402
 import operations_workflow  # noqa: E402,F401 (registers its operations)
 import operations_notify  # noqa: E402,F401 (registers its operations)
 import operations_search  # noqa: E402,F401 (registers its operations)
+import operations_numbering  # noqa: E402,F401 (registers its operations)
+import operations_document  # noqa: E402,F401 (registers its operations)
 
 
 def parse_args(argv=None):
