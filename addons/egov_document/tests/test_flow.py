@@ -186,3 +186,20 @@ class FlowTestCase(DocumentHelpers, EgovDocumentTestCase):
                 [('egov.document.outgoing', document.id)])
         with acting_as(org.zs_clerk):
             self.assertEqual(Search.query('食品安全')['count'], 0)
+
+    @with_transaction()
+    def test_every_step_fits_the_act_dialog(self):
+        "What a step lets its holder fill, the 办理 dialog can show"
+        from egov_workflow.slots import plan_slots
+        pool = Pool()
+        Process = pool.get('egov.workflow.process')
+        for process in Process.search([
+                    ('code', 'in', ['document_outgoing', 'document_incoming']),
+                    ('state', '=', 'active')]):
+            Model = pool.get(process.model)
+            for step in [k for k in Model._workflow_fields if k != '*']:
+                editable = [n for n, r in Model.workflow_step_rules(
+                        process, step).items() if r in {'edit', 'required'}]
+                with self.subTest(process=process.code, step=step):
+                    _, refused = plan_slots(Model(), editable)
+                    self.assertIsNone(refused)
