@@ -17,7 +17,9 @@ Here, under every model ([register_mixin]):
   of a path (a.b.c, child_of/parent_of with a parent field, reference
   fields with their model, `where` sub-domains, Dict keys);
 - an export refuses a field hidden on one of the exported records
-  (`_guard_hidden`), since the export reads the records without checks.
+  (`_guard_hidden`), since the export reads the records without checks;
+- a path through a relation (a.b, a where […]) searches only the targets
+  the user may read: their record rules are added at each step.
 
 A refused call is an AccessError with a message; over RPC the audit
 records it as a refused call (audit/errors.py)."""
@@ -146,6 +148,46 @@ def collect_domain(Model, domain, found, depth=0):
             collect_domain(Model, clause, found, depth)
 
 
+RELATIONS = {'many2one', 'one2many', 'many2many'}
+
+
+def apply_path_rules(Model, domain, depth=0):
+    """The domain with the target's read rules added at each relation step
+    (a.b, a where […]): Tryton converts a path without the record rules of
+    its targets, so a search through one would answer from records the
+    user may not read (another unit's, a 密级 document)"""
+    pool = Pool()
+    Rule = pool.get('ir.rule')
+    if depth > MAX_DEPTH:
+        return domain
+    if is_leaf(domain):
+        if not isinstance(domain[0], str):
+            return domain
+        name, _, relate = domain[0].partition('.')
+        operator = domain[1]
+        field = Model._fields.get(name)
+        if (field is None or field._type not in RELATIONS
+                or not (relate or operator in {'where', 'not where'})
+                or operator.endswith('child_of')
+                or operator.endswith('parent_of')):
+            return domain
+        Target = field.get_target()
+        rule = Rule.domain_get(Target.__name__, mode='read')
+        if relate:
+            sub = [(relate,) + tuple(domain[1:])]
+            operator = 'where'
+        else:
+            sub = domain[2]
+        sub = apply_path_rules(Target, sub, depth + 1)
+        if rule:
+            sub = [sub, rule]
+        return (name, operator, sub)
+    if isinstance(domain, (list, tuple)):
+        return [c if isinstance(c, str)
+            else apply_path_rules(Model, c, depth) for c in domain]
+    return domain
+
+
 def collect_order(Model, order, found, depth=0):
     if not order:
         return
@@ -270,6 +312,7 @@ class FieldGuardMixin:
             collect_order(cls, order, found)
             if found:
                 check_found(found)
+            domain = apply_path_rules(cls, domain)
         return super().search(domain, *args, **kwargs)
 
     @classmethod
