@@ -44,6 +44,9 @@ class Outgoing(DocumentMixin, WorkflowMixin, ModelSQL, ModelView):
     disclosure = fields.Selection(DISCLOSURE, "Disclosure", sort=False,
         states=DRAFT)
     summary = fields.Text("Summary", states=DRAFT)
+    # Tryton searches a Text field by PostgreSQL's full text, which does
+    # not cut Chinese into words: a substring would not be found
+    summary.search_full_text = False
     main_recipients = fields.Many2Many(
         'egov.document.outgoing-main.unit', 'document', 'unit',
         "Main Recipients", states=DRAFT,

@@ -124,7 +124,8 @@ def create_schema(uri, database, password):
         trytond_admin(config, database, password, directory,
             '--all', '--email', 'admin@localhost', '-l', 'zh_CN')
         trytond_admin(config, database, password, directory,
-            '-u', 'egov_base', 'egov_workflow', '--activate-dependencies',
+            '-u', 'egov_base', 'egov_workflow', 'egov_document',
+            '--activate-dependencies',
             '-l', 'zh_CN')
 
 

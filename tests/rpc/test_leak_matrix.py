@@ -85,7 +85,7 @@ ADMIN_ONLY = {
     'egov.security.configuration', 'egov.security.key',
     'egov.security.totp', 'egov.security.weak.scan',
     'egov.security.weak.result', 'egov.security.password.history',
-    'egov.security.mobile.verification'}
+    'egov.security.mobile.verification', 'egov.upload.configuration'}
 
 
 def declared_models():
