@@ -14,5 +14,9 @@ def bench_database():
         pytest.skip("EGOV_BENCH_DSN is not set (a PostgreSQL server URI)")
     script('generate.py', '--uri', DSN, '--database', DATABASE,
         '--units', '20', '--employees', '200', '--force')
+    # egov_document is activated on the generated rows (its required
+    # columns get their defaults), with a few documents for its operations
+    script('generate_documents.py', '--uri', DSN, '--database', DATABASE,
+        '--documents', '200')
     yield DATABASE
     drop(DATABASE)

@@ -124,8 +124,7 @@ def create_schema(uri, database, password):
         trytond_admin(config, database, password, directory,
             '--all', '--email', 'admin@localhost', '-l', 'zh_CN')
         trytond_admin(config, database, password, directory,
-            '-u', 'egov_base', 'egov_workflow', 'egov_document',
-            '--activate-dependencies',
+            '-u', 'egov_base', 'egov_workflow', '--activate-dependencies',
             '-l', 'zh_CN')
 
 
