@@ -41,7 +41,9 @@ class WorkflowLimitsTestCase(WorkflowHelpers, EgovWorkflowTestCase):
         start = time.monotonic()
         with self.assertRaises(bpmn.DefinitionError) as cm:
             bpmn.check_expression(text, 'Flow_1', {'days', 'reason'})
-        self.assertLess(time.monotonic() - start, 0.5, text)
+        # Unbounded, these take minutes or all the memory; the bound leaves
+        # room for a machine busy with the other suite
+        self.assertLess(time.monotonic() - start, 2, text)
         self.assertEqual(cm.exception.code, code, text)
         return cm.exception
 
@@ -83,7 +85,9 @@ class WorkflowLimitsTestCase(WorkflowHelpers, EgovWorkflowTestCase):
             start = time.monotonic()
             with self.assertRaises(InvalidExpression, msg=text):
                 environment.evaluate(text, values)
-            self.assertLess(time.monotonic() - start, 0.5, text)
+            # Unbounded, these take minutes or all the memory; the bound leaves
+        # room for a machine busy with the other suite
+        self.assertLess(time.monotonic() - start, 2, text)
         self.assertTrue(environment.evaluate('days * 2 > 3', {'days': 2}))
 
     def test_signature_dimensions(self):
