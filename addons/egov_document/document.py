@@ -134,6 +134,10 @@ class DocumentMixin(UploadGuardMixin):
                             refused[:5])),
                     secrecy=self.secrecy_label()))
 
+    def search_secrecy(self):
+        "The 密级 the smart search files the document under (_egov_search)"
+        return self.secrecy_label() if self.secrecy != 'none' else None
+
     def secrecy_label(self):
         return dict(self.__class__.fields_get(['secrecy'])['secrecy'][
                 'selection'])[self.secrecy]

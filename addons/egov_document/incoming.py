@@ -140,9 +140,6 @@ class Incoming(DocumentMixin, WorkflowMixin, ModelSQL, ModelView):
             ('source_name', operator, value),
             ]
 
-    def search_secrecy(self):
-        return self.secrecy_label() if self.secrecy != 'none' else None
-
     @fields.depends('source_unit', 'source_name')
     def on_change_source_unit(self):
         if self.source_unit and not self.source_name:

@@ -164,9 +164,6 @@ class Outgoing(DocumentMixin, WorkflowMixin, ModelSQL, ModelView):
             ('number', operator, value),
             ]
 
-    def search_secrecy(self):
-        return self.secrecy_label() if self.secrecy != 'none' else None
-
     @property
     def recipients(self):
         "The units the document goes to: 主送 then 抄送, each once"
