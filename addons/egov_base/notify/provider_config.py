@@ -44,7 +44,7 @@ def provider_class(kind):
     return getattr(importlib.import_module(module), name)
 
 
-class Provider(ModelSQL, ModelView):
+class Provider(crypto.EncryptValuesMixin, ModelSQL, ModelView):
     __name__ = 'egov.notify.provider'
     __string__ = "Message Provider"
     _egov_visibility = 'admin'
@@ -169,18 +169,6 @@ class Provider(ModelSQL, ModelView):
         row = cursor.fetchone()
         value = row[0] if row else None
         return crypto.decrypt(value) if value else ''
-
-    @classmethod
-    def create(cls, vlist):
-        return super().create([cls._encrypt(v) for v in vlist])
-
-    @classmethod
-    def write(cls, *args):
-        actions = iter(args)
-        args = []
-        for records, values in zip(actions, actions):
-            args.extend((records, cls._encrypt(values)))
-        super().write(*args)
 
     @classmethod
     def _encrypt(cls, values):

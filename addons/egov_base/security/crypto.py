@@ -68,3 +68,22 @@ def decrypt(token, key_=None):
         return (decryptor.update(data) + decryptor.finalize()).decode('utf-8')
     except InvalidTag:
         return None
+
+
+class EncryptValuesMixin:
+    """A model whose create and write values pass through its classmethod
+    _encrypt(values) -> values before they are stored (secrets kept
+    encrypted by encrypt() above)"""
+    __slots__ = ()
+
+    @classmethod
+    def create(cls, vlist):
+        return super().create([cls._encrypt(v) for v in vlist])
+
+    @classmethod
+    def write(cls, *args):
+        actions = iter(args)
+        args = []
+        for records, values in zip(actions, actions):
+            args.extend((records, cls._encrypt(values)))
+        super().write(*args)

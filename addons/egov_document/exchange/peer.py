@@ -22,7 +22,7 @@ field_guard.SECRETS['egov.document.exchange.peer'] = frozenset(
     {'private_key'})
 
 
-class Peer(ModelSQL, ModelView):
+class Peer(crypto.EncryptValuesMixin, ModelSQL, ModelView):
     "Exchange Peer"
     __string__ = "Exchange Peer"
     __name__ = 'egov.document.exchange.peer'
@@ -133,18 +133,6 @@ class Peer(ModelSQL, ModelView):
                     raise DocumentError(gettext(
                             'egov_document.msg_exchange_peer_key',
                             peer=peer.name))
-
-    @classmethod
-    def create(cls, vlist):
-        return super().create([cls._encrypt(v) for v in vlist])
-
-    @classmethod
-    def write(cls, *args):
-        actions = iter(args)
-        args = []
-        for records, values in zip(actions, actions):
-            args.extend((records, cls._encrypt(values)))
-        super().write(*args)
 
     @classmethod
     def _encrypt(cls, values):
