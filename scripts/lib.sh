@@ -75,6 +75,9 @@ setup() {
     # The text of attachments for the search: .doc/.wps through
     # LibreOffice, scans through tesseract's Chinese model
     local extraction="libreoffice-writer-nogui tesseract-ocr tesseract-ocr-chi-sim"
+    # 公文 rendered to PDF on the server: 楷 for signatures and notes
+    # (宋/黑 come from fonts-noto-cjk; see egov_document/render)
+    extraction="$extraction fonts-arphic-gkai00mp"
     if [ "$purpose" = test ]; then
         apt_install postgresql chromium fonts-noto-cjk $extraction
         python_packages requirements-dev.txt
