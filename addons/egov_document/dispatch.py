@@ -120,6 +120,19 @@ class Dispatch(Model):
         return [values[c] for c in COLUMNS]
 
     @classmethod
+    def _divisions(cls, unit_ids):
+        "{unit id: its division id} (kept on each 收文, see document.py)"
+        Unit = Pool().get('egov.org.unit')
+        unit = Unit.__table__()
+        cursor = Transaction().connection.cursor()
+        result = {}
+        for sub_ids in grouped_slice(unit_ids):
+            cursor.execute(*unit.select(unit.id, unit.division,
+                    where=unit.id.in_(list(sub_ids))))
+            result.update(cursor)
+        return result
+
+    @classmethod
     def _insert(cls, outgoing, unit_ids):
         pool = Pool()
         Incoming = pool.get('egov.document.incoming')
@@ -129,8 +142,9 @@ class Dispatch(Model):
         today = pool.get('ir.date').today()
         values = cls._values(outgoing, today)
         table = Incoming.__table__()
-        columns = [getattr(table, c) for c in ['unit'] + COLUMNS] + [
-            table.create_uid, table.create_date]
+        divisions = cls._divisions(unit_ids)
+        columns = [getattr(table, c) for c in ['unit', 'division'] + COLUMNS
+            ] + [table.create_uid, table.create_date]
         created = now()
         cursor = transaction.connection.cursor()
         ids = []
@@ -138,21 +152,24 @@ class Dispatch(Model):
             # One short statement for all the units: the values are the
             # same but for the unit (a long multi-row VALUES costs more to
             # send than to insert)
-            quoted = ', '.join('"%s"' % c for c in ['unit'] + COLUMNS + [
-                    'create_uid', 'create_date'])
+            quoted = ', '.join('"%s"' % c for c in ['unit', 'division']
+                + COLUMNS + ['create_uid', 'create_date'])
             placeholders = ', '.join(['%s'] * (len(COLUMNS) + 2))
-            cursor.execute('INSERT INTO "%s" (%s) SELECT u, %s '
-                'FROM unnest(%%s::integer[]) WITH ORDINALITY AS t(u, n) '
+            cursor.execute('INSERT INTO "%s" (%s) SELECT u, d, %s '
+                'FROM unnest(%%s::integer[], %%s::integer[]) '
+                'WITH ORDINALITY AS t(u, d, n) '
                 'ORDER BY n RETURNING id, unit' % (
                     Incoming._table, quoted, placeholders),
-                values + [0, created, list(unit_ids)])
+                values + [0, created, list(unit_ids),
+                    [divisions.get(u) for u in unit_ids]])
             rows = cursor.fetchall()
             ids = [i for i, _ in rows]
             unit_ids = [u for _, u in rows]
         else:
             for unit in unit_ids:
                 cursor.execute(*table.insert(columns,
-                        [[unit] + values + [0, created]]))
+                        [[unit, divisions.get(unit)] + values
+                            + [0, created]]))
                 ids.append(database.lastid(cursor))
         # Browsed in slices: a record checks every id of its list
         incomings = [r for sub_ids in grouped_slice(ids, 100)

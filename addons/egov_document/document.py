@@ -2,6 +2,8 @@
 body (正文), the opinions of the process and the deadline light."""
 import datetime
 
+from sql import Null
+
 from trytond.i18n import gettext
 from trytond.model import fields
 from trytond.pool import Pool
@@ -42,6 +44,10 @@ class DocumentMixin(UploadGuardMixin):
     unit = fields.Many2One('egov.org.unit', "Unit", required=True,
         ondelete='RESTRICT', states=DRAFT,
         domain=[('kind', '!=', 'department')])
+    division = fields.Many2One('egov.org.unit', "Division", readonly=True,
+        ondelete='RESTRICT',
+        help="The county, district or zone of the unit, kept with the "
+        "document so that a county's documents are found on one index.")
     secrecy = fields.Selection(SECRECY, "Secrecy", required=True,
         sort=False, states=DRAFT)
     secrecy_years = fields.Integer("Secrecy Term (Years)",
@@ -63,6 +69,39 @@ class DocumentMixin(UploadGuardMixin):
         'get_opinions')
     deadline = fields.Date("Deadline", states=DRAFT)
     light = fields.Function(fields.Selection(LIGHTS, "Light"), 'get_light')
+
+    @classmethod
+    def __register__(cls, module):
+        table_h = cls.__table_handler__(module)
+        fill = table_h.table_exist(cls._table) and (
+            not table_h.column_exist('division'))
+        super().__register__(module)
+        if fill:
+            cls.update_divisions()
+
+    @classmethod
+    def update_divisions(cls, units=None):
+        "Set the division of the documents (of units) from their unit's"
+        Unit = Pool().get('egov.org.unit')
+        table, unit = cls.__table__(), Unit.__table__()
+        where = table.division != unit.select(unit.division,
+            where=unit.id == table.unit)
+        where |= table.division == Null
+        if units is not None:
+            where &= table.unit.in_([u.id for u in units] or [-1])
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*table.update([table.division],
+                [unit.select(unit.division, where=unit.id == table.unit)],
+                where=where))
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        values = super().preprocess_values(mode, values)
+        if values.get('unit'):
+            Unit = Pool().get('egov.org.unit')
+            division = Unit(values['unit']).division
+            values['division'] = division.id if division else None
+        return values
 
     @classmethod
     def default_secrecy(cls):

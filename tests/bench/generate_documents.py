@@ -157,7 +157,7 @@ def fill(cursor, direction, count, counts, process, first_doc,
         FROM bench_draw d JOIN bench_user us ON us.n = d.user_n
         WHERE d.state = 'running'""", (first_task, process_name))
     common = """d.doc, '公文 ' || d.n || ' 关于做好相关工作的通知', u.id,
-            k.id,
+            u.division, k.id,
             CASE WHEN d.secrecy_draw < 0.97 THEN 'none'
                 WHEN d.secrecy_draw < 0.99 THEN 'secret'
                 ELSE 'confidential' END,
@@ -174,7 +174,7 @@ def fill(cursor, direction, count, counts, process, first_doc,
         JOIN bench_unit s ON s.n = d.source_n
         JOIN bench_user us ON us.n = d.user_n
         JOIN bench_kind k ON k.n = d.kind_n"""
-    columns = """id, title, unit, kind, secrecy, urgency, deadline,
+    columns = """id, title, unit, division, kind, secrecy, urgency, deadline,
         workflow_state, workflow, create_uid, create_date"""
     if direction == 'incoming':
         cursor.execute("""INSERT INTO egov_document_incoming (%s,

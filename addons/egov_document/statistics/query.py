@@ -86,7 +86,16 @@ class QueryMixin:
         # still apply, on the few rows found.
         if Transaction().check_access and Transaction().user:
             from .statistic import readable
-            domain = [domain, ('id', 'in', readable(cls, domain))]
+            if limit is not None and not count and not query:
+                # A page of a list: each rule's first offset + limit rows
+                # in the order, and the outer search only among those ids
+                # (as a sub-query PostgreSQL would scan the domain twice)
+                cursor = Transaction().connection.cursor()
+                cursor.execute(*readable(cls, domain, order=order,
+                        limit=offset + limit))
+                domain = [domain, ('id', 'in', [i for i, in cursor])]
+            else:
+                domain = [domain, ('id', 'in', readable(cls, domain))]
         return super().search(domain, offset=offset, limit=limit,
             order=order, count=count, query=query)
 
@@ -226,7 +235,10 @@ class Incoming(QueryMixin, metaclass=PoolMeta):
                 # The unit's list, newest first (a clerk's)
                 Index(t, (t.unit, Index.Range()),
                     (t.received_date, Index.Range(order='DESC'))),
-                # A county's or the period's list and statistics
+                # A county's list and statistics (its administrator's rule)
+                Index(t, (t.division, Index.Range()),
+                    (t.received_date, Index.Range(order='DESC'))),
+                # The period's list and statistics
                 Index(t, (t.received_date, Index.Range(order='DESC'))),
                 # 超期 / 即将到期: the open documents by deadline
                 Index(t, (t.deadline, Index.Range()),
@@ -250,6 +262,8 @@ class Outgoing(QueryMixin, metaclass=PoolMeta):
         t = cls.__table__()
         cls._sql_indexes.update({
                 Index(t, (t.unit, Index.Range()),
+                    (t.create_date, Index.Range(order='DESC'))),
+                Index(t, (t.division, Index.Range()),
                     (t.create_date, Index.Range(order='DESC'))),
                 Index(t, (t.create_date, Index.Range(order='DESC'))),
                 Index(t, (t.deadline, Index.Range()),

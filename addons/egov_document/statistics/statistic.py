@@ -97,9 +97,11 @@ def alternatives(domain):
     return [domain]
 
 
-def readable(Model, domain):
+def readable(Model, domain, order=None, limit=None):
     """The query of the ids of the records of Model in domain that the
     person may read: those of the model's search with their record rules.
+    With order and limit, each rule's branch gives only its first limit
+    rows in that order: their union holds the first limit rows of all.
 
     The rules that grant (a unit's, a county's, a participant's …) are
     alternatives: searched as one OR, PostgreSQL scans every document of
@@ -116,8 +118,12 @@ def readable(Model, domain):
     queries = []
     with without_check_access():
         for clause in branches:
-            queries.append(Model.search(
-                    [domain, clause] + global_domain, order=[], query=True))
+            query = Model.search([domain, clause] + global_domain,
+                order=order if limit else [], limit=limit, query=True)
+            if limit:
+                # A branch with its own ORDER BY and LIMIT is a sub-query
+                query = query.select(query.id)
+            queries.append(query)
     query = queries[0]
     for other in queries[1:]:
         query = Union(query, other)
