@@ -2,7 +2,7 @@
 receipts). Whoever has the document may circulate it to people of their
 unit; a reader reads the document while the circulation is theirs."""
 from trytond.i18n import gettext
-from trytond.model import ModelSQL, ModelView, fields
+from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
@@ -39,6 +39,12 @@ class Circulation(ModelSQL, ModelView):
         super().__setup__()
         cls.__access__.add('document')
         cls._order = [('sent_at', 'DESC'), ('id', 'DESC')]
+        t = cls.__table__()
+        cls._sql_indexes.update({
+                Index(t, (t.document, Index.Range())),
+                # The readers' rule: what was circulated to the person
+                Index(t, (t.reader, Index.Range())),
+                })
         cls._buttons.update({
                 'confirm_read': {
                     'invisible': Eval('state') != 'unread',

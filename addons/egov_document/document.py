@@ -93,15 +93,29 @@ class DocumentMixin(UploadGuardMixin):
         cursor.execute(*table.update([table.division],
                 [unit.select(unit.division, where=unit.id == table.unit)],
                 where=where))
+        # Changed behind the ORM: the records read before are stale
+        transaction = Transaction()
+        for cache in transaction.cache.values():
+            if cls.__name__ in cache:
+                cache[cls.__name__].clear()
+        transaction.counter += 1
 
     @classmethod
     def preprocess_values(cls, mode, values):
         values = super().preprocess_values(mode, values)
+        if mode == 'create' and 'unit' not in values:
+            # The default comes after this: the division needs it now
+            values['unit'] = cls.default_unit()
         if values.get('unit'):
             Unit = Pool().get('egov.org.unit')
             division = Unit(values['unit']).division
             values['division'] = division.id if division else None
         return values
+
+    @classmethod
+    def workflow_facts_title(cls):
+        "The phone's signing page heads a document's facts 公文内容"
+        return gettext('egov_document.msg_document_facts_title')
 
     @classmethod
     def default_secrecy(cls):

@@ -4,7 +4,7 @@ department named) → 办结. A 收文 comes from a 发文 of the platform
 (dispatch.py), from another platform (exchange) or from paper, registered
 by the unit's 收发员; it may be circulated (传阅) with read receipts."""
 from trytond.i18n import gettext
-from trytond.model import ModelSQL, ModelView, fields
+from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
@@ -140,6 +140,15 @@ class Incoming(DocumentMixin, WorkflowMixin, ModelSQL, ModelView):
             ('source_name', operator, value),
             ]
 
+    def workflow_field(self, name):
+        shown = super().workflow_field(name)
+        if name == 'handlers':
+            # The act dialog has no unit to evaluate the field's domain
+            # with: the departments of this document's unit, by id
+            unit = getattr(self, 'unit', None)
+            shown['domain'] = [('unit', '=', unit.id if unit else -1)]
+        return shown
+
     @fields.depends('source_unit', 'source_name')
     def on_change_source_unit(self):
         if self.source_unit and not self.source_name:
@@ -203,3 +212,7 @@ class IncomingHandler(ModelSQL):
     def __setup__(cls):
         super().__setup__()
         cls.__access__.add('document')
+        t = cls.__table__()
+        # The units of a document (its form, 分发, the statistics)
+        cls._sql_indexes.add(Index(t,
+                (t.document, Index.Range()), (t.unit, Index.Range())))

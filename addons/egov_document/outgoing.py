@@ -3,7 +3,7 @@
 → 签发 → 编号 → 用印 → 分发. At 分发 each receiving unit of the platform
 gets a 收文 to sign for (dispatch.py)."""
 from trytond.i18n import gettext
-from trytond.model import ModelSQL, ModelView, fields
+from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
@@ -261,6 +261,10 @@ class _OutgoingUnit(ModelSQL):
     def __setup__(cls):
         super().__setup__()
         cls.__access__.add('document')
+        t = cls.__table__()
+        # The units of a document (its form, 分发, the statistics)
+        cls._sql_indexes.add(Index(t,
+                (t.document, Index.Range()), (t.unit, Index.Range())))
 
 
 class OutgoingMainUnit(_OutgoingUnit):

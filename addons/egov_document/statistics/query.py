@@ -7,6 +7,7 @@ import datetime
 from trytond.model import Index, ModelView, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, If
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
 from ..document import LIGHTS
@@ -94,6 +95,14 @@ class QueryMixin:
                 cursor.execute(*readable(cls, domain, order=order,
                         limit=offset + limit))
                 domain = [domain, ('id', 'in', [i for i, in cursor])]
+                # The ids only: a list reads its first rows itself, and
+                # Tryton would fetch every column of up to 1,000 rows
+                cursor.execute(*super().search(domain, offset=offset,
+                        limit=limit, order=order, query=True))
+                ids = [i for i, in cursor]
+                # Browsed in slices: a record checks every id of its list
+                return [r for sub_ids in grouped_slice(ids, 100)
+                    for r in cls.browse(list(sub_ids))]
             else:
                 domain = [domain, ('id', 'in', readable(cls, domain))]
         return super().search(domain, offset=offset, limit=limit,

@@ -5,7 +5,9 @@ sender's data filled in, 孙丽 proposes, 钱峰 instructs, 孙丽's office
 handles it and 韩梅 concludes. Each unit sees only its own."""
 from trytond.exceptions import UserError
 from trytond.pool import Pool
+from trytond.pyson import PYSONDecoder
 from trytond.tests.test_tryton import with_transaction
+from trytond.transaction import Transaction
 
 from egov_base.tests.tools import acting_as
 
@@ -77,6 +79,17 @@ class FlowTestCase(DocumentHelpers, EgovDocumentTestCase):
         with self.assertRaises(UserError) as cm:
             self.act(org.zs_head, mine, text='请办公室办理。')          # 批办
         self.assertIn('承办部门', cm.exception.message)
+        # The act dialog offers the departments of the document's unit only
+        ActStart = Pool().get('egov.workflow.task.act.start')
+        with acting_as(org.zs_head):
+            task, = self.open_tasks(org.zs_head, mine)
+            with Transaction().set_context(
+                    active_model='egov.workflow.task', active_id=task.id):
+                view = ActStart.fields_view_get(view_type='form')
+        handlers, = [f for f in view['fields'].values()
+            if f['string'] == '承办部门']
+        self.assertEqual(PYSONDecoder().decode(handlers['domain']),
+            [['unit', '=', mine.unit.id]])
         self.act(org.zs_head, mine, text='请办公室办理。',
             data={'handlers': [org.zs_finance_office.id]})
         self.act(org.zs_office_head, mine, text='已落实。')            # 承办

@@ -192,6 +192,32 @@ class StatisticsTestCase(DocumentHelpers, EgovDocumentTestCase):
         self.assertEqual(statistics('month', org.school_head), [])
 
     @with_transaction()
+    def test_documents_follow_a_unit_to_another_county(self):
+        """A unit moved to another county takes its 收文 along: the new
+        county's administrator reads them, the old one's no more"""
+        pool = Pool()
+        Unit = pool.get('egov.org.unit')
+        Incoming = pool.get('egov.document.incoming')
+        org = self.setup_data()
+        zhangshu, yuanzhou = org.zs_finance.division, org.yz_edu.division
+        bureau, = Unit.create([{'name': '樟树市审计局', 'kind': 'unit',
+                    'code': 'ZS-901', 'parent': zhangshu.id}])
+        document, = Incoming.create([{'title': '关于开展审计整改的通知',
+                    'source_name': '宜春市审计局', 'unit': bureau.id}])
+        self.assertEqual(document.division, zhangshu)
+
+        def counts():
+            result = []
+            for user in [org.yz_doc_admin, org.zs_doc_admin]:
+                with acting_as(user):
+                    result.append(len(Incoming.search([])))
+            return result
+        self.assertEqual(counts(), [3, 3])
+        Unit.write([bureau], {'parent': yuanzhou.id})
+        self.assertEqual(Incoming(document.id).division, yuanzhou)
+        self.assertEqual(counts(), [4, 2])
+
+    @with_transaction()
     def test_secrecy_counted_only_for_the_cleared(self):
         "A 秘密 收文 is counted only for the people cleared for 秘密"
         pool = Pool()
