@@ -214,6 +214,12 @@ class WorkflowMixin:
             rules.update(process.step(step).get('fields') or {})
         return rules
 
+    @classmethod
+    def workflow_facts_title(cls):
+        """The heading of the facts on the phone's signing page; None for
+        the engine's own (申请内容)"""
+        return None
+
     def workflow_facts(self, step):
         """What the holder of step reads of the record before acting:
         [(label, text)] in the order of the rules"""

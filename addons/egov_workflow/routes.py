@@ -214,9 +214,13 @@ def page_values(pool, page, record_id):
         task = Task(record_id)
         with Transaction().set_context(_check_access=False):
             step = task.instance.process.step(task.step)
+            record = task.instance.record
         for name in ['opinion', 'signature']:
             values[name] = (
                 'required' if step.get(name) == 'required' else 'optional')
+        # A 公文 heads its facts 公文内容, a request 申请内容 …
+        values['facts_title'] = (record is not None
+            and record.workflow_facts_title()) or ''
     return values
 
 
@@ -279,6 +283,8 @@ def workflow_page(request, pool, page, record_id):
                     quote=True),
                 'opinion': values.get('opinion', ''),
                 'signature': values.get('signature', ''),
+                'facts_title': html.escape(values.get('facts_title', ''),
+                    quote=True),
                 'client': html.escape(
                     client_url(database_name, model, record_id), quote=True),
                 'static': html.escape(

@@ -383,6 +383,7 @@ def test_outgoing_to_incoming_done(
     assert page.inner_text('#task-step') == '拟办'
     values = page.inner_text('#record-values')
     assert SENDER in values and number in values, values
+    assert page.inner_text('#record-values h3') == '公文内容'
     page.fill('#text', '拟请领导阅示，由综合股牵头落实。')
     draw(page, '#signature')
     assert no_horizontal_overflow(page)

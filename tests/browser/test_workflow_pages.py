@@ -366,6 +366,7 @@ def test_sign_on_the_phone(browser, server, screenshots):
     assert page.inner_text('#task-title') == '胡军请假(手机签批)'
     assert page.inner_text('#task-step') == '部门负责人审批'
     assert '请假类型' in page.inner_text('#record-values')
+    assert page.inner_text('#record-values h3') == '申请内容'
     page.select_option('#phrase', '同意。')
     page.select_option('#phrase', '请安排好工作交接。')
     assert page.input_value('#text') == '同意。\n请安排好工作交接。'

@@ -125,7 +125,8 @@
                 return;
             }
             const box = document.getElementById('record-values');
-            box.appendChild(E('h3', null, TEXT.values));
+            box.appendChild(E('h3', null,
+                document.body.dataset.factsTitle || TEXT.values));
             const list = E('dl', 'sign-facts');
             facts.forEach(function ([label, value]) {
                 list.appendChild(E('dt', null, label));
