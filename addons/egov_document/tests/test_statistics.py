@@ -345,6 +345,22 @@ class StatisticsTestCase(DocumentHelpers, EgovDocumentTestCase):
                         ('light', '=', 'red'),
                         ('source_name', 'ilike', '%财政%')]),
                 [org.in_running_late])
+            # The tabs' counts (counted on the union of the rules) agree
+            # with the lists, and a page of a list with its order
+            for domain in [[], [('light', '=', 'red')],
+                    [('period', '=', 'year'), ('kind', '=', kind('notice').id)],
+                    [('source_name', 'ilike', '%教育%')],
+                    [('workflow_holders', 'ilike', '%谢娜%')]]:
+                found = Incoming.search(domain)
+                self.assertEqual(Incoming.search_count(domain), len(found))
+                self.assertEqual(
+                    Incoming.search(domain, limit=2, order=[('id', 'DESC')]),
+                    sorted(found, key=lambda d: d.id, reverse=True)[:2])
+        with acting_as(org.zs_clerk):
+            # Another unit's documents are in no count
+            self.assertEqual(Incoming.search_count([]), 2)
+            self.assertEqual(Incoming.search_count([('light', '=', 'red')]),
+                0)
         definition = Incoming.fields_get(['light', 'period'])
         self.assertTrue(definition['light']['searchable'])
         self.assertTrue(definition['period']['searchable'])
