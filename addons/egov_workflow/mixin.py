@@ -453,14 +453,27 @@ class WorkflowMixin:
             others.extend(i for i, in cursor)
         result = {}
         with without_check_access():
-            for record in cls.browse(others):
-                steps = {t.step for t in Task.search([
-                            ('instance', '=', record.workflow.id),
+            records = {r.workflow.id: r for r in cls.browse(others)}
+            # The steps the user holds or held, of all the records at once
+            steps = {}
+            for sub_ids in grouped_slice(list(records), IN_MAX):
+                for task in Task.search([
+                            ('instance', 'in', list(sub_ids)),
                             ['OR', ('user', '=', user),
                                 ('acting_for', '=', user)],
-                            ])}
-                hidden = [{n for n, r in record.workflow_rules(step).items()
-                        if r == 'hidden'} for step in steps]
+                            ], order=[]):
+                    steps.setdefault(task.instance.id, set()).add(task.step)
+            # What a step hides depends on the process and the step only
+            hides = {}
+            for instance_id, record in records.items():
+                hidden = []
+                for step in steps.get(instance_id, ()):
+                    key = (record.workflow.process.id, step)
+                    if key not in hides:
+                        hides[key] = {n for n, r in
+                            record.workflow_rules(step).items()
+                            if r == 'hidden'}
+                    hidden.append(hides[key])
                 if hidden and set.intersection(*hidden):
                     result[record.id] = set.intersection(*hidden)
         return result
