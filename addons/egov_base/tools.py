@@ -5,6 +5,31 @@
 IN_MAX = 1000
 
 
+# Records browsed together: a record checks every id of its list when it is
+# made (an assert of Tryton's ModelStorage), so 2,000 at once cost 4 million
+# checks; in slices of this size the reads still come in batches
+BROWSE_SLICE = 100
+
+
+def browse_in_slices(Model, ids):
+    "The records of ids, browsed BROWSE_SLICE at a time"
+    ids = list(ids)
+    return [r for start in range(0, len(ids), BROWSE_SLICE)
+        for r in Model.browse(ids[start:start + BROWSE_SLICE])]
+
+
+class SlicedBrowseMixin:
+    "A model whose searches return thousands of records: browsed in slices"
+    __slots__ = ()
+
+    @classmethod
+    def browse(cls, ids):
+        ids = list(map(int, ids))
+        browse = super().browse
+        return [r for start in range(0, len(ids), BROWSE_SLICE)
+            for r in browse(ids[start:start + BROWSE_SLICE])]
+
+
 def check_read_access(Model, records):
     """Refuse as a read of the records by the current user would: the model
     access and the record rules. For buttons and wizards, which run without

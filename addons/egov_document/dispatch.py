@@ -17,7 +17,7 @@ from trytond.pool import Pool
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 
-from egov_base.tools import IN_MAX
+from egov_base.tools import IN_MAX, browse_in_slices
 
 from .document import now
 from .exceptions import DispatchError
@@ -171,9 +171,7 @@ class Dispatch(Model):
                         [[unit, divisions.get(unit)] + values
                             + [0, created]]))
                 ids.append(database.lastid(cursor))
-        # Browsed in slices: a record checks every id of its list
-        incomings = [r for sub_ids in grouped_slice(ids, 100)
-            for r in Incoming.browse(sub_ids)]
+        incomings = browse_in_slices(Incoming, ids)
         # What a create does after its INSERT: the audit, the search
         # queue and the other modules' reactions
         actor = Log.actor()

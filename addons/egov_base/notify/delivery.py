@@ -27,6 +27,7 @@ from trytond.pool import Pool
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 
+from ..tools import browse_in_slices
 from . import provider as provider_
 from .message import DELIVERY_STATES
 
@@ -299,10 +300,7 @@ class Delivery(ModelSQL, ModelView):
         pool = Pool()
         Provider = pool.get('egov.notify.provider')
         with without_check_access():
-            # (in slices: browsing costs Tryton a check of every id of
-            # the list for each record)
-            deliveries = [d for sub in grouped_slice(ids, 100)
-                for d in cls.browse(list(sub))]
+            deliveries = browse_in_slices(cls, ids)
             by_channel = {}
             for delivery in deliveries:
                 by_channel.setdefault(delivery.channel, []).append(delivery)

@@ -9,8 +9,9 @@ from sql.aggregate import Count
 from trytond.model import Index, ModelView, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, If
-from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
+
+from egov_base.tools import SlicedBrowseMixin
 
 from ..document import LIGHTS
 
@@ -53,7 +54,7 @@ def light_domain(light, today):
     return [open_, ('deadline', '=', None)]
 
 
-class QueryMixin:
+class QueryMixin(SlicedBrowseMixin):
     "The searches and the light of the lists of 收文 and 发文"
     __slots__ = ()
     # The date of a document the period searches (a Date or a Timestamp)
@@ -102,9 +103,7 @@ class QueryMixin:
                 cursor.execute(*super().search(domain, offset=offset,
                         limit=limit, order=order, query=True))
                 ids = [i for i, in cursor]
-                # Browsed in slices: a record checks every id of its list
-                return [r for sub_ids in grouped_slice(ids, 100)
-                    for r in cls.browse(list(sub_ids))]
+                return cls.browse(ids)
             elif (count and not query and limit is None and not offset
                     and cls._own_columns_only(domain)):
                 # A tab's count: the rows of the union, each branch being

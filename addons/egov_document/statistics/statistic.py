@@ -19,6 +19,8 @@ from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool
 from trytond.transaction import Transaction, without_check_access
 
+from egov_base.tools import SlicedBrowseMixin
+
 from .query import FINISHED
 
 DIRECTIONS = [
@@ -130,7 +132,7 @@ def readable(Model, domain, order=None, limit=None):
     return query
 
 
-class StatisticMixin:
+class StatisticMixin(SlicedBrowseMixin):
     """The figures of a group of documents.
 
     The id of a group is an aggregate (of its key): a read of some groups
