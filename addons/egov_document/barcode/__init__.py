@@ -1,0 +1,2 @@
+# The HTTP routes register themselves when imported
+from . import routes  # noqa: F401

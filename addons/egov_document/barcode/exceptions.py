@@ -1,0 +1,5 @@
+from trytond.exceptions import UserError
+
+
+class ScanError(UserError):
+    "A scan refused: nothing of it is kept"
