@@ -1,0 +1,2 @@
+# The WebDAV route registers itself when imported
+from . import dav  # noqa: F401
