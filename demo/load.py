@@ -516,6 +516,7 @@ class DocumentSamples:
 
     def act(self, login, document, text=None, data=None):
         """login does their to-do of document"""
+        from trytond.transaction import Transaction
         Task = self.pool.get('egov.workflow.task')
         document = document.__class__(document.id)
         with self.acting_as(login) as user:
@@ -523,7 +524,10 @@ class DocumentSamples:
                     ('user', '=', user.id), ('state', '=', 'open'),
                     ('kind', '=', 'todo'),
                     ('instance', '=', document.workflow.id)])
-            task.decide('approve', text, data=data)
+            # The demo's bodies are short drafts: at 签发 the signer
+            # confirms the format findings, as a person may
+            with Transaction().set_context(_skip_warnings=True):
+                task.decide('approve', text, data=data)
         return document.__class__(document.id)
 
     def kind(self, code):

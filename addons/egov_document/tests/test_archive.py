@@ -41,7 +41,7 @@ class ArchiveTestCase(DocumentHelpers, EgovDocumentTestCase):
             Outgoing.workflow_start([document])
         self.act(org.secretary, document)            # 拟稿
         self.act(org.office_head, document)          # 核稿
-        self.act(org.bureau_head, document)          # 签发
+        self.act(org.bureau_head, document, confirm=True)    # 签发
         self.act(org.yz_clerk, document)             # 编号
         self.act(org.yz_clerk, document)             # 用印
         self.act(org.yz_clerk, document)             # 分发

@@ -238,7 +238,8 @@ class ExchangeTestCase(DocumentHelpers, EgovDocumentTestCase):
             Outgoing.workflow_start([document])
         self.act(org.secretary, document)
         self.act(org.office_head, document, text='同意。')
-        self.act(org.bureau_head, document, text='同意印发。')
+        self.act(org.bureau_head, document, text='同意印发。',
+            confirm=True)
         self.act(org.yz_clerk, document)
         self.act(org.yz_clerk, document)
         self.act(org.yz_clerk, document)
@@ -449,7 +450,7 @@ class ExchangeTestCase(DocumentHelpers, EgovDocumentTestCase):
                 Outgoing.workflow_start([document])
             self.act(org.secretary, document)
             self.act(org.office_head, document)
-            self.act(org.bureau_head, document)
+            self.act(org.bureau_head, document, confirm=True)
             self.act(org.yz_clerk, document)
             self.act(org.yz_clerk, document)
             Peer.write([peer], {'secrecy_clearance': 'none'})

@@ -10,6 +10,7 @@ people its 收文 process needs:
     宜春市人民政府办公室 赵阳 (科员 in 秘书科: clerk)
 """
 from trytond.pool import Pool
+from trytond.transaction import Transaction
 from trytond.tests.test_tryton import with_transaction  # noqa: F401
 
 from egov_base.tests.tools import EgovTestCase, acting_as
@@ -83,10 +84,13 @@ class DocumentHelpers:
             domain.append(('instance', '=', document.workflow.id))
         return Task.search(domain)
 
-    def act(self, user, document, decision='approve', text=None, data=None):
-        "user does their open to-do of document"
+    def act(self, user, document, decision='approve', text=None, data=None,
+            confirm=False):
+        """user does their open to-do of document; confirm: they confirm
+        the warnings (the format findings at 签发)"""
         document = document.__class__(document.id)
-        with acting_as(user):
+        with acting_as(user), Transaction().set_context(
+                _skip_warnings=confirm):
             tasks = self.open_tasks(user, document)
             self.assertEqual(len(tasks), 1, msg=[
                     (t.step, t.user.rec_name) for t in tasks])
