@@ -151,12 +151,13 @@ def holder(admin, title, step):
 
 
 def act(browser, server, admin, title, step, text, screenshots=None,
-        name=None, values=None, departments=None):
+        name=None, values=None, departments=None, warned=None):
     """The holder of step opens their to-do of title from their list, then
     办理 with the opinion text, filling the step's fields ({label: value})
     and department lists ({label: [(name, unit)]}); return the holder's
     login"""
     task, login, task_title = holder(admin, title, step)
+    warned = [] if warned is None else warned
     page = desktop(browser, server, login)
     open_menu(page, '待办事项', '我的待办')
     page.wait_for_selector('#tablist li:has-text("我的待办")')
@@ -197,7 +198,18 @@ def act(browser, server, admin, title, step, text, screenshots=None,
     page.wait_for_timeout(500)
     dialog.locator('.modal-footer button:has-text("确定提交")').click()
     refused = page.locator('.modal-dialog .alert')
+    warning = page.locator('.user-warning-dialog .modal-dialog')
     for _ in range(100):
+        if warning.count() and warning.is_visible():
+            # 签发: the format and proofreading findings of the body, which
+            # the signer reads and confirms
+            if screenshots:
+                page.screenshot(path=screenshots / (
+                        'document-e2e-%s-findings.png' % name))
+            warned.append(warning.inner_text())
+            warning.locator('.modal-footer .btn-primary').click()
+            page.wait_for_timeout(300)
+            continue
         if refused.count() or not page.locator('.modal.in').count():
             break
         page.wait_for_timeout(300)
@@ -310,8 +322,11 @@ def test_outgoing_to_incoming_done(
         screenshots, '03-draft') == 'hujun'
     assert act(browser, server, admin, title, 'review', '已核，同意。',
         screenshots, '04-review') == 'zhuting'
+    warned = []
     assert act(browser, server, admin, title, 'sign', '同意印发。',
-        screenshots, '05-sign') == 'mashuai'
+        screenshots, '05-sign', warned=warned) == 'mashuai'
+    # The body is a short draft: 签发 lists its deviations from GB/T 9704
+    assert warned and '不符合公文格式' in warned[0], warned
     clerk = act(browser, server, admin, title, 'number', '已编号。',
         screenshots, '06-number')
     act(browser, server, admin, title, 'seal', '已用印。')

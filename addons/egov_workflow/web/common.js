@@ -80,10 +80,12 @@
     let sequence = 0;
 
     class RPCError extends Error {
-        constructor(kind, message, description) {
+        constructor(kind, message, description, warning) {
             super(message);
             this.kind = kind;
             this.description = description || '';
+            // A UserWarning's name, to skip it once confirmed
+            this.warning = warning || '';
         }
     }
 
@@ -166,7 +168,8 @@
                     description = args[offset + 1] || '';
                 }
                 throw new RPCError(kind, String(message || ''),
-                    String(description || ''));
+                    String(description || ''),
+                    kind === 'UserWarning' ? String(args[0]) : '');
             }
             if (kind.startsWith('401')) {
                 loginExpired();

@@ -294,6 +294,25 @@
             decision === 'approve');
         confirmDialog.classList.toggle('sign-confirm-reject',
             decision === 'reject');
+        confirmDialog.classList.remove('sign-confirm-warning');
+        return ask();
+    }
+
+    // A warning of the server (the format findings at 签发): the person
+    // reads it and goes on or goes back
+    function confirmedWarning(error) {
+        document.getElementById('confirm-text').textContent = [
+            error.message, error.description].filter(Boolean).join('\n');
+        const notes = document.getElementById('confirm-notes');
+        notes.replaceChildren();
+        notes.hidden = true;
+        confirmDialog.classList.remove(
+            'sign-confirm-approve', 'sign-confirm-reject');
+        confirmDialog.classList.add('sign-confirm-warning');
+        return ask();
+    }
+
+    function ask() {
         return new Promise(function (resolve) {
             const ok = document.getElementById('confirm-ok');
             const back = document.getElementById('confirm-back');
@@ -324,6 +343,25 @@
         });
     }
 
+    // decide; a warning confirmed is skipped once and decide asked again
+    async function decide(decision, opinion, signature) {
+        for (;;) {
+            try {
+                return await P.model('egov.workflow.task', 'decide',
+                    P.recordId, decision, opinion || null, signature, null);
+            } catch (error) {
+                if (error.kind !== 'UserWarning' || !error.warning) {
+                    throw error;
+                }
+                if (!await confirmedWarning(error)) {
+                    error.declined = true;
+                    throw error;
+                }
+                await P.model('res.user.warning', 'skip', error.warning, false);
+            }
+        }
+    }
+
     form.addEventListener('submit', async function (event) {
         event.preventDefault();
         const checked = form.querySelector('input[name="decision"]:checked');
@@ -350,9 +388,13 @@
         setEnabled(false);
         P.notice(TEXT.submitting, 'info');
         try {
-            await P.model('egov.workflow.task', 'decide', P.recordId,
-                decision, opinion || null, signature, null);
+            await decide(decision, opinion, signature);
         } catch (error) {
+            if (error.declined) {
+                P.notice('', 'info');
+                setEnabled(true);
+                return;
+            }
             P.notice(TEXT.refused + '\n' + P.errorText(error), 'error');
             window.scrollTo(0, 0);
             setEnabled(!await doneMeanwhile());
