@@ -30,6 +30,24 @@ class SlicedBrowseMixin:
             for r in browse(ids[start:start + BROWSE_SLICE])]
 
 
+def enqueue(Model, method, records, queue_name, delay=None):
+    """Hand records to the task queue queue_name for Model.method; a retry
+    after delay (a timedelta) is queued only when a worker runs: without
+    one, the model's cron takes the records when they are due"""
+    from trytond import config
+    from trytond.transaction import Transaction
+    if not records:
+        return
+    has_worker = config.getboolean('queue', 'worker', default=False)
+    if delay is not None and not has_worker:
+        return
+    context = {'queue_name': queue_name}
+    if delay is not None:
+        context['queue_scheduled_at'] = delay
+    with Transaction().set_context(**context):
+        getattr(Model.__queue__, method)(list(records))
+
+
 def check_read_access(Model, records):
     """Refuse as a read of the records by the current user would: the model
     access and the record rules. For buttons and wizards, which run without

@@ -73,8 +73,19 @@ def decrypt(token, key_=None):
 class EncryptValuesMixin:
     """A model whose create and write values pass through its classmethod
     _encrypt(values) -> values before they are stored (secrets kept
-    encrypted by encrypt() above)"""
+    encrypted by encrypt() above); the fields named in _never_read are
+    read as empty, whoever asks (a private key never leaves the server)"""
     __slots__ = ()
+    _never_read = ()
+
+    @classmethod
+    def read(cls, ids, fields_names):
+        result = super().read(ids, fields_names)
+        for row in result:
+            for name in cls._never_read:
+                if name in row:
+                    row[name] = None
+        return result
 
     @classmethod
     def create(cls, vlist):

@@ -20,12 +20,13 @@ import logging
 
 import requests
 
-from trytond import config
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Unique, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
+
+from egov_base.tools import enqueue
 
 from ..document import BODY_KINDS
 from . import package as package_
@@ -160,16 +161,7 @@ class Log(ModelSQL, ModelView):
     def queue_send(cls, logs, delay=None):
         """Hand logs to the worker; a retry waits delay (a timedelta) when
         a worker runs (without one, the cron sends when due)"""
-        if not logs:
-            return
-        has_worker = config.getboolean('queue', 'worker', default=False)
-        if delay is not None and not has_worker:
-            return
-        context = {'queue_name': QUEUE}
-        if delay is not None:
-            context['queue_scheduled_at'] = delay
-        with Transaction().set_context(**context):
-            cls.__queue__.send(list(logs))
+        enqueue(cls, 'send', logs, QUEUE, delay=delay)
 
     @classmethod
     def send_due(cls):

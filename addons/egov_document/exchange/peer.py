@@ -26,6 +26,7 @@ class Peer(crypto.EncryptValuesMixin, ModelSQL, ModelView):
     "Exchange Peer"
     __string__ = "Exchange Peer"
     __name__ = 'egov.document.exchange.peer'
+    _never_read = ('private_key',)
     # The directory of peers is the city's; keys and address are the
     # administrators' (field access in exchange.xml)
     _egov_visibility = 'city'
@@ -144,15 +145,6 @@ class Peer(crypto.EncryptValuesMixin, ModelSQL, ModelView):
                 values['peer_public_key']) if _is_key(
                 values['peer_public_key']) else values['peer_public_key']
         return values
-
-    @classmethod
-    def read(cls, ids, fields_names):
-        result = super().read(ids, fields_names)
-        # The private key never leaves the server
-        for row in result:
-            if 'private_key' in row:
-                row['private_key'] = None
-        return result
 
     @classmethod
     def copy(cls, peers, default=None):

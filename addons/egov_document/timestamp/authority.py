@@ -46,6 +46,7 @@ class Authority(crypto.EncryptValuesMixin, DeactivableMixin,
     "Time-Stamping Authority"
     __string__ = "Time-Stamping Authority"
     __name__ = 'egov.document.tsa'
+    _never_read = ('private_key',)
     _egov_visibility = 'admin'
 
     name = fields.Char("Name", required=True, strip=True)
@@ -179,15 +180,6 @@ class Authority(crypto.EncryptValuesMixin, DeactivableMixin,
         if values.get('private_key'):
             values['private_key'] = crypto.encrypt(values['private_key'])
         return values
-
-    @classmethod
-    def read(cls, ids, fields_names):
-        result = super().read(ids, fields_names)
-        # The private key never leaves the server
-        for row in result:
-            if 'private_key' in row:
-                row['private_key'] = None
-        return result
 
     @classmethod
     def copy(cls, authorities, default=None):

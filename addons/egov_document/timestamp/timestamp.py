@@ -9,13 +9,14 @@ answers wrongly leaves the stamp pending, and it is asked again later
 import datetime
 import logging
 
-from trytond import config
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
-from trytond.transaction import Transaction, without_check_access
+from trytond.transaction import without_check_access
+
+from egov_base.tools import enqueue
 
 from ..document import now
 from . import rfc3161
@@ -155,16 +156,7 @@ class Timestamp(ModelSQL, ModelView):
     @classmethod
     def queue_stamp(cls, stamps, delay=None):
         "Ask the worker; without one, after commit (or the cron later)"
-        if not stamps:
-            return
-        has_worker = config.getboolean('queue', 'worker', default=False)
-        if delay is not None and not has_worker:
-            return
-        context = {'queue_name': QUEUE}
-        if delay is not None:
-            context['queue_scheduled_at'] = delay
-        with Transaction().set_context(**context):
-            cls.__queue__.stamp(list(stamps))
+        enqueue(cls, 'stamp', stamps, QUEUE, delay=delay)
 
     @classmethod
     def stamp(cls, stamps):
