@@ -126,7 +126,7 @@ class Dispatch(Model):
         unit = Unit.__table__()
         cursor = Transaction().connection.cursor()
         result = {}
-        for sub_ids in grouped_slice(unit_ids):
+        for sub_ids in grouped_slice(unit_ids, IN_MAX):
             cursor.execute(*unit.select(unit.id, unit.division,
                     where=unit.id.in_(list(sub_ids))))
             result.update(cursor)

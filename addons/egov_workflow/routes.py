@@ -265,9 +265,9 @@ def workflow_page(request, pool, page, record_id):
     if model and not readable(pool, model, record_id):
         return message(database_name, HTTPStatus.NOT_FOUND,
             'not_found_title', 'not_found_text')
-    values = page_values(pool, page, record_id)
     language = user_language(pool)
     with Transaction().set_context(language=language):
+        values = page_values(pool, page, record_id)
         messages, translations = page_texts(pool, page)
     words = {'msg_' + name: html.escape(text, quote=True)
         for name, text in messages.items()}

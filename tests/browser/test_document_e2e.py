@@ -18,6 +18,7 @@ by its holder in their own browser session, as people of two units do it
 The holders of the later steps are whoever the demo's organisation gives
 them (found from the open to-dos). Screenshots at 1366 × 768 (the phone's
 at 390 × 844) land in artefacts/<backend>/screenshots (document-e2e-*)."""
+import base64
 import io
 import re
 
@@ -482,5 +483,51 @@ def test_outgoing_list_on_a_phone(browser, server, screenshots, admin,
     page.wait_for_timeout(1000)
     assert no_horizontal_overflow(page)
     page.screenshot(path=screenshots / 'document-e2e-19-phone-list.png')
+    assert not page.errors, page.errors
+    page.close()
+
+
+def test_sign_on_the_phone_with_findings(browser, server, screenshots, admin,
+        organisation):
+    """签发 on the phone's signing page: the 正文's format findings are
+    shown before anything is saved; the signer reads them, goes on, and
+    the document is signed"""
+    title = '关于做好2027年寒假学生安全教育工作的通知(%s)' % suffix()
+    drafter = Session(server, 'hujun', PASSWORD)
+    kind, = drafter.search_read('egov.document.kind', [
+            ('name', '=', '通知')], ['id'])
+    document, = drafter.model('egov.document.outgoing', 'create', [{
+                'title': title, 'kind': kind['id'],
+                'main_recipients': [['add', [organisation['receiver']]]],
+                'body': {'__class__': 'bytes', 'base64': base64.b64encode(
+                        word_body(title)).decode()},
+                'body_name': '寒假安全教育通知.docx'}])
+    drafter.model('egov.document.outgoing', 'workflow_start', [document])
+    for step in ['draft', 'review']:
+        task, login, _ = holder(admin, title, step)
+        Session(server, login, PASSWORD).model_confirmed(
+            'egov.workflow.task', 'decide', task, 'approve', '同意。', None,
+            None)
+    task, signer, _ = holder(admin, title, 'sign')
+    page = log_in(browser, server, signer)
+    page.set_viewport_size(PHONE)
+    page.goto('%s/%s/egov/workflow/sign/%d' % (
+            server.url, server.database, task))
+    page.wait_for_selector('body[data-ready="1"]', timeout=60000)
+    assert page.inner_text('#task-step') == '签发'
+    page.fill('#text', '同意印发。')
+    page.click('label.sign-approve')
+    page.click('#submit')
+    page.click('#confirm-ok')
+    warning = page.locator('dialog#confirm.sign-confirm-warning')
+    warning.wait_for(timeout=60000)
+    assert '不符合公文格式' in warning.inner_text()
+    page.screenshot(path=screenshots / 'document-e2e-20-phone-findings.png')
+    assert no_horizontal_overflow(page)
+    page.click('#confirm-ok')
+    page.wait_for_selector('body[data-submitted="1"]', timeout=60000)
+    signed, = drafter.model('egov.document.outgoing', 'read', [document],
+        ['signer', 'signed_pdf_name'])
+    assert signed['signer'] and signed['signed_pdf_name'], signed
     assert not page.errors, page.errors
     page.close()

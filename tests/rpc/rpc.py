@@ -73,6 +73,19 @@ class Session:
         return self.call(
             'model.%s.%s' % (model, method), *args, self.context)
 
+    def model_confirmed(self, model, method, *args):
+        """model.method(*args) as a person who confirms its warnings: the
+        warning skipped once, as the web client does on 是, and asked
+        again"""
+        for _ in range(5):
+            try:
+                return self.model(model, method, *args)
+            except RPCError as error:
+                if error.kind != 'UserWarning':
+                    raise
+                self.model('res.user.warning', 'skip', error.message, False)
+        raise AssertionError('warned again and again: %s' % error.message)
+
     def search_read(self, model, domain, fields, limit=None):
         return self.model(
             model, 'search_read', domain, 0, limit, None, fields)

@@ -84,7 +84,7 @@ def act(server, login, document_id, text=None):
             ('instance.record', '=',
                 'egov.document.outgoing,%s' % document_id)], ['id'])
     assert len(tasks) == 1, (login, tasks)
-    session.model('egov.workflow.task', 'decide', [tasks[0]['id']],
+    session.model_confirmed('egov.workflow.task', 'decide', [tasks[0]['id']],
         'approve', text, None, None)
 
 

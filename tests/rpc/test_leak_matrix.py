@@ -220,7 +220,8 @@ def leave_records(admin, clerk, county_admin):
                 }])
     clerk.model('egov.workflow.request', 'workflow_start', [request])
     task, = clerk.model('egov.workflow.task', 'search', [
-            ('user', '=', clerk.user_id), ('state', '=', 'open')],
+            ('user', '=', clerk.user_id), ('state', '=', 'open'),
+            ('instance.record', '=', 'egov.workflow.request,%s' % request)],
         0, None, None)
     clerk.model('egov.workflow.task', 'decide', [task], 'approve', '请批准',
         None, None)

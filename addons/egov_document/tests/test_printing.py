@@ -26,6 +26,7 @@ NS = {
     }
 # Where a test leaves what it printed for a person to look at
 ARTEFACTS = os.environ.get('EGOV_ARTEFACTS', '/tmp')
+os.makedirs(ARTEFACTS, exist_ok=True)
 
 
 def signature_png(seed=0):

@@ -4,6 +4,7 @@ fix and the warning at 签发, the per-unit 版头 kept by each unit's
 administrators, and hostile bodies refused in Chinese."""
 import datetime
 import io
+import os
 import time
 
 from docx import Document
@@ -300,7 +301,10 @@ class RenderTestCase(DocumentHelpers, EgovDocumentTestCase):
                 'RGB')
         finally:
             reader.close()
-        image.save('/tmp/render-page1.png')
+        # The evidence: the first page as an image (artefacts/<backend>)
+        artefacts = os.environ.get('EGOV_ARTEFACTS', '/tmp')
+        os.makedirs(artefacts, exist_ok=True)
+        image.save(os.path.join(artefacts, 'render-page1.png'))
 
         def red(box):
             pixels = image.crop(box).get_flattened_data()
