@@ -50,8 +50,10 @@ def activate(uri, database, password):
 
 
 def indexes_of(cursor, table):
-    cursor.execute("SELECT indexname, indexdef FROM pg_indexes "
-        "WHERE tablename = %s AND indexname NOT LIKE '%%_pkey'", (table,))
+    # Not those of constraints (primary keys, unique columns): they stay
+    cursor.execute("SELECT i.indexname, i.indexdef FROM pg_indexes i "
+        "WHERE i.tablename = %s AND NOT EXISTS (SELECT 1 FROM pg_constraint c "
+        "WHERE c.conname = i.indexname)", (table,))
     return cursor.fetchall()
 
 
