@@ -11,13 +11,6 @@ IN_MAX = 1000
 BROWSE_SLICE = 100
 
 
-def browse_in_slices(Model, ids):
-    "The records of ids, browsed BROWSE_SLICE at a time"
-    ids = list(ids)
-    return [r for start in range(0, len(ids), BROWSE_SLICE)
-        for r in Model.browse(ids[start:start + BROWSE_SLICE])]
-
-
 class SlicedBrowseMixin:
     "A model whose searches return thousands of records: browsed in slices"
     __slots__ = ()

@@ -27,7 +27,7 @@ from trytond.pool import Pool
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 
-from ..tools import browse_in_slices
+from ..tools import SlicedBrowseMixin
 from . import provider as provider_
 from .message import DELIVERY_STATES
 
@@ -56,7 +56,7 @@ def key_prefix():
     return 'eg%s-' % hashlib.sha1(name.encode()).hexdigest()[:6]
 
 
-class Delivery(ModelSQL, ModelView):
+class Delivery(SlicedBrowseMixin, ModelSQL, ModelView):
     __name__ = 'egov.notify.delivery'
     __string__ = "Delivery"
     _egov_visibility = 'owner'
@@ -300,7 +300,7 @@ class Delivery(ModelSQL, ModelView):
         pool = Pool()
         Provider = pool.get('egov.notify.provider')
         with without_check_access():
-            deliveries = browse_in_slices(cls, ids)
+            deliveries = cls.browse(ids)
             by_channel = {}
             for delivery in deliveries:
                 by_channel.setdefault(delivery.channel, []).append(delivery)
