@@ -79,7 +79,10 @@ setup() {
     # (宋/黑 come from fonts-noto-cjk; see egov_document/render)
     extraction="$extraction fonts-arphic-gkai00mp"
     if [ "$purpose" = test ]; then
-        apt_install postgresql chromium fonts-noto-cjk $extraction
+        # openssl verifies the receipts' timestamps, fc-match checks the
+        # official fonts' stand-ins (egov_document's tests)
+        apt_install postgresql chromium fonts-noto-cjk $extraction \
+            openssl fontconfig
         python_packages requirements-dev.txt
     else
         apt_install fonts-noto-cjk $extraction
