@@ -6,6 +6,7 @@ Idempotent: a database that already has the city is left as it is."""
 import argparse
 import contextlib
 import datetime
+import glob
 import os
 import random
 import sys
@@ -81,11 +82,20 @@ class Loader:
         self.create_workflow_samples()
         if self.has_module('egov_document'):
             self.create_document_samples()
+        self.load_module_samples()
         print("Demo organisation: %s divisions, %s units, %s departments, "
             "%s posts, %s employees in %.0f s." % (
                 len(divisions), len(units), len(departments),
                 len(posts), count, time.monotonic() - started))
         return True
+
+    def load_module_samples(self):
+        "Each business module's samples: demo/load_<module>.py load(loader)"
+        import importlib
+        for path in sorted(glob.glob(os.path.join(HERE, 'load_egov_*.py'))):
+            name = os.path.basename(path)[len('load_'):-len('.py')]
+            if self.has_module(name):
+                importlib.import_module('load_' + name).load(self)
 
     def create_divisions(self):
         Unit = self.pool.get('egov.org.unit')

@@ -9,7 +9,7 @@ VENV="$ROOT/.venv"
 # var/trytond-demo.conf or var/trytond-test.conf, never one shared file
 CONF=""
 # The platform's modules, activated in every database
-EGOV_MODULES="egov_base egov_workflow egov_document"
+EGOV_MODULES="egov_base egov_workflow egov_document egov_meeting egov_supervision"
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 

@@ -44,6 +44,12 @@ def drop_postgresql_database(uri, name):
         connection.execute('DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % name)
 
 
+def platform_modules():
+    "The modules every database activates: scripts/lib.sh's EGOV_MODULES"
+    text = (ROOT / 'scripts' / 'lib.sh').read_text()
+    return re.search(r'^EGOV_MODULES="([^"]+)"', text, re.M).group(1).split()
+
+
 class Server:
     "trytond with the demo database, on loopback"
 
@@ -98,7 +104,7 @@ class Server:
             '-d', self.database]
         run(*admin, '--all', '--email', 'admin@localhost', '-l', 'zh_CN',
             env=dict(env, TRYTONPASSFILE=str(password)))
-        run(*admin, '-u', 'egov_base', 'egov_workflow', 'egov_document',
+        run(*admin, '-u', *platform_modules(),
             '--activate-dependencies', '-l', 'zh_CN', env=env)
         run(sys.executable, 'load.py', '-c', str(self.config),
             '-d', self.database, env=env, cwd=ROOT / 'demo')
