@@ -272,10 +272,6 @@ class Counter(ModelSQL):
         now = datetime.datetime.now()
         values = {'rule': rule_id, 'year': year, 'taker': taker, 'now': now,
             'old': now - ABANDONED}
-        cursor.execute(_LOST % names, values)
-        row = cursor.fetchone()
-        if row:
-            return row[0]
         cursor.execute(_TAKE % names, values)
         row = cursor.fetchone()
         if not row:
@@ -339,12 +335,18 @@ class Counter(ModelSQL):
 _TAKER_STATUS = ('(CASE WHEN l.taker < GREATEST(txid_current(), '
     'txid_snapshot_xmax(txid_current_snapshot())) '
     'THEN txid_status(l.taker) END)')
-# The allocations of numbers since registered are dropped: the table keeps
-# only the numbers being taken and the lost ones. The first lost number is
-# given again: taken by a transaction that failed, or ABANDONED ago by one
-# whose end is not known; never one whose taker still runs, however long.
-# Two takers never give the same lost number (SKIP LOCKED).
-_LOST = (
+# One statement, one round trip and one short transaction on the side
+# connection:
+# - registered: the allocations of numbers since registered are dropped, so
+#   the table keeps only the numbers being taken and the lost ones;
+# - lost: the first lost number is given again: taken by a transaction that
+#   failed, or ABANDONED ago by one whose end is not known; never one whose
+#   taker still runs, however long. Two takers never give the same lost
+#   number (SKIP LOCKED);
+# - counted/taken: otherwise the next number of the counter and its
+#   allocation. A concurrent taker waits for the counter's row, then reads
+#   the value after this one. No row at all: the year has no counter yet.
+_TAKE = (
     'WITH registered AS ('
         'DELETE FROM "%(allocation)s" WHERE id IN ('
             'SELECT d.id FROM "%(allocation)s" AS d '
@@ -354,31 +356,32 @@ _LOST = (
                 'AND r.sequence = d.sequence) '
             # Never wait for another taker's rows (nor deadlock with it):
             # they are dropped next time
-            'FOR UPDATE SKIP LOCKED)) '
-    'UPDATE "%(allocation)s" SET taken_at = %%(now)s, taker = %%(taker)s '
-    'WHERE id = ('
-        'SELECT l.id FROM "%(allocation)s" AS l '
-        'WHERE l.numbering = %%(rule)s AND l.year = %%(year)s '
-        'AND NOT EXISTS (SELECT 1 FROM "%(number)s" AS r '
-            'WHERE r.numbering = l.numbering AND r.year = l.year '
-            'AND r.sequence = l.sequence) '
-        "AND (" + _TAKER_STATUS + " = 'aborted' "
-            "OR (COALESCE(" + _TAKER_STATUS + ", '') != 'in progress' "
-                'AND l.taken_at < %%(old)s)) '
-        'ORDER BY l.sequence LIMIT 1 FOR UPDATE SKIP LOCKED) '
-    'RETURNING sequence')
-# The next number, and its allocation, in one statement: a concurrent taker
-# waits for the counter's row, then reads the value after this one
-_TAKE = (
-    'WITH counted AS ('
+            'FOR UPDATE SKIP LOCKED)), '
+    'lost AS ('
+        'UPDATE "%(allocation)s" SET taken_at = %%(now)s, taker = %%(taker)s '
+        'WHERE id = ('
+            'SELECT l.id FROM "%(allocation)s" AS l '
+            'WHERE l.numbering = %%(rule)s AND l.year = %%(year)s '
+            'AND NOT EXISTS (SELECT 1 FROM "%(number)s" AS r '
+                'WHERE r.numbering = l.numbering AND r.year = l.year '
+                'AND r.sequence = l.sequence) '
+            "AND (" + _TAKER_STATUS + " = 'aborted' "
+                "OR (COALESCE(" + _TAKER_STATUS + ", '') != 'in progress' "
+                    'AND l.taken_at < %%(old)s)) '
+            'ORDER BY l.sequence LIMIT 1 FOR UPDATE SKIP LOCKED) '
+        'RETURNING sequence), '
+    'counted AS ('
         'UPDATE "%(counter)s" SET next_number = next_number + 1 '
         'WHERE numbering = %%(rule)s AND year = %%(year)s '
-        'RETURNING next_number - 1 AS sequence) '
-    'INSERT INTO "%(allocation)s" (numbering, year, sequence, taken_at, '
-        'taker, create_uid, create_date) '
-    'SELECT %%(rule)s, %%(year)s, sequence, %%(now)s, %%(taker)s, 0, '
-        '%%(now)s FROM counted '
-    'RETURNING sequence')
+        'AND NOT EXISTS (SELECT 1 FROM lost) '
+        'RETURNING next_number - 1 AS sequence), '
+    'taken AS ('
+        'INSERT INTO "%(allocation)s" (numbering, year, sequence, taken_at, '
+            'taker, create_uid, create_date) '
+        'SELECT %%(rule)s, %%(year)s, sequence, %%(now)s, %%(taker)s, 0, '
+            '%%(now)s FROM counted '
+        'RETURNING sequence) '
+    'SELECT sequence FROM lost UNION ALL SELECT sequence FROM taken')
 
 _side_pools = {}
 _side_lock = threading.Lock()

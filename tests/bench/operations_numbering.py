@@ -1,9 +1,11 @@
 """Benchmark operations of 文件编号 (issue 14): the time to take a document
 number while other clerks take numbers of the same rule at the same moment.
 
-numbering_contention   1, 10 and 50 takers at once (threads of this
-                       process, each a clerk's transaction as an RPC call
-                       opens it): each takes the next number of one rule and
+numbering_contention   1, 10 and 50 takers at once (processes forked
+                       from this one, as gunicorn's workers are, each a
+                       clerk's transaction as an RPC call opens it; threads
+                       of one process with --numbering-threads, where the
+                       interpreter's lock is part of the figure): each takes the next number of one rule and
                        registers it (what 预留文号 and the 编号 step do), then
                        commits. p50/p95/max of the whole transaction and of
                        the take alone (the counter's own short transaction,
@@ -14,6 +16,7 @@ numbering_contention   1, 10 and 50 takers at once (threads of this
 Needs egov_document activated on the benchmark database
 (trytond-admin -u egov_document). Each run numbers with a rule of its
 own, made for it; the rule and its numbers are deleted at the end."""
+import multiprocessing
 import string
 import threading
 import time
@@ -85,12 +88,51 @@ def take_one(bench, user, rule_id, year):
         (taken - taking) * 1000)
 
 
+# The workers of a server: more takers than this are threads of them (each
+# process holds two connections: the cluster allows 100)
+PROCESSES = 10
+
+
 def level(bench, user, rule_id, year, takers, per_taker):
-    """takers threads take per_taker numbers each, all starting together;
-    [(total ms, take ms)] of every take, and the failures"""
+    """takers take per_taker numbers each, all starting together, in up to
+    PROCESSES processes; [(total ms, take ms)] of every take, and the
+    failures"""
+    if takers == 1 or getattr(bench, 'numbering_threads', False):
+        return level_in_threads(
+            bench, user, rule_id, year, takers, per_taker)
+    context = multiprocessing.get_context('fork')
+    processes = min(takers, PROCESSES)
+    barrier = context.Barrier(takers)
+    results = context.Queue()
+
+    def run(threads):
+        # (Tryton opens connections of its own in a forked process: its
+        # pools are kept per process id.) A worker's connections are open
+        # before its first request: one untimed take opens this process's
+        take_one(bench, user, rule_id, year)
+        results.put(level_in_threads(bench, user, rule_id, year, threads,
+                per_taker, barrier))
+    workers = [context.Process(target=run,
+            args=(takers // processes + (i < takers % processes),))
+        for i in range(processes)]
+    for worker in workers:
+        worker.start()
+    samples, failures = [], []
+    for _ in workers:
+        worker_samples, worker_failures = results.get(timeout=300)
+        samples.extend(worker_samples)
+        failures.extend(worker_failures)
+    for worker in workers:
+        worker.join()
+    return samples, failures
+
+
+def level_in_threads(bench, user, rule_id, year, takers, per_taker,
+        barrier=None):
+    "level() with threads of this process"
     samples, failures = [], []
     lock = threading.Lock()
-    barrier = threading.Barrier(takers)
+    barrier = barrier or threading.Barrier(takers)
 
     def run():
         barrier.wait()
