@@ -126,6 +126,25 @@ class Numbering(DeactivableMixin, ModelSQL, ModelView):
                     raise NumberingError(gettext(
                             'egov_document.msg_numbering_prefix_invalid',
                             prefix=rule.prefix or ''))
+        if field_names & {'prefix', 'unit'}:
+            cls.check_prefix_of_one_unit(rules)
+
+    @classmethod
+    def check_prefix_of_one_unit(cls, rules):
+        """A 机关代字 belongs to one organ: the same code in two units would
+        give two documents the same number"""
+        with without_check_access():
+            for rule in rules:
+                others = cls.search([
+                        ('prefix', '=', rule.prefix),
+                        ('unit', '!=', rule.unit.id),
+                        ('active', 'in', [True, False]),
+                        ], limit=1)
+                if others:
+                    other, = others
+                    raise NumberingError(gettext(
+                            'egov_document.msg_numbering_prefix_taken',
+                            prefix=rule.prefix, unit=other.unit.rec_name))
 
     def get_preview(self, name):
         Counter = Pool().get('egov.document.numbering.counter')

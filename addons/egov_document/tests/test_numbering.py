@@ -105,6 +105,20 @@ class NumberingTestCase(DocumentHelpers, EgovDocumentTestCase):
         self.assertEqual(notice, '袁教体字〔%s〕1号' % year)
 
     @with_transaction()
+    def test_organ_code_of_one_unit(self):
+        "Another unit's 机关代字 is refused, naming that unit"
+        Numbering = Pool().get('egov.document.numbering')
+        org = document_org()
+        numbering_rule(org.yz_edu, '袁教体字')
+        with self.assertRaises(UserError) as cm:
+            numbering_rule(org.zs_finance, '袁教体字')
+        self.assertIn('袁州区教育体育局', cm.exception.message)
+        self.assertIn('相同的文号', cm.exception.message)
+        other = numbering_rule(org.zs_finance, '樟财字')
+        with self.assertRaises(UserError):
+            Numbering.write([other], {'prefix': '袁教体字'})
+
+    @with_transaction()
     def test_unit_without_rule(self):
         "The message names the unit and the kind, nothing is numbered"
         Outgoing = Pool().get('egov.document.outgoing')
