@@ -10,6 +10,9 @@ NO_LIST_COLUMN = {'datetime', 'timestamp'}
 class EgovBaseTestCase(ModuleTestCase):
     "Test the egov_base module"
     module = 'egov_base'
+    # In the users' language, as the module's other tests: one database
+    # template per module for all its tests instead of two
+    language = 'zh_CN'
 
     @with_transaction()
     def test_list_views_render_in_sao(self):
