@@ -131,7 +131,14 @@ class Search(ModelView):
                     return access.get(name, {}).get('read', True)
                 if not readable(spec['title']):
                     continue
-                title_only = not all(readable(n) for n in spec['body'])
+                # The body's fields and files: hidden from the user, by
+                # field access or on some records by a step they hold,
+                # they are not matched (nor shown in snippets)
+                body = set(spec['body']) | set(spec.get('files') or [])
+                title_only = not all(readable(n) for n in body)
+                partial = getattr(Model, '_guard_partial_fields', None)
+                if not title_only and partial is not None:
+                    title_only = bool(partial(body))
                 ids = None
                 domain = Rule.domain_get(model_name, mode='read')
                 if domain or 'active' in Model._fields:

@@ -201,6 +201,36 @@ class FlowTestCase(DocumentHelpers, EgovDocumentTestCase):
             self.assertEqual(Search.query('食品安全')['count'], 0)
 
     @with_transaction()
+    def test_body_hidden_by_a_step_is_not_searched(self):
+        "A step that hides the 正文 from its holder hides it from the search"
+        from unittest import mock
+
+        from egov_base.tests import upload_samples
+        from egov_base.tests.test_search import run_index_queue
+        pool = Pool()
+        Outgoing = pool.get('egov.document.outgoing')
+        Search = pool.get('egov.search')
+        Task = pool.get('egov.workflow.task')
+        org = document_org()
+        document = self.outgoing(org, title='关于开展专项整治的通知',
+            body=upload_samples.docx('开展校园食品安全专项整治工作'),
+            body_name='正文.docx')
+        with acting_as(org.secretary):
+            Outgoing.workflow_start([document])
+        self.act(org.secretary, document)
+        run_index_queue()
+        task, = Task.search([('instance', '=', document.workflow.id),
+                ('state', '=', 'open')])
+        reviewer = task.user
+        steps = dict(Outgoing._workflow_fields,
+            review=dict(Outgoing._workflow_fields['review'], body='hidden'))
+        with acting_as(reviewer):
+            self.assertEqual(Search.query('食品安全')['count'], 1)
+            with mock.patch.object(Outgoing, '_workflow_fields', steps):
+                self.assertEqual(Search.query('食品安全')['count'], 0)
+                self.assertEqual(Search.query('专项整治')['count'], 1)
+
+    @with_transaction()
     def test_every_step_fits_the_act_dialog(self):
         "What a step lets its holder fill, the 办理 dialog can show"
         from egov_workflow.slots import plan_slots
