@@ -21,6 +21,7 @@ from trytond.transaction import Transaction, without_check_access
 
 from egov_base.tools import SlicedBrowseMixin
 
+from .figures import FiguresCacheMixin
 from .query import FINISHED
 
 DIRECTIONS = [
@@ -132,7 +133,7 @@ def readable(Model, domain, order=None, limit=None):
     return query
 
 
-class StatisticMixin(SlicedBrowseMixin):
+class StatisticMixin(FiguresCacheMixin, SlicedBrowseMixin):
     """The figures of a group of documents.
 
     The id of a group is an aggregate (of its key): a read of some groups

@@ -171,6 +171,38 @@ class StatisticsTestCase(DocumentHelpers, EgovDocumentTestCase):
         self.assertEqual([m.count for m in january], [2])
 
     @with_transaction()
+    def test_read_after_search_computes_nothing_again(self):
+        """The web client's read of the groups it just searched takes the
+        search's figures (PostgreSQL), for that person only"""
+        from unittest import mock
+
+        from trytond import backend
+
+        from ..statistics import statistic
+        if backend.name != 'postgresql':
+            self.skipTest("PostgreSQL only")
+        Month = Pool().get('egov.document.statistic.month')
+        org = self.setup_data()
+        fields = ['month_name', 'count', 'done', 'overdue', 'rec_name']
+        with mock.patch.object(statistic, 'documents',
+                wraps=statistic.documents) as computed:
+            with acting_as(org.yz_doc_admin, **year_context()):
+                ids = [m.id for m in Month.search([])]
+                self.assertEqual(computed.call_count, 1)
+                rows = Month.read(ids, fields)
+                self.assertEqual(computed.call_count, 1)
+            self.assertEqual([(r['month_name'], r['count'], r['done'])
+                    for r in rows],
+                [('%s-01' % self.year, 2, 2), ('%s-02' % self.year, 1, 0)])
+            # Another person reading the same groups gets their own figures
+            with acting_as(org.zs_doc_admin, **year_context()):
+                theirs = Month.read(ids, fields)
+                self.assertGreater(computed.call_count, 1)
+        Month._figures.clear()
+        with acting_as(org.zs_doc_admin, **year_context()):
+            self.assertEqual(theirs, Month.read(ids, fields))
+
+    @with_transaction()
     def test_two_counties_see_their_own(self):
         """The administrators of two counties and the clerks of two units
         see the figures of what they may read only"""
