@@ -80,9 +80,10 @@ setup() {
     extraction="$extraction fonts-arphic-gkai00mp"
     if [ "$purpose" = test ]; then
         # openssl verifies the receipts' timestamps, fc-match checks the
-        # official fonts' stand-ins (egov_document's tests)
+        # official fonts' stand-ins (egov_document's tests); nginx puts two
+        # servers behind one address in the load test's smoke run
         apt_install postgresql chromium fonts-noto-cjk $extraction \
-            openssl fontconfig
+            openssl fontconfig nginx-light
         python_packages requirements-dev.txt
     else
         apt_install fonts-noto-cjk $extraction

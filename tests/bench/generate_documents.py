@@ -100,6 +100,11 @@ def prepare(cursor):
     return counts, processes, first
 
 
+# The step a running document's open to-do is at: one of its process's
+# (process.xml), else reading the to-do finds no such step
+OPEN_STEP = {'incoming': ('handle', '承办'), 'outgoing': ('review', '核稿')}
+
+
 def fill(cursor, direction, count, counts, process, first_doc,
         first_instance, first_task):
     """Insert count documents of direction, their instances and the open
@@ -153,11 +158,12 @@ def fill(cursor, direction, count, counts, process, first_doc,
             step_name, engine_task, kind, "user", sender, state, deadline,
             create_uid, create_date, title, process_name, sender_name)
         SELECT %s + row_number() OVER (ORDER BY d.n), d.instance,
-            'handle', '承办', md5(d.n::text), 'todo', us.id, us.id, 'open',
+            %s, %s, md5(d.n::text), 'todo', us.id, us.id, 'open',
             d.started + INTERVAL '3 days', us.id, d.started, '公文 ' || d.n,
             %s, ''
         FROM bench_draw d JOIN bench_user us ON us.n = d.user_n
-        WHERE d.state = 'running'""", (first_task, process_name))
+        WHERE d.state = 'running'""", (first_task, *OPEN_STEP[direction],
+            process_name))
     common = """d.doc, '公文 ' || d.n || ' 关于做好相关工作的通知', u.id,
             u.division, k.id,
             CASE WHEN d.secrecy_draw < 0.97 THEN 'none'

@@ -53,10 +53,11 @@ def percentile(samples, q):
 
 
 def summary(samples, prefix=''):
-    "p50, p95 and the count of a list of durations in ms"
+    "p50, p95, p99 and the count of a list of durations in ms"
     return {
         prefix + 'p50_ms': round(percentile(samples, 50), 3),
         prefix + 'p95_ms': round(percentile(samples, 95), 3),
+        prefix + 'p99_ms': round(percentile(samples, 99), 3),
         prefix + 'n': len(samples),
         }
 
@@ -66,7 +67,7 @@ def compare(samples, floor_samples, target_p95_ms=None):
     percentiles, their ratios and whether the target is met"""
     result = summary(samples)
     result.update(summary(floor_samples, 'floor_'))
-    del result['floor_n']
+    del result['floor_n'], result['floor_p99_ms']
     result['ratio_p50'] = round(
         result['p50_ms'] / max(result['floor_p50_ms'], 1e-6), 2)
     result['ratio_p95'] = round(

@@ -9,7 +9,10 @@ Each operation runs in-process as real (non-admin) users, with access checks
 and record rules on, and reports p50/p95 in ms and, where it applies, the
 ratio to a raw-SQL floor. --explain NAME runs one round of the operation
 with the SQL Tryton sends captured, and prints EXPLAIN ANALYZE of each
-query instead of timings."""
+query instead of timings. Each run is kept under var/bench/ (--results)
+and compared with the previous run of the same database: figures more than
+20 % slower are listed under "regressions" and printed, with a table of
+every figure, on stderr."""
 import argparse
 import datetime
 import json
@@ -19,9 +22,11 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
 import harness  # noqa: E402
+import results  # noqa: E402
 
 
 def configure_early(argv=None):
@@ -40,6 +45,7 @@ import operations_notify  # noqa: E402,F401 (registers its operations)
 import operations_search  # noqa: E402,F401 (registers its operations)
 import operations_numbering  # noqa: E402,F401 (registers its operations)
 import operations_document  # noqa: E402,F401 (registers its operations)
+import operations_rpc  # noqa: E402,F401 (registers its operations)
 
 
 def parse_args(argv=None):
@@ -56,6 +62,11 @@ def parse_args(argv=None):
     parser.add_argument('--explain', metavar='NAME',
         choices=sorted(OPERATIONS))
     parser.add_argument('--output', help="also write the JSON to this file")
+    parser.add_argument('--results', default=os.path.join(ROOT, 'var',
+            'bench'), help="where runs are kept and compared "
+        "(default var/bench)")
+    parser.add_argument('--no-store', action='store_true',
+        help="neither keep this run nor compare it")
     return parser.parse_args(argv)
 
 
@@ -104,8 +115,20 @@ def main(argv=None):
             }
     finally:
         bench.close()
+    if not args.no_store:
+        before_path, before = results.previous(args.results, args.database)
+        if before:
+            report['compared_with'] = os.path.basename(before_path)
+            report['regressions'] = results.regressions(
+                before['operations'], report['operations'])
+        report['stored_as'] = results.store(args.results, report)
     text = json.dumps(report, indent=2, ensure_ascii=False)
     print(text)
+    # The table and the regressions to stderr: stdout is the JSON
+    print(results.table(report['operations']), file=sys.stderr)
+    for r in report.get('regressions', []):
+        print('REGRESSION %(operation)s %(part)s %(measure)s: %(before)s → '
+            '%(now)s ms (+%(change_percent)s %%)' % r, file=sys.stderr)
     if args.output:
         with open(args.output, 'w') as fp:
             fp.write(text + '\n')

@@ -19,6 +19,11 @@ class Session(metaclass=PoolMeta):
             timeout = datetime.timedelta(
                 seconds=config.getint('session', 'timeout'))
             now = datetime.datetime.now()
+            # Tryton's check has just cached the session's last activity:
+            # reading the session again cost a search and a read per call
+            last = cls._session_reset_cache.get(key)
+            if last is not None and now - last <= timeout:
+                return find
             with without_check_access():
                 sessions = cls.search([
                         ('create_uid', '=', user),

@@ -1,0 +1,64 @@
+"""Smoke test of the load test (tests/load/run): a clone of the benchmark
+smoke database served the production way (gunicorn, trytond-worker,
+trytond-cron; two gunicorn hosts behind nginx when nginx is installed),
+locust for 10 s with 2 people, a report with every operation's figures.
+
+Skipped unless EGOV_BENCH_DSN names a PostgreSQL server, e.g.
+    EGOV_BENCH_DSN=$(scripts/pg start test) \
+        pytest tests/bench/test_load_smoke.py
+About 45 s once the smoke database is there (made by conftest.py's
+bench_database, shared with test_bench_smoke.py: 1–3 minutes more)."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from smoke_tools import DSN, HERE, drop
+
+RUN = os.path.join(os.path.dirname(HERE), 'load', 'run')
+DATABASE = 'egov_load_smoke'
+
+pytestmark = pytest.mark.skipif(
+    not DSN, reason="EGOV_BENCH_DSN is not set (a PostgreSQL server URI)")
+
+
+@pytest.fixture
+def results(tmp_path):
+    yield tmp_path
+    drop(DATABASE)
+
+
+def test_load_run_reports_every_operation(bench_database, results):
+    hosts = '2' if shutil.which('nginx') or os.path.exists(
+        '/usr/sbin/nginx') else '1'
+    command = [sys.executable, RUN, '--dsn', DSN, '--template',
+        bench_database, '--database', DATABASE, '--fresh', '--no-update',
+        '--users', '2', '--spawn-rate', '2', '--seconds', '10',
+        '--workers', '1', '--hosts', hosts, '--people', '20',
+        '--results', str(results)]
+    done = subprocess.run(command, capture_output=True, text=True,
+        timeout=300)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    (run,) = os.listdir(results)
+    with open(results / run / 'report.json', encoding='utf-8') as fp:
+        report = json.load(fp)
+    operations = report['operations']
+    assert {'login', 'inbox', 'floor_noop', 'floor_own_user'} <= set(
+        operations), operations
+    total = report['total']
+    assert total['requests'] > 20
+    assert total['errors'] <= total['requests'] * 0.05, operations
+    inbox = operations['inbox']
+    assert inbox['p50_ms'] > 0 and inbox['ratio_p50_own_user'] > 0
+    assert report['people']['staff'] == 20
+    if hosts == '2':
+        assert report['across_hosts'] == {'login_on': 'A',
+            'session_served_by_B': True, 'change_on_A_seen_by_B': True}
+    # Every process was stopped: their logs are complete
+    assert os.path.exists(results / run / 'gunicorn-A.log')
+    assert os.path.exists(results / run / 'trytond-worker.log')
+    assert '| **all but login** |' in (
+        results / run / 'report.md').read_text(encoding='utf-8')
