@@ -2,14 +2,18 @@
 trytond with the demo data, and a peer platform written in the test
 (http.server) that speaks the same protocol with the same package code.
 
-The city office (宜春市人民政府办公室) sends a 发文 to the peer and gets its
-signed receipt (回执); the peer sends a package to 袁州区人民政府办公室 and
-a 收文 waits for its 收发员 谢娜 to sign for; a bad signature, a wrong
+The city office (宜春市人民政府办公室) sends a 发文 to the peer, encrypted
+for it (SM4 under a key wrapped with its SM2 key), and gets its signed
+receipt (回执), then its 签收回执: 黄磊 sees 已签收 on the 发文. The peer
+sends a package to 袁州区人民政府办公室 and a 收文 waits for its 收发员
+谢娜, who signs for it (the peer gets our 签收回执) or returns another with
+a reason (退回, told back the same way); a bad signature, a wrong
 digest, a replayed id, an oversized package and XXE metadata are each
 refused with their Chinese message and no 收文 made; a peer that is down
 is tried again, then shown 'failed' in the log."""
 import io
 import json
+import time
 import zipfile
 
 import pytest
@@ -44,13 +48,15 @@ def platform(server, admin):
                     'local_code': '113609000000000194',
                     'endpoint': peer.url,
                     'peer_public_key': peer.public_key,
+                    'peer_encryption_key': peer.encryption_key,
                     'max_attempts': 3, 'retry_delay': 0, 'timeout': 5,
                     }])
         admin.model('egov.document.exchange.peer', 'generate_keys',
             [peer_id])
         row, = admin.model('egov.document.exchange.peer', 'read', [peer_id],
-            ['public_key'])
+            ['public_key', 'encryption_public_key'])
         peer.platform_key = row['public_key']
+        peer.platform_encryption_key = row['encryption_public_key']
         peer.id = peer_id
         yield peer
 
@@ -136,9 +142,30 @@ def test_send_to_peer_with_receipt(server, admin, platform, artefacts):
     receipt = json.loads(log['receipt'])
     assert package_.check_receipt(receipt, log['package_id'],
         package.metadata_digest, platform.public_key)
+    # Encrypted for the peer, which opened it
+    assert package.encryption is not None
+    assert package.body.data.startswith(b'PK')
     (artefacts / 'exchange-sent-metadata.xml').write_bytes(package.metadata)
     (artefacts / 'exchange-sent-receipt.json').write_text(
         log['receipt'], encoding='utf-8')
+    huanglei = Session(server, 'huanglei', PASSWORD)
+
+    def deliveries():
+        row, = huanglei.model('egov.document.outgoing', 'read',
+            [document_id], ['exchange_deliveries'])
+        return row['exchange_deliveries']
+    assert deliveries().startswith('%s：已送达 ' % platform.name)
+
+    # The peer's unit signs for it: its platform sends the 签收回执
+    status = platform.status(package, 'signed')
+    got, answer = PeerPlatform.post(url(server), status)
+    assert (got, answer['state']) == (200, 'signed'), answer
+    assert deliveries().startswith('%s：已签收 ' % platform.name)
+    (artefacts / 'exchange-status-receipt.json').write_bytes(status)
+    got, answer = PeerPlatform.post(url(server), status)
+    assert (got, answer['error'], answer['message']) == (409,
+        'status_replayed', '公文交换包%s的签收回执已经记录过，不再重复接收。'
+        % package.package_id)
 
 
 def test_peer_sends_incoming(server, admin, platform, xiena, artefacts):
@@ -160,8 +187,11 @@ def test_peer_sends_incoming(server, admin, platform, xiena, artefacts):
     assert new['title'] == package.document.title
     assert new['receipt'] == 'pending'
     assert new['source_number'] == '赣办字〔2026〕88号'
-    # 谢娜 signs for it as for any 收文
+    # 谢娜 signs for it as for any 收文; the peer gets the 签收回执
     xiena.model('egov.document.incoming', 'sign_for', [new['id']])
+    status = wait_for_status(platform, package.package_id)
+    assert (status['state'], status['metadata_sm3']) == (
+        'signed', package.metadata_digest)
 
     # The same package again: refused as a replay, with the first receipt
     status, again = PeerPlatform.post(url(server), data)
@@ -171,6 +201,38 @@ def test_peer_sends_incoming(server, admin, platform, xiena, artefacts):
     assert package_.check_receipt(again, package.package_id,
         package.metadata_digest, platform.platform_key)
     assert len(exchange_incomings(xiena)) == len(after)
+
+
+def wait_for_status(platform, package_id):
+    "The 签收回执 the peer got for package_id (sent after the commit)"
+    for _ in range(50):
+        found = [s for s in platform.statuses
+            if s['package_id'] == package_id]
+        if found:
+            return found[0]
+        time.sleep(0.1)
+    raise AssertionError('no receipt for %s' % package_id)
+
+
+def test_returned_told_back(server, admin, platform, xiena):
+    "谢娜 returns a 收文 of the exchange with the reason: the peer learns it"
+    package = platform.package(unit_code(admin, YZ_OFFICE),
+        title='关于报送2026年度统计年报的通知',
+        body=docx_bytes('袁州区人民政府办公室：请报送统计年报。'))
+    status, _ = PeerPlatform.post(url(server), platform.build(package))
+    assert status == 200
+    new, = [i for i in exchange_incomings(xiena)
+        if i['title'] == package.document.title]
+    xiena.wizard('egov.document.incoming.return', {'start': {
+                'reason': '统计年报由区统计局报送，请改送区统计局。'}},
+        'return_', active_model='egov.document.incoming',
+        active_id=new['id'], active_ids=[new['id']])
+    row, = xiena.model('egov.document.incoming', 'read', [new['id']],
+        ['receipt', 'return_reason'])
+    assert row['receipt'] == 'returned'
+    status = wait_for_status(platform, package.package_id)
+    assert (status['state'], status['reason']) == (
+        'returned', '统计年报由区统计局报送，请改送区统计局。')
 
 
 def altered_body(data):

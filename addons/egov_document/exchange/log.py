@@ -13,7 +13,12 @@ sends what is due.
 Receiving: exchange/routes.py hands the package to receive(), which
 verifies it whole (package.py), refuses a package id already received and
 makes a 收文 waiting for 签收 in the addressed unit, all in one
-transaction: a refusal saves nothing but a 'refused' line here."""
+transaction: a refusal saves nothing but a 'refused' line here.
+
+签收回执 (kind 'receipt'): when the unit signs for or returns a 收文 of
+the exchange, send_status() queues a signed receipt to its platform, sent
+and retried as a package; receive_status() takes such a receipt for a
+package we sent and records it on that package's line (delivery)."""
 import datetime
 import json
 import logging
@@ -36,6 +41,17 @@ logger = logging.getLogger(__name__)
 DIRECTIONS = [
     ('out', "Sent"),
     ('in', "Received"),
+    ]
+KINDS = [
+    ('package', "Package"),
+    ('receipt', "Receipt"),
+    ]
+# What the receiving unit did with a package delivered (签收回执)
+DELIVERIES = [
+    (None, ""),
+    ('delivered', "Delivered"),
+    ('signed', "Signed For"),
+    ('returned', "Returned"),
     ]
 STATES = [
     ('queued', "Queued"),
@@ -71,6 +87,9 @@ class Log(ModelSQL, ModelView):
 
     direction = fields.Selection(DIRECTIONS, "Direction", required=True,
         readonly=True)
+    kind = fields.Selection(KINDS, "Kind", required=True, readonly=True,
+        help="A package (公文交换包), or a receipt telling the sender what "
+        "the receiving unit did with one (签收回执).")
     peer = fields.Many2One('egov.document.exchange.peer', "Peer",
         readonly=True, ondelete='RESTRICT')
     package_id = fields.Char("Package ID", readonly=True)
@@ -103,6 +122,15 @@ class Log(ModelSQL, ModelView):
     size = fields.Integer("Size (bytes)", readonly=True)
     sent_at = fields.DateTime("Sent At", readonly=True)
     acknowledged_at = fields.DateTime("Acknowledged At", readonly=True)
+    delivery = fields.Selection(DELIVERIES, "Delivery", readonly=True,
+        sort=False,
+        help="Of a package sent: delivered (收到), then signed for (已签收) "
+        "or returned (已退回) by the receiving unit.")
+    delivery_at = fields.DateTime("Delivery Updated At", readonly=True)
+    return_reason = fields.Text("Reason for Return", readonly=True)
+    status_receipt = fields.Text("Signing Receipt", readonly=True,
+        help="签收回执: the receiving platform's signed word that the unit "
+        "signed for or returned the document.")
 
     @classmethod
     def __setup__(cls):
@@ -126,6 +154,10 @@ class Log(ModelSQL, ModelView):
     def default_attempts(cls):
         return 0
 
+    @classmethod
+    def default_kind(cls):
+        return 'package'
+
     # Sending
 
     @classmethod
@@ -135,7 +167,8 @@ class Log(ModelSQL, ModelView):
         vlist = []
         for peer in peers:
             package = outgoing_package(outgoing, peer, today)
-            data = package_.build(package, peer.signing_key())
+            data = package_.build(package, peer.signing_key(),
+                encrypt_for=peer.peer_encryption_key or None)
             vlist.append({
                     'direction': 'out',
                     'peer': peer.id,
@@ -223,6 +256,9 @@ class Log(ModelSQL, ModelView):
                     'acknowledged_at': datetime.datetime.now(),
                     'next_attempt': None,
                     })
+            if self.kind == 'package' and not self.delivery:
+                values.update({'delivery': 'delivered',
+                        'delivery_at': values['acknowledged_at']})
         elif outcome == 'sent':
             values.update({'state': 'sent', 'error': detail[:250],
                     'next_attempt': None})
@@ -249,7 +285,8 @@ class Log(ModelSQL, ModelView):
     def tell_failure(self):
         "The person who dispatched learns that the package did not arrive"
         Notification = Pool().get('res.notification')
-        if not self.dispatcher or not self.outgoing:
+        if not self.dispatcher or not self.outgoing or (
+                self.kind != 'package'):
             return
         Notification.create([{
                     'user': self.dispatcher.id,
@@ -265,7 +302,8 @@ class Log(ModelSQL, ModelView):
         try:
             response = requests.post(peer.endpoint, data=self.content,
                 headers={
-                    'Content-Type': 'application/zip',
+                    'Content-Type': 'application/json; charset=utf-8'
+                    if self.kind == 'receipt' else 'application/zip',
                     'Accept': 'application/json',
                     }, timeout=peer.timeout, allow_redirects=False,
                 stream=True)
@@ -283,8 +321,12 @@ class Log(ModelSQL, ModelView):
             answer = json.loads(body) if len(body) <= MAX_ANSWER else None
         except ValueError:
             answer = None
+        if self.kind == 'receipt' and (200 <= status < 300 or status == 409):
+            # (409: the sender recorded this receipt already)
+            return 'acknowledged', '', answer
         receipt = package_.check_receipt(answer, self.package_id,
-            self.metadata_sm3, peer.peer_public_key) if answer else None
+            self.metadata_sm3, peer.peer_public_key) if (
+            answer and self.kind == 'package') else None
         if receipt is not None and (200 <= status < 300 or status == 409):
             # (409: a retry of a package the peer already took)
             return 'acknowledged', '', answer
@@ -317,7 +359,11 @@ class Log(ModelSQL, ModelView):
             found['peer'] = peer
             return peer.peer_public_key
 
-        package = package_.read(data, public_key_of)
+        def private_key_of(code):
+            return found['peer'].decryption_key()
+
+        package = package_.read(data, public_key_of,
+            private_key_of=private_key_of)
         peer = found['peer']
         if cls.search([('received_key', '=', package.package_id)], limit=1):
             raise package_.PackageRefused('replayed',
@@ -329,8 +375,9 @@ class Log(ModelSQL, ModelView):
         from ..secrecy import reaches
         if not reaches(unit.secrecy_clearance, package.document.secrecy):
             raise package_.PackageRefused('secrecy', unit=unit.name)
+        kind = kind_of(package.document)
         check_files(package)
-        incoming, = Incoming.create([incoming_values(package, unit)])
+        incoming, = Incoming.create([incoming_values(package, unit, kind)])
         attach(incoming, package.attachments)
         answer = package_.make_receipt(package, peer.local_code,
             peer.signing_key())
@@ -354,6 +401,145 @@ class Log(ModelSQL, ModelView):
                     }])
         tell_clerks(unit, package)
         return incoming, answer
+
+    @classmethod
+    def receive_status(cls, data):
+        """Take a 签收回执 (JSON) from a peer: the package sent it names is
+        marked signed for or returned; PackageRefused else"""
+        pool = Pool()
+        Peer = pool.get('egov.document.exchange.peer')
+        found = {}
+
+        def public_key_of(code):
+            peer = Peer.by_code(code)
+            if peer is None or not peer.active:
+                return None
+            found['peer'] = peer
+            return peer.peer_public_key
+
+        receipt = package_.read_status(data, public_key_of)
+        peer = found['peer']
+        if cls.search([('received_key', '=', receipt['receipt_id'])],
+                limit=1):
+            raise package_.PackageRefused('status_replayed',
+                package=receipt['package_id'])
+        logs = cls.search([
+                ('direction', '=', 'out'),
+                ('kind', '=', 'package'),
+                ('peer', '=', peer.id),
+                ('package_id', '=', receipt['package_id']),
+                ('sender_code', '=', receipt['sender']),
+                ], limit=1)
+        if not logs:
+            raise package_.PackageRefused('status_unknown',
+                package=receipt['package_id'])
+        log, = logs
+        if log.metadata_sm3 != receipt['metadata_sm3']:
+            raise package_.PackageRefused('status_digest',
+                package=receipt['package_id'])
+        if log.delivery in package_.STATUSES:
+            # Signed for or returned once: a second word is not taken
+            raise package_.PackageRefused('status_replayed',
+                package=receipt['package_id'])
+        now = datetime.datetime.now()
+        text_ = json.dumps(json.loads(data), ensure_ascii=False, indent=1)
+        values = {
+            'delivery': receipt['state'],
+            'delivery_at': now,
+            'status_receipt': text_,
+            'return_reason': receipt['reason'] or None
+            if receipt['state'] == 'returned' else None,
+            }
+        if log.state != 'acknowledged':
+            # The 签收回执 proves the delivery too
+            values.update({'state': 'acknowledged', 'error': None,
+                    'next_attempt': None, 'acknowledged_at': now})
+        cls.write([log], values)
+        cls.create([{
+                    'direction': 'in',
+                    'kind': 'receipt',
+                    'peer': peer.id,
+                    'package_id': receipt['package_id'],
+                    'received_key': receipt['receipt_id'],
+                    'outgoing': log.outgoing.id if log.outgoing else None,
+                    'title': log.title,
+                    'number': log.number,
+                    'sender_code': receipt['receiver'],
+                    'receiver_code': receipt['sender'],
+                    'state': 'received',
+                    'delivery': receipt['state'],
+                    'delivery_at': now,
+                    'return_reason': values['return_reason'],
+                    'receipt': text_,
+                    'size': len(data),
+                    }])
+        if receipt['state'] == 'returned':
+            log.tell_returned(receipt['reason'])
+        return log
+
+    def tell_returned(self, reason):
+        "The person who dispatched learns that the unit returned it"
+        Notification = Pool().get('res.notification')
+        if not self.dispatcher or not self.outgoing:
+            return
+        Notification.create([{
+                    'user': self.dispatcher.id,
+                    'label': text('returned_notice', peer=self.peer.rec_name,
+                        document=self.outgoing.rec_name)[:250],
+                    'description': (reason or '')[:250],
+                    'model': 'egov.document.outgoing',
+                    'records': json.dumps([self.outgoing.id]),
+                    }])
+
+    @classmethod
+    def send_status(cls, incomings, state, reason=''):
+        """签收回执: tell the platform each 收文 came from that its unit
+        signed for it or returned it (queued, retried as packages)"""
+        with without_check_access():
+            # (the log and the peers' codes are the administrators')
+            return cls._send_status(incomings, state, reason)
+
+    @classmethod
+    def _send_status(cls, incomings, state, reason):
+        received = cls.search([
+                ('direction', '=', 'in'),
+                ('kind', '=', 'package'),
+                ('state', '=', 'received'),
+                ('incoming', 'in', [i.id for i in incomings]),
+                ])
+        vlist = []
+        for log in received:
+            peer = log.peer
+            answer = package_.make_status(log.package_id, log.sender_code,
+                peer.local_code, log.metadata_sm3, state, peer.signing_key(),
+                reason=reason)
+            receipt = answer['receipt']
+            data = json.dumps(answer, ensure_ascii=False).encode('utf-8')
+            vlist.append({
+                    'direction': 'out',
+                    'kind': 'receipt',
+                    'peer': peer.id,
+                    'package_id': log.package_id,
+                    'incoming': log.incoming.id,
+                    'dispatcher': Transaction().user or None,
+                    'title': log.title,
+                    'number': log.number,
+                    'sender_code': peer.local_code,
+                    'receiver_code': log.sender_code,
+                    'state': 'queued',
+                    'delivery': state,
+                    'delivery_at': datetime.datetime.now(),
+                    'return_reason': reason or None,
+                    'metadata_sm3': log.metadata_sm3,
+                    'receipt': json.dumps(answer, ensure_ascii=False,
+                        indent=1),
+                    'content': data,
+                    'content_name': receipt['receipt_id'] + '.json',
+                    'size': len(data),
+                    })
+        logs = cls.create(vlist)
+        cls.queue_send(logs)
+        return logs
 
     @classmethod
     def stored_receipt(cls, package_id):
@@ -412,10 +598,12 @@ def outgoing_package(outgoing, peer, today):
     code = organ_code(unit)
     signed = outgoing.signed_at.date() if outgoing.signed_at else today
     externals = list(getattr(outgoing, 'external_recipients', []) or [])
+    kind_code, kind_name = package_.kind_wire(outgoing.kind.code,
+        outgoing.kind.name) if outgoing.kind else ('', '')
     document = package_.Document(
         identifier=identifier(outgoing, code, signed.year),
-        kind_code=outgoing.kind.code if outgoing.kind else '',
-        kind_name=outgoing.kind.name if outgoing.kind else '',
+        kind_code=kind_code,
+        kind_name=kind_name,
         secrecy=outgoing.secrecy,
         secrecy_years=outgoing.secrecy_term,
         urgency=outgoing.urgency,
@@ -486,17 +674,28 @@ def check_files(package):
             allowed=BODY_KINDS if file.role == 'body' else None)
 
 
-def incoming_values(package, unit):
+def kind_of(doc):
+    """The kind of the 收文: the 文种 of the package by its code, then its
+    term (package_.KINDS), then a kind of this platform with that code or
+    name; none of them is a refusal (the 条例 has 15 kinds, and a 收文
+    registered under a wrong one would be counted and handled wrongly)"""
     Kind = Pool().get('egov.document.kind')
-    doc = package.document
-    kind = None
-    for domain in ([('code', '=', doc.kind_code)] if doc.kind_code else [],
+    if not (doc.kind_code or doc.kind_name):
+        raise package_.PackageRefused('field', field='Kind')
+    ours = package_.kind_of(doc.kind_code, doc.kind_name)
+    for domain in ([('code', '=', ours)] if ours else [],
+            [('code', '=', doc.kind_code)] if doc.kind_code else [],
             [('name', '=', doc.kind_name)] if doc.kind_name else []):
         if domain:
             kinds = Kind.search(domain, limit=1)
             if kinds:
-                kind = kinds[0]
-                break
+                return kinds[0]
+    raise package_.PackageRefused('kind', code=doc.kind_code or '-',
+        name=doc.kind_name or '-')
+
+
+def incoming_values(package, unit, kind):
+    doc = package.document
     values = {
         'title': doc.title,
         'kind': kind.id if kind else None,

@@ -4,7 +4,7 @@ have their 收文."""
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, fields
 from trytond.pool import Pool, PoolMeta
-from trytond.transaction import without_check_access
+from trytond.transaction import Transaction, without_check_access
 
 from ..document import DRAFT, now
 from ..exceptions import DispatchError
@@ -19,6 +19,13 @@ class Outgoing(metaclass=PoolMeta):
         help="Units on other platforms, reached through the exchange.")
     exchange_logs = fields.One2Many('egov.document.exchange.log', 'outgoing',
         "Exchange", readonly=True)
+    # The log is the administrators': what each peer's unit did with the
+    # document is told here to whoever reads the 发文
+    exchange_deliveries = fields.Function(fields.Text(
+            "Delivery to Other Platforms",
+            help="Per receiving unit: delivered (已送达), signed for "
+            "(已签收) or returned (已退回), with the time."),
+        'get_exchange_deliveries')
 
     @classmethod
     def __setup__(cls):
@@ -37,6 +44,36 @@ class Outgoing(metaclass=PoolMeta):
             Peer.check_cleared(document.external_recipients, document)
 
     @classmethod
+    def get_exchange_deliveries(cls, documents, name):
+        pool = Pool()
+        Log = pool.get('egov.document.exchange.log')
+        lines = {d.id: [] for d in documents}
+        with without_check_access():
+            logs = Log.search([
+                    ('outgoing', 'in', list(lines)),
+                    ('direction', '=', 'out'),
+                    ('kind', '=', 'package'),
+                    ], order=[('id', 'ASC')])
+            labels = {n: dict(f['selection']) for n, f in Log.fields_get(
+                    ['state', 'delivery']).items()}
+            for log in logs:
+                if log.delivery:
+                    state = labels['delivery'][log.delivery]
+                    at = log.delivery_at
+                else:
+                    state = labels['state'][log.state]
+                    at = log.sent_at
+                line = gettext('egov_document.msg_exchange_delivery_line',
+                    peer=log.peer.rec_name, state=state,
+                    at=_local(at).strftime('%Y-%m-%d %H:%M') if at else '')
+                if log.delivery == 'returned' and log.return_reason:
+                    line += gettext(
+                        'egov_document.msg_exchange_delivery_reason',
+                        reason=log.return_reason)
+                lines[log.outgoing.id].append(line.strip())
+        return {i: '\n'.join(l) or None for i, l in lines.items()}
+
+    @classmethod
     def copy(cls, documents, default=None):
         default = default.copy() if default is not None else {}
         default.setdefault('exchange_logs', None)
@@ -47,6 +84,18 @@ class Outgoing(metaclass=PoolMeta):
         if self.external_recipients and not self.recipients:
             return
         super()._step_draft(task)
+
+
+def _local(value):
+    "A stored (UTC) time in the user's time zone (the city's by default)"
+    import datetime
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    try:
+        zone = ZoneInfo(Transaction().context.get('timezone')
+            or 'Asia/Shanghai')
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo('Asia/Shanghai')
+    return value.replace(tzinfo=datetime.timezone.utc).astimezone(zone)
 
 
 class OutgoingPeer(ModelSQL):

@@ -49,13 +49,55 @@ SECRECY_TERMS = {'none': '', 'secret': '秘密', 'confidential': '机密',
     'top_secret': '绝密'}
 URGENCY_TERMS = {'normal': '', 'urgent': '加急', 'very_urgent': '特急'}
 
+# The 15 文种 of the 党政机关公文处理工作条例 (2012) 第八条, in its order:
+# our code, the code in the package and the term. GB/T 33480 names 文种 a
+# core item with a code list of its own, whose text we could not read: the
+# codes here number the kinds in the 条例's order (EXCHANGE.md), and a
+# receiver matches the code, then the term, so that a peer using the
+# standard's list is still understood by the term the 条例 fixes.
+KINDS = [
+    ('resolution', '01', '决议'),
+    ('decision', '02', '决定'),
+    ('order', '03', '命令（令）'),
+    ('communique', '04', '公报'),
+    ('announcement', '05', '公告'),
+    ('public_notice', '06', '通告'),
+    ('opinion', '07', '意见'),
+    ('notice', '08', '通知'),
+    ('circular', '09', '通报'),
+    ('report', '10', '报告'),
+    ('request', '11', '请示'),
+    ('reply', '12', '批复'),
+    ('motion', '13', '议案'),
+    ('letter', '14', '函'),
+    ('minutes', '15', '纪要'),
+    ]
+KIND_BY_CODE = {k: (c, t) for k, c, t in KINDS}
+# Package version 1.0 of this platform sent our codes: still understood
+KIND_BY_WIRE = dict([(c, k) for k, c, _ in KINDS]
+    + [(k, k) for k, _, _ in KINDS])
+# "命令" and "令" are one kind (第八条 (三))
+KIND_BY_TERM = dict([(t, k) for k, _, t in KINDS]
+    + [('命令', 'order'), ('令', 'order')])
+
+
+def kind_wire(code, name):
+    "(code, term) of our kind in a package; a kind not of the 15 as it is"
+    return KIND_BY_CODE.get(code, (code, name))
+
+
+def kind_of(code, term):
+    "Our code of the kind of a package (its code, else its term), or None"
+    return KIND_BY_WIRE.get(code) or KIND_BY_TERM.get(
+        (term or '').replace('(', '（').replace(')', '）'))
+
 
 class PackageRefused(Exception):
     """A package refused: reason is the key of its message
     (msg_exchange_refused_<reason>), values fill it"""
     STATUS = {
         'too_big': 413, 'signature': 403, 'unknown_peer': 403,
-        'replayed': 409,
+        'replayed': 409, 'status_replayed': 409,
         }
 
     def __init__(self, reason, **values):
@@ -103,16 +145,31 @@ class Document:
 class File:
     role: str                     # body or attachment
     name: str
-    data: bytes
+    data: bytes                   # in clear
     path: str = ''
+    sealed: bytes = None          # as it travels, when encrypted
+
+    @property
+    def stored(self):
+        return self.sealed if self.sealed is not None else self.data
 
     @property
     def size(self):
-        return len(self.data)
+        return len(self.stored)
 
     @property
     def digest(self):
-        return signing.sm3(self.data)
+        "The SM3 of the file as it travels (the ciphertext when encrypted)"
+        return signing.sm3(self.stored)
+
+
+@dataclass
+class Encryption:
+    "The files encrypted with SM4 under a key wrapped for the receiver"
+    key_id: str                   # which of the receiver's keys
+    wrapped_key: bytes            # the SM4 key, SM2-encrypted
+    algorithm: str = signing.CIPHER
+    key_algorithm: str = signing.KEY_WRAP
 
 
 @dataclass
@@ -126,6 +183,7 @@ class Package:
     metadata: bytes = b''         # as signed
     signature: str = ''
     algorithm: str = signing.ALGORITHM
+    encryption: Encryption = None
 
     @property
     def body(self):
@@ -178,6 +236,12 @@ def metadata_xml(package):
             '%Y-%m-%dT%H:%M:%SZ'))
     _text(envelope, 'SignatureAlgorithm', package.algorithm)
     _text(envelope, 'DigestAlgorithm', signing.DIGEST)
+    if package.encryption is not None:
+        encryption = package.encryption
+        _text(envelope, 'Encryption', encryption.wrapped_key.hex(),
+            algorithm=encryption.algorithm,
+            keyAlgorithm=encryption.key_algorithm,
+            keyId=encryption.key_id)
     document = etree.SubElement(root, 'Document')
     _text(document, 'Identifier', doc.identifier)
     _text(document, 'Kind', doc.kind_name, code=doc.kind_code)
@@ -214,9 +278,11 @@ def signature_xml(algorithm, signer_code, signature):
     return etree.tostring(root, xml_declaration=True, encoding='UTF-8')
 
 
-def build(package, private_key):
+def build(package, private_key, encrypt_for=None):
     """The ZIP of package, signed with private_key; fills its id, time,
-    file paths, metadata and signature"""
+    file paths, metadata and signature. encrypt_for: the receiver's SM2
+    encryption key, to encrypt the files with SM4 (the signature then
+    covers the ciphertexts' digests)"""
     if not package.package_id:
         package.package_id = new_package_id(package.sender.code)
     if package.created_at is None:
@@ -229,6 +295,15 @@ def build(package, private_key):
         else:
             count += 1
             file.path = 'attachments/%d/%s' % (count, name)
+    if encrypt_for:
+        key = signing.new_content_key()
+        package.encryption = Encryption(
+            key_id=signing.key_id(encrypt_for),
+            wrapped_key=signing.sm2_encrypt(encrypt_for, key))
+        for file in package.files:
+            # The path is authenticated with it: a file cannot be swapped
+            file.sealed = signing.sm4_seal(key, file.data,
+                file.path.encode('utf-8'))
     package.metadata = metadata_xml(package)
     package.signature = signing.sign(private_key, package.metadata)
     output = io.BytesIO()
@@ -237,7 +312,7 @@ def build(package, private_key):
         archive.writestr(SIGNATURE, signature_xml(
                 package.algorithm, package.sender.code, package.signature))
         for file in package.files:
-            archive.writestr(file.path, file.data)
+            archive.writestr(file.path, file.stored)
     return output.getvalue()
 
 
@@ -250,9 +325,10 @@ def safe_name(name):
 
 
 # ------------------------------------------------------------------- read
-def read(data, public_key_of, now=None):
+def read(data, public_key_of, now=None, private_key_of=None):
     """The Package in data (bytes), verified; public_key_of(sender code)
-    gives the public key of a known node or None. Raises PackageRefused."""
+    gives the public key of a known node or None, private_key_of(sender
+    code) our SM2 decryption key for it (or None). Raises PackageRefused."""
     if len(data) > MAX_PACKAGE:
         raise PackageRefused('too_big', limit=MAX_PACKAGE // MB)
     archive = _open(data)
@@ -273,7 +349,36 @@ def read(data, public_key_of, now=None):
         package.signature = signature
         _check_time(package.created_at, now or utcnow())
         _read_files(archive, root, package)
+    if package.encryption is not None:
+        _decrypt(package, private_key_of(package.sender.code)
+            if private_key_of else None)
+    elif package.document.secrecy != 'none':
+        # A 密级 document crosses between platforms only encrypted
+        raise PackageRefused('not_encrypted')
     return package
+
+
+def _decrypt(package, private_key):
+    "Open each file with the SM4 key wrapped for us"
+    encryption = package.encryption
+    if not private_key:
+        raise PackageRefused('no_decryption_key', code=package.sender.code)
+    if encryption.key_id != signing.key_id(signing.public_key_of(
+                private_key)):
+        raise PackageRefused('decryption_key', code=package.sender.code)
+    try:
+        key = signing.sm2_decrypt(private_key, encryption.wrapped_key)
+    except signing.DecryptionError:
+        raise PackageRefused('decryption_key', code=package.sender.code)
+    if len(key) != signing.SM4_KEY:
+        raise PackageRefused('decryption_key', code=package.sender.code)
+    for file in package.files:
+        file.sealed = file.data
+        try:
+            file.data = signing.sm4_open(key, file.sealed,
+                file.path.encode('utf-8'))
+        except signing.DecryptionError:
+            raise PackageRefused('decrypt', name=file.name)
 
 
 def _open(data):
@@ -410,6 +515,20 @@ def _package(root):
             tzinfo=datetime.timezone.utc)
     except ValueError:
         raise PackageRefused('field', field='CreatedAt')
+    encryption = None
+    if envelope.find('Encryption') is not None:
+        if (_attribute(envelope, 'Encryption', 'algorithm')
+                != signing.CIPHER or _attribute(envelope, 'Encryption',
+                    'keyAlgorithm') != signing.KEY_WRAP):
+            raise PackageRefused('cipher', algorithm=_attribute(
+                    envelope, 'Encryption', 'algorithm')[:40])
+        wrapped = _value(envelope, 'Encryption', required=True, limit=400)
+        key_id = _attribute(envelope, 'Encryption', 'keyId', required=True,
+            pattern=re.compile(r'[0-9a-f]{16}'))
+        if not re.fullmatch(r'(?:[0-9a-f]{2})+', wrapped):
+            raise PackageRefused('field', field='Encryption')
+        encryption = Encryption(key_id=key_id,
+            wrapped_key=bytes.fromhex(wrapped))
     years = _attribute(document, 'Secrecy', 'years')
     if years and (not years.isdigit() or not 1 <= int(years) <= 30):
         raise PackageRefused('field', field='Secrecy/@years')
@@ -450,6 +569,7 @@ def _package(root):
         created_at=created_at,
         algorithm=_value(envelope, 'SignatureAlgorithm', required=True,
             limit=40),
+        encryption=encryption,
         document=doc)
 
 
@@ -523,6 +643,72 @@ def make_receipt(package, receiver_code, private_key, state='received',
         'algorithm': signing.ALGORITHM,
         'signature': signing.sign(private_key, receipt_bytes(receipt)),
         }
+
+
+# What became of a package in the receiving unit, sent back later
+STATUSES = {'signed', 'returned'}
+MAX_STATUS = 64 * 1024
+STATUS_KEYS = {'receipt_id', 'package_id', 'sender', 'receiver',
+    'metadata_sm3', 'state', 'at', 'reason'}
+
+
+def make_status(package_id, sender_code, receiver_code, metadata_digest,
+        state, private_key, reason='', now=None):
+    """The signed 签收回执 (state 'signed') or 退回回执 ('returned') of a
+    package received: receiver_code is our code at the sender"""
+    assert state in STATUSES
+    receipt = {
+        'receipt_id': new_package_id(receiver_code),
+        'package_id': package_id,
+        'sender': sender_code,
+        'receiver': receiver_code,
+        'metadata_sm3': metadata_digest,
+        'state': state,
+        'at': (now or utcnow()).strftime('%Y-%m-%dT%H:%M:%SZ'),
+        'reason': reason or '',
+        }
+    return {
+        'receipt': receipt,
+        'algorithm': signing.ALGORITHM,
+        'signature': signing.sign(private_key, receipt_bytes(receipt)),
+        }
+
+
+def read_status(data, public_key_of, now=None):
+    """The receipt in data (the JSON a peer posted), its signature checked
+    with public_key_of(its receiver's code); PackageRefused else"""
+    import json
+    if len(data) > MAX_STATUS:
+        raise PackageRefused('too_big', limit=MAX_PACKAGE // MB)
+    try:
+        answer = json.loads(data.decode('utf-8'))
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        raise PackageRefused('status_malformed')
+    receipt = answer.get('receipt') if isinstance(answer, dict) else None
+    if (not isinstance(receipt, dict) or set(receipt) != STATUS_KEYS
+            or not all(isinstance(v, str) for v in receipt.values())
+            or receipt['state'] not in STATUSES
+            or not PACKAGE_ID.fullmatch(receipt['receipt_id'])
+            or not PACKAGE_ID.fullmatch(receipt['package_id'])
+            or not CODE.fullmatch(receipt['receiver'])
+            or len(receipt['reason']) > MAX_TEXT):
+        raise PackageRefused('status_malformed')
+    if answer.get('algorithm') != signing.ALGORITHM:
+        raise PackageRefused('algorithm',
+            algorithm=str(answer.get('algorithm'))[:40])
+    public_key = public_key_of(receipt['receiver'])
+    if not public_key:
+        raise PackageRefused('unknown_peer', code=receipt['receiver'])
+    if not signing.verify(public_key, receipt_bytes(receipt),
+            str(answer.get('signature') or '')):
+        raise PackageRefused('signature', code=receipt['receiver'])
+    try:
+        at = datetime.datetime.strptime(receipt['at'],
+            '%Y-%m-%dT%H:%M:%SZ').replace(tzinfo=datetime.timezone.utc)
+    except ValueError:
+        raise PackageRefused('status_malformed')
+    _check_time(at, now or utcnow())
+    return receipt
 
 
 def check_receipt(answer, package_id, metadata_digest, public_key):

@@ -8,7 +8,7 @@ key never leaves the server, not even encrypted (as the message providers'
 secrets, egov_base/notify/provider_config.py)."""
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Unique, fields
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
 
 from egov_base.security import crypto, field_guard
 
@@ -19,14 +19,14 @@ from . import package as package_, signing
 
 # Our private key is read, searched, sorted and exported by no one over RPC
 field_guard.SECRETS['egov.document.exchange.peer'] = frozenset(
-    {'private_key'})
+    {'private_key', 'encryption_private_key'})
 
 
 class Peer(crypto.EncryptValuesMixin, ModelSQL, ModelView):
     "Exchange Peer"
     __string__ = "Exchange Peer"
     __name__ = 'egov.document.exchange.peer'
-    _never_read = ('private_key',)
+    _never_read = ('private_key', 'encryption_private_key')
     # The directory of peers is the city's; keys and address are the
     # administrators' (field access in exchange.xml)
     _egov_visibility = 'city'
@@ -59,6 +59,17 @@ class Peer(crypto.EncryptValuesMixin, ModelSQL, ModelView):
         required=True,
         domain=[('retry_delay', '>=', 0), ('retry_delay', '<=', 86400)],
         help="Doubled at each attempt, at most an hour.")
+    # SM2 key pairs for encryption apart from those for signatures (as
+    # the 双证书 of GB/T 35276): the peer encrypts each package's SM4 key
+    # with our public one
+    encryption_public_key = fields.Char("Our Encryption Key", readonly=True,
+        help="Give it to the peer: it encrypts its packages to us with it.")
+    encryption_private_key = fields.Char("Our Decryption Key", readonly=True)
+    peer_encryption_key = fields.Text("Peer's Encryption Key",
+        help="SM2 public key of the peer for encryption (hex, 128 digits): "
+        "packages to it are encrypted with SM4 under a key wrapped with "
+        "it. Without it, documents of a 密级 are not sent to the peer and "
+        "the others travel unencrypted.")
     key_set = fields.Function(fields.Boolean("Key Pair Made"),
         'get_key_set')
 
@@ -127,23 +138,25 @@ class Peer(crypto.EncryptValuesMixin, ModelSQL, ModelView):
                 raise DocumentError(gettext(
                         'egov_document.msg_exchange_peer_endpoint',
                         peer=peer.name))
-            if peer.peer_public_key:
-                try:
-                    signing.normalise_public_key(peer.peer_public_key)
-                except signing.SignatureError:
-                    raise DocumentError(gettext(
-                            'egov_document.msg_exchange_peer_key',
-                            peer=peer.name))
+            for key in (peer.peer_public_key, peer.peer_encryption_key):
+                if key:
+                    try:
+                        signing.normalise_public_key(key)
+                    except signing.SignatureError:
+                        raise DocumentError(gettext(
+                                'egov_document.msg_exchange_peer_key',
+                                peer=peer.name))
 
     @classmethod
     def _encrypt(cls, values):
         values = dict(values)
-        if values.get('private_key'):
-            values['private_key'] = crypto.encrypt(values['private_key'])
-        if values.get('peer_public_key'):
-            values['peer_public_key'] = signing.normalise_public_key(
-                values['peer_public_key']) if _is_key(
-                values['peer_public_key']) else values['peer_public_key']
+        for name in ('private_key', 'encryption_private_key'):
+            if values.get(name):
+                values[name] = crypto.encrypt(values[name])
+        for name in ('peer_public_key', 'peer_encryption_key'):
+            if values.get(name):
+                values[name] = signing.normalise_public_key(
+                    values[name]) if _is_key(values[name]) else values[name]
         return values
 
     @classmethod
@@ -151,6 +164,8 @@ class Peer(crypto.EncryptValuesMixin, ModelSQL, ModelView):
         default = default.copy() if default is not None else {}
         default.setdefault('private_key', None)
         default.setdefault('public_key', None)
+        default.setdefault('encryption_private_key', None)
+        default.setdefault('encryption_public_key', None)
         default.setdefault('code', None)
         return super().copy(peers, default=default)
 
@@ -160,19 +175,29 @@ class Peer(crypto.EncryptValuesMixin, ModelSQL, ModelView):
         "A new key pair of this platform towards each peer"
         for peer in peers:
             private_key, public_key = signing.generate_key_pair()
+            decryption_key, encryption_key = signing.generate_key_pair()
             cls.write([peer], {
                     'private_key': private_key,
                     'public_key': public_key,
+                    'encryption_private_key': decryption_key,
+                    'encryption_public_key': encryption_key,
                     })
+
+    def _stored_key(self, column):
+        table = self.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*table.select(getattr(table, column),
+                where=table.id == self.id))
+        row = cursor.fetchone()
+        return crypto.decrypt(row[0]) if row and row[0] else None
+
+    def decryption_key(self):
+        "Our SM2 private key for the packages of this peer, or None"
+        return self._stored_key('encryption_private_key')
 
     def signing_key(self):
         "Our private key in clear, for the server's own use"
-        table = self.__table__()
-        cursor = Transaction().connection.cursor()
-        cursor.execute(*table.select(table.private_key,
-                where=table.id == self.id))
-        row = cursor.fetchone()
-        key = crypto.decrypt(row[0]) if row and row[0] else None
+        key = self._stored_key('private_key')
         if not key:
             raise DocumentError(gettext(
                     'egov_document.msg_exchange_peer_no_key',
@@ -196,6 +221,16 @@ class Peer(crypto.EncryptValuesMixin, ModelSQL, ModelView):
             raise DocumentError(gettext(
                     'egov_document.msg_exchange_peer_not_cleared',
                     peers='、'.join(p.rec_name for p in refused[:5]),
+                    secrecy=document.secrecy_label()))
+        # A 密级 document crosses between platforms only encrypted
+        with without_check_access():
+            # (the keys are the administrators' fields)
+            plain = [p for p in cls.browse(peers)
+                if not p.peer_encryption_key]
+        if plain and (document.secrecy or 'none') != 'none':
+            raise DocumentError(gettext(
+                    'egov_document.msg_exchange_peer_no_encryption',
+                    peers='、'.join(p.rec_name for p in plain[:5]),
                     secrecy=document.secrecy_label()))
 
     @classmethod

@@ -1,5 +1,6 @@
 """The exchange API (EXCHANGE.md): POST /<database>/egov/document/exchange
-with a package (application/zip) as the body.
+with a package (application/zip) as the body, or a 签收回执 of a package
+sent (application/json).
 
 No session: the package's SM2 signature is its authentication, checked
 against the known peer's key before anything is kept. The package is
@@ -55,6 +56,13 @@ def exchange(request, pool):
     try:
         data = _body(request)
         size = len(data)
+        if request.mimetype == 'application/json':
+            # A 签收回执 of a package we sent
+            log = Log.receive_status(data)
+            logger.info("exchange receipt for package %s", log.package_id)
+            return _json(HTTPStatus.OK, {
+                    'accepted': True, 'package_id': log.package_id,
+                    'state': log.delivery})
         incoming, answer = Log.receive(data)
     except package_.PackageRefused as refusal:
         transaction.rollback()

@@ -12,11 +12,22 @@ import secrets
 
 ALGORITHM = 'SM2-SM3'
 DIGEST = 'SM3'
+# The package's files: SM4 (GB/T 32907) in GCM mode under a key of its
+# own, the key encrypted with the receiver's SM2 key (GB/T 32918.4)
+CIPHER = 'SM4-GCM'
+KEY_WRAP = 'SM2'
+SM4_KEY = 16
+NONCE = 12
+TAG = 16
 _HEX = re.compile(r'[0-9a-f]+')
 
 
 class SignatureError(Exception):
     "A key or a signature that is not well formed"
+
+
+class DecryptionError(Exception):
+    "A ciphertext that does not open with the key given"
 
 
 def sm3(data):
@@ -131,3 +142,97 @@ def verify(public_key, data, signature):
         return bool(_crypt('0' * 64, key).verify_with_sm3(signature, data))
     except (SignatureError, ValueError, TypeError, IndexError):
         return False
+
+
+# ------------------------------------------------------------- encryption
+def key_id(public_key):
+    "A short name of a public key: the first 16 hex digits of its SM3"
+    return sm3(bytes.fromhex(normalise_public_key(public_key)))[:16]
+
+
+def _kdf(z, length):
+    "The key derivation function of GB/T 32918.4 (SM3, 32-bit counter)"
+    output, counter = b'', 1
+    while len(output) < length:
+        output += bytes.fromhex(sm3(z + counter.to_bytes(4, 'big')))
+        counter += 1
+    return output[:length]
+
+
+def sm2_encrypt(public_key, data):
+    """data encrypted for public_key (GB/T 32918.4) as bytes C1‖C3‖C2, C1
+    the point 04‖x‖y (the order of GB/T 35276)"""
+    sm2 = _sm2()
+    key = normalise_public_key(public_key)
+    crypt = _crypt('0' * 64, key)
+    table = sm2.default_ecc_table
+    while True:
+        # The ephemeral key from the system's secure generator (gmssl's
+        # encrypt draws it with random.choice)
+        k = secrets.randbelow(_order() - 1) + 1
+        c1 = crypt._kg(k, table['g'])
+        point = bytes.fromhex(crypt._kg(k, key))
+        x2, y2 = point[:32], point[32:]
+        t = _kdf(point, len(data))
+        if any(t):
+            break
+    c2 = bytes(a ^ b for a, b in zip(data, t))
+    c3 = bytes.fromhex(sm3(x2 + data + y2))
+    return b'\x04' + bytes.fromhex(c1) + c3 + c2
+
+
+def sm2_decrypt(private_key, data):
+    "The plaintext of sm2_encrypt's data, or DecryptionError"
+    if data[:1] == b'\x04':
+        data = data[1:]
+    if len(data) < 64 + 32 + 1:
+        raise DecryptionError('short')
+    c1, c3, c2 = data[:64].hex(), data[64:96], data[96:]
+    if not _on_curve(c1):
+        raise DecryptionError('point')
+    try:
+        point = bytes.fromhex(_crypt(private_key, public_key_of(
+                    private_key))._kg(int(private_key, 16), c1))
+    except (ValueError, TypeError):
+        raise DecryptionError('key')
+    x2, y2 = point[:32], point[32:]
+    t = _kdf(point, len(c2))
+    if not any(t):
+        raise DecryptionError('kdf')
+    plain = bytes(a ^ b for a, b in zip(c2, t))
+    # C3 proves the key: another private key gives another point
+    if not secrets.compare_digest(bytes.fromhex(sm3(x2 + plain + y2)), c3):
+        raise DecryptionError('digest')
+    return plain
+
+
+def new_content_key():
+    return secrets.token_bytes(SM4_KEY)
+
+
+def sm4_seal(key, data, associated):
+    "nonce‖ciphertext‖tag of data under key (SM4-GCM)"
+    from cryptography.hazmat.primitives.ciphers import (
+        Cipher, algorithms, modes)
+    nonce = secrets.token_bytes(NONCE)
+    encryptor = Cipher(algorithms.SM4(key), modes.GCM(nonce)).encryptor()
+    encryptor.authenticate_additional_data(associated)
+    data = encryptor.update(data) + encryptor.finalize()
+    return nonce + data + encryptor.tag
+
+
+def sm4_open(key, sealed, associated):
+    "The plaintext of sm4_seal's sealed, or DecryptionError"
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers import (
+        Cipher, algorithms, modes)
+    if len(sealed) < NONCE + TAG or len(key) != SM4_KEY:
+        raise DecryptionError('short')
+    nonce, data, tag = sealed[:NONCE], sealed[NONCE:-TAG], sealed[-TAG:]
+    decryptor = Cipher(algorithms.SM4(key), modes.GCM(nonce, tag)
+        ).decryptor()
+    decryptor.authenticate_additional_data(associated)
+    try:
+        return decryptor.update(data) + decryptor.finalize()
+    except InvalidTag:
+        raise DecryptionError('tag')

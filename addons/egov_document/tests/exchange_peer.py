@@ -4,7 +4,9 @@ its own SM2 key pair, and the public key it knows of this platform.
 
 It can be told to answer as a platform that is down (503), to refuse
 (400), or to take packages and answer with its signed receipt; it keeps
-what it received. It also sends packages to this platform."""
+what it received, decrypting what was encrypted for it, and the 签收回执
+it is sent. It also sends packages to this platform, encrypted when it
+knows this platform's encryption key."""
 import io
 import json
 import threading
@@ -32,8 +34,12 @@ class PeerPlatform:
         self.code = code
         self.name = name
         self.private_key, self.public_key = signing.generate_key_pair()
-        # The public key of the platform under test, as it gave it
+        self.decryption_key, self.encryption_key = (
+            signing.generate_key_pair())
+        # The public keys of the platform under test, as it gave them
         self.platform_key = None
+        self.platform_encryption_key = None
+        self.statuses = []
         self.mode = 'ok'
         self.received = []
         self.requests = 0
@@ -70,9 +76,12 @@ class PeerPlatform:
                 if peer.mode == 'refuse':
                     return self.answer(400, {
                             'error': 'field', 'message': '元数据不完整'})
+                if self.headers.get_content_type() == 'application/json':
+                    return self.status(data)
                 try:
                     package = package_.read(data, lambda code: (
-                            peer.platform_key if code else None))
+                            peer.platform_key if code else None),
+                        private_key_of=lambda code: peer.decryption_key)
                 except package_.PackageRefused as refused:
                     return self.answer(refused.status,
                         {'error': refused.reason})
@@ -85,6 +94,20 @@ class PeerPlatform:
                 peer.received.append(package)
                 self.answer(200, package_.make_receipt(
                         package, peer.code, peer.private_key))
+
+            def status(self, data):
+                "A 签收回执 of a package the peer sent"
+                try:
+                    receipt = package_.read_status(data, lambda code: (
+                            peer.platform_key if code else None))
+                except package_.PackageRefused as refused:
+                    return self.answer(refused.status,
+                        {'error': refused.reason})
+                if any(r['receipt_id'] == receipt['receipt_id']
+                        for r in peer.statuses):
+                    return self.answer(409, {'error': 'status_replayed'})
+                peer.statuses.append(receipt)
+                self.answer(200, {'accepted': True})
 
             def answer(self, status, value):
                 body = json.dumps(value, ensure_ascii=False).encode('utf-8')
@@ -99,9 +122,10 @@ class PeerPlatform:
             number='赣办字〔2026〕88号', body=None, attachments=(),
             secrecy='none', **values):
         "A package of this platform to the unit receiver_code"
+        values.setdefault('kind_code', '08')
+        values.setdefault('kind_name', '通知')
         document = package_.Document(
             identifier='%s-2026-00000088' % self.code,
-            kind_code='notice', kind_name='通知',
             secrecy=secrecy, urgency='urgent',
             issuer=package_.Organ(self.code, '江西省人民政府办公厅'),
             number=number, title=title,
@@ -117,12 +141,24 @@ class PeerPlatform:
             receiver=package_.Organ(receiver_code, ''),
             document=document, files=files)
 
-    def build(self, package, private_key=None):
-        return package_.build(package, private_key or self.private_key)
+    def build(self, package, private_key=None, encrypt=True):
+        "The package's bytes, encrypted when this platform's key is known"
+        return package_.build(package, private_key or self.private_key,
+            encrypt_for=self.platform_encryption_key if encrypt else None)
+
+    def status(self, package, state, reason=''):
+        "The 签收回执 of a package this platform was sent (as JSON bytes)"
+        answer = package_.make_status(package.package_id,
+            package.sender.code, self.code, package.metadata_digest, state,
+            self.private_key, reason=reason)
+        return json.dumps(answer, ensure_ascii=False).encode('utf-8')
 
     @staticmethod
-    def post(url, data, content_type='application/zip'):
+    def post(url, data, content_type=None):
         "(status, JSON answer) of POSTing data to url"
+        if content_type is None:
+            content_type = ('application/json' if data.startswith(b'{')
+                else 'application/zip')
         request = urllib.request.Request(url, data=data, method='POST',
             headers={'Content-Type': content_type})
         try:

@@ -72,7 +72,6 @@ class PackageTestCase(unittest.TestCase):
     def test_round_trip(self):
         package = self.peer.package(US, body=self.body, attachments=[
                 ('附件1 名单.txt', '张三\n李四\n'.encode('utf-8'))],
-            secrecy='secret', secrecy_years=5,
             date=datetime.date(2026, 12, 1))
         data = self.peer.build(package)
         read = package_.read(data, self.keys)
@@ -82,14 +81,14 @@ class PackageTestCase(unittest.TestCase):
         doc = read.document
         self.assertEqual(doc.title, '关于报送2026年度公文处理工作总结的通知')
         self.assertEqual(doc.number, '赣办字〔2026〕88号')
-        self.assertEqual((doc.secrecy, doc.secrecy_years), ('secret', 5))
+        self.assertEqual((doc.secrecy, doc.secrecy_years), ('none', None))
         self.assertEqual(doc.urgency, 'urgent')
         self.assertEqual(doc.date, datetime.date(2026, 12, 1))
         self.assertEqual(read.body.data, self.body)
         self.assertEqual([(a.name, a.data) for a in read.attachments],
             [('附件1 名单.txt', '张三\n李四\n'.encode('utf-8'))])
         metadata = read.metadata.decode('utf-8')
-        self.assertIn('<Secrecy years="5">秘密</Secrecy>', metadata)
+        self.assertIn('<Secrecy/>', metadata)
         self.assertIn('sm3="%s"' % signing.sm3(self.body), metadata)
 
     def test_bad_signature(self):
@@ -206,6 +205,167 @@ class PackageTestCase(unittest.TestCase):
         self.assertFalse(signing.verify('04' + '1' * 128, b'data', signature))
 
 
+    def test_kind_codes(self):
+        "The 15 文种 of the 条例 both ways; code first, then the term"
+        self.assertEqual(len(package_.KINDS), 15)
+        for ours, code, term in package_.KINDS:
+            self.assertEqual(package_.kind_wire(ours, term), (code, term))
+            self.assertEqual(package_.kind_of(code, ''), ours)
+            self.assertEqual(package_.kind_of('', term), ours)
+            # packages of version 1.0 carried our codes
+            self.assertEqual(package_.kind_of(ours, ''), ours)
+        self.assertEqual(package_.kind_of('99', '通知'), 'notice')
+        self.assertEqual(package_.kind_of('', '命令'), 'order')
+        self.assertEqual(package_.kind_of('', '命令(令)'), 'order')
+        self.assertIsNone(package_.kind_of('99', '布告'))
+        # A kind of the platform not of the 15 travels as it is
+        self.assertEqual(package_.kind_wire('bulletin', '简报'),
+            ('bulletin', '简报'))
+        data = self.peer.build(self.peer.package(US))
+        read = package_.read(data, self.keys)
+        self.assertIn('<Kind code="08">通知</Kind>',
+            read.metadata.decode('utf-8'))
+
+    def decryption_keys(self):
+        "Our encryption key pair, given to the peer"
+        private_key, public_key = signing.generate_key_pair()
+        self.peer.platform_encryption_key = public_key
+        return private_key
+
+    def test_encrypted_round_trip(self):
+        private_key = self.decryption_keys()
+        attachment = ('附件 名单.txt', '张三\n李四\n'.encode('utf-8'))
+        package = self.peer.package(US, body=self.body,
+            attachments=[attachment], secrecy='secret', secrecy_years=5)
+        data = self.peer.build(package)
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        stored = {n: archive.read(n) for n in archive.namelist()}
+        # What travels is not the document
+        self.assertNotEqual(stored['body/正文.docx'], self.body)
+        self.assertNotIn('李四'.encode('utf-8'),
+            stored['attachments/1/附件 名单.txt'])
+        metadata = stored[package_.METADATA].decode('utf-8')
+        self.assertIn('<Encryption algorithm="SM4-GCM" keyAlgorithm="SM2" '
+            'keyId="%s">' % signing.key_id(self.peer.platform_encryption_key),
+            metadata)
+        # The signed digests are those of the ciphertexts
+        self.assertIn('sm3="%s"' % signing.sm3(stored['body/正文.docx']),
+            metadata)
+        self.assertNotIn(signing.sm3(self.body), metadata)
+        read = package_.read(data, self.keys,
+            private_key_of=lambda code: private_key)
+        self.assertEqual(read.body.data, self.body)
+        self.assertEqual([(a.name, a.data) for a in read.attachments],
+            [attachment])
+        self.assertEqual((read.document.secrecy, read.document.secrecy_years),
+            ('secret', 5))
+        self.assertIn('<Secrecy years="5">秘密</Secrecy>', metadata)
+
+    def test_encrypted_refusals(self):
+        private_key = self.decryption_keys()
+        data = self.peer.build(self.peer.package(US, body=self.body,
+                secrecy='secret'))
+        other, _ = signing.generate_key_pair()
+        refusal = self.refused_with(data, 'decryption_key', other)
+        self.assertEqual(refusal.values['code'], self.peer.code)
+        self.refused_with(data, 'no_decryption_key', None)
+        # A ciphertext changed on the way: its signed digest fails
+        altered = rezip(data, lambda name, content: (
+                content[:-1] + bytes([content[-1] ^ 1]))
+            if name.startswith('body/') else content)
+        self.refused_with(altered, 'digest', private_key)
+        # A wrapped key under our key id that is not for our key: C3 fails
+        package = self.peer.package(US, body=self.body)
+        package_.build(package, self.peer.private_key,
+            encrypt_for=self.peer.platform_encryption_key)
+        package.encryption.wrapped_key = signing.sm2_encrypt(
+            signing.generate_key_pair()[1], b'k' * 16)
+        self.refused_with(self.signed(package), 'decryption_key',
+            private_key)
+        # A sealed file its own signer spoiled: the SM4-GCM tag fails
+        package = self.peer.package(US, body=self.body)
+        package_.build(package, self.peer.private_key,
+            encrypt_for=self.peer.platform_encryption_key)
+        sealed = package.body.sealed
+        package.body.sealed = sealed[:20] + bytes([sealed[20] ^ 1]) + (
+            sealed[21:])
+        refusal = self.refused_with(self.signed(package), 'decrypt',
+            private_key)
+        self.assertEqual(refusal.values['name'], '正文.docx')
+
+    def signed(self, package):
+        "The ZIP of package as it is now, signed again by the peer"
+        package.metadata = package_.metadata_xml(package)
+        output = io.BytesIO()
+        with zipfile.ZipFile(output, 'w') as archive:
+            archive.writestr(package_.METADATA, package.metadata)
+            archive.writestr(package_.SIGNATURE, package_.signature_xml(
+                    signing.ALGORITHM, self.peer.code, signing.sign(
+                        self.peer.private_key, package.metadata)))
+            for file in package.files:
+                archive.writestr(file.path, file.stored)
+        return output.getvalue()
+
+    def refused_with(self, data, reason, private_key):
+        with self.assertRaises(package_.PackageRefused) as cm:
+            package_.read(data, self.keys,
+                private_key_of=lambda code: private_key)
+        self.assertEqual(cm.exception.reason, reason)
+        return cm.exception
+
+    def test_secret_travels_encrypted_only(self):
+        data = self.peer.build(self.peer.package(US, secrecy='secret'))
+        self.refused(data, 'not_encrypted')
+        # Not classified: plain is taken
+        package_.read(self.peer.build(self.peer.package(US)), self.keys)
+
+    def test_sm2_encryption_is_gmssl_compatible(self):
+        "C1‖C3‖C2 of GB/T 32918.4 both ways with gmssl (mode 1)"
+        from gmssl import sm2
+        private_key, public_key = signing.generate_key_pair()
+        crypt = sm2.CryptSM2(private_key=private_key, public_key='', mode=1)
+        crypt.public_key = public_key
+        ours = signing.sm2_encrypt(public_key, b'0123456789abcdef')
+        self.assertEqual(crypt.decrypt(ours[1:]), b'0123456789abcdef')
+        theirs = crypt.encrypt(b'fedcba9876543210')
+        self.assertEqual(signing.sm2_decrypt(private_key, theirs),
+            b'fedcba9876543210')
+        with self.assertRaises(signing.DecryptionError):
+            signing.sm2_decrypt(signing.generate_key_pair()[0], ours)
+
+    def test_status_receipt(self):
+        "签收回执: signed by the receiver, checked by the sender"
+        package = self.peer.package(US)
+        self.peer.build(package)
+
+        def keys(code):
+            return self.peer.public_key if code == self.peer.code else None
+        data = self.peer.status(package, 'returned', reason='非本单位职责')
+        receipt = package_.read_status(data, keys)
+        self.assertEqual((receipt['state'], receipt['reason']),
+            ('returned', '非本单位职责'))
+        self.assertEqual(receipt['package_id'], package.package_id)
+        self.assertEqual(receipt['metadata_sm3'], package.metadata_digest)
+        forged = json.loads(data)
+        forged['receipt']['state'] = 'signed'
+        for data_, reason in [
+                (json.dumps(forged).encode(), 'signature'),
+                (b'{"receipt": [1]}', 'status_malformed'),
+                (b'[' * 60000, 'status_malformed'),
+                (b'\xff\xfe', 'status_malformed'),
+                ]:
+            with self.assertRaises(package_.PackageRefused) as cm:
+                package_.read_status(data_, keys)
+            self.assertEqual(cm.exception.reason, reason)
+        with self.assertRaises(package_.PackageRefused) as cm:
+            package_.read_status(data, lambda code: None)
+        self.assertEqual(cm.exception.reason, 'unknown_peer')
+        with self.assertRaises(package_.PackageRefused) as cm:
+            package_.read_status(data, keys,
+                now=package_.utcnow() + datetime.timedelta(days=8))
+        self.assertEqual(cm.exception.reason, 'stale')
+
+
 class ExchangeTestCase(DocumentHelpers, EgovDocumentTestCase):
     "The exchange in the platform: peers, 分发, sending, receiving"
 
@@ -215,11 +375,14 @@ class ExchangeTestCase(DocumentHelpers, EgovDocumentTestCase):
                         'name': platform.name, 'code': platform.code,
                         'local_code': US, 'endpoint': platform.url,
                         'peer_public_key': platform.public_key,
+                        'peer_encryption_key': platform.encryption_key,
                         'retry_delay': 0, 'max_attempts': 3,
                         }, **values)])
         Peer.generate_keys([peer])
-        platform.platform_key = Peer(peer.id).public_key
-        return Peer(peer.id)
+        peer = Peer(peer.id)
+        platform.platform_key = peer.public_key
+        platform.platform_encryption_key = peer.encryption_public_key
+        return peer
 
     def document_admin(self, org):
         "朱婷, given the document administrators' group"
@@ -343,6 +506,10 @@ class ExchangeTestCase(DocumentHelpers, EgovDocumentTestCase):
             self.assertEqual(received.document.title, document.title)
             self.assertEqual(received.document.issuer.name, '袁州区教育体育局')
             self.assertEqual(received.body.data, body)
+            # Encrypted for the peer on the way (its key, SM4)
+            self.assertIsNotNone(received.encryption)
+            self.assertNotIn(body, bytes(log.content))
+            self.assertEqual(received.document.kind_code, '08')
             self.assertEqual([a.name for a in received.attachments],
                 ['附件 名单.txt'])
             self.assertIn(peer.code,
@@ -442,8 +609,17 @@ class ExchangeTestCase(DocumentHelpers, EgovDocumentTestCase):
                     external_recipients=[('add', [peer.id])])
             self.assertEqual(cm.exception.message,
                 '该公文密级为秘密，不能通过公文交换发送给%s。' % peer.name)
+            # Cleared, but with no encryption key: refused too
+            key = peer.peer_encryption_key
+            Peer.write([peer], {'secrecy_clearance': 'secret',
+                    'peer_encryption_key': None})
+            with self.assertRaises(UserError) as cm:
+                self.outgoing(org, secrecy='secret',
+                    external_recipients=[('add', [peer.id])])
+            self.assertEqual(cm.exception.message,
+                '该公文密级为秘密，只能加密发送，而%s没有加密公钥。' % peer.name)
             # Cleared when drafted, no longer at 分发: refused there
-            Peer.write([peer], {'secrecy_clearance': 'secret'})
+            Peer.write([peer], {'peer_encryption_key': key})
             document = self.outgoing(org, secrecy='secret',
                 external_recipients=[('add', [peer.id])])
             with acting_as(org.secretary):
@@ -544,3 +720,225 @@ class ExchangeTestCase(DocumentHelpers, EgovDocumentTestCase):
                     body=b'MZ\x90\x00 not a document'))
             with self.assertRaises(UserError):
                 Log.receive(data)
+
+    def received_incoming(self, org, platform, **values):
+        "A package of the peer to 樟树市财政局, taken as a 收文"
+        pool = Pool()
+        Log = pool.get('egov.document.exchange.log')
+        Unit = pool.get('egov.org.unit')
+        Unit.write([org.zs_finance], {'uscc': '113609821234567887'})
+        package = platform.package('113609821234567887',
+            body=docx_bytes('樟树市财政局：'), **values)
+        incoming, _ = Log.receive(platform.build(package))
+        return package, pool.get('egov.document.incoming')(incoming.id)
+
+    @with_transaction()
+    def test_signed_for_receipt_sent_back(self):
+        "签收 of a 收文 from the exchange: its platform gets a 签收回执"
+        pool = Pool()
+        Log = pool.get('egov.document.exchange.log')
+        Incoming = pool.get('egov.document.incoming')
+        org = document_org()
+        with PeerPlatform() as platform:
+            peer = self.make_peer(platform)
+            package, incoming = self.received_incoming(org, platform)
+            with acting_as(org.zs_clerk):
+                Incoming.sign_for([incoming])
+            log, = self.logs(direction='out', kind='receipt')
+            self.assertEqual((log.state, log.delivery, log.peer),
+                ('queued', 'signed', peer))
+            # Sent by the queue (here by hand), tried again when down
+            platform.mode = 'down'
+            Log.send([log])
+            self.assertEqual(Log(log.id).state, 'queued')
+            platform.mode = 'ok'
+            Log.send_due()
+            log = Log(log.id)
+            self.assertEqual((log.state, log.attempts), ('acknowledged', 2))
+            status, = platform.statuses
+            self.assertEqual(status['package_id'], package.package_id)
+            self.assertEqual(status['metadata_sm3'], package.metadata_digest)
+            self.assertEqual((status['state'], status['receiver']),
+                ('signed', US))
+            # A lost answer: the same bytes again, the peer's 409 ends it
+            Log.write([log], {'state': 'queued'})
+            Log.send([log])
+            self.assertEqual(Log(log.id).state, 'acknowledged')
+            self.assertEqual(len(platform.statuses), 1)
+
+    @with_transaction()
+    def test_return_with_reason(self):
+        "退回: with a reason, told back; the 收文 is not handled"
+        pool = Pool()
+        Log = pool.get('egov.document.exchange.log')
+        Incoming = pool.get('egov.document.incoming')
+        Return = pool.get('egov.document.incoming.return', type='wizard')
+        org = document_org()
+        with PeerPlatform() as platform:
+            self.make_peer(platform)
+            package, incoming = self.received_incoming(org, platform)
+            with acting_as(org.zs_clerk):
+                with self.assertRaises(UserError) as cm:
+                    Incoming.return_([incoming], '  ')
+                self.assertEqual(cm.exception.message, '请填写退回的理由。')
+                with Transaction().set_context(
+                        active_model='egov.document.incoming',
+                        active_id=incoming.id, active_ids=[incoming.id]):
+                    session_id, _, _ = Return.create()
+                    Return.execute(session_id, {'start': {
+                                'reason': '非本单位职责，请改送市财政局。'}},
+                        'return_')
+            incoming = Incoming(incoming.id)
+            self.assertEqual((incoming.receipt, incoming.return_reason,
+                    incoming.returned_by), ('returned',
+                    '非本单位职责，请改送市财政局。', org.zs_clerk))
+            with acting_as(org.zs_clerk):
+                # (the button is not shown for it, and refused)
+                with self.assertRaises(UserError):
+                    Incoming.workflow_start([incoming])
+            log, = self.logs(direction='out', kind='receipt')
+            Log.send([log])
+            self.assertEqual(Log(log.id).state, 'acknowledged')
+            status, = platform.statuses
+            self.assertEqual((status['state'], status['reason']),
+                ('returned', '非本单位职责，请改送市财政局。'))
+            # Someone of another unit may not return it
+            package, other = self.received_incoming(org, platform,
+                title='关于另一事项的通知')
+            with acting_as(org.yz_clerk):
+                with self.assertRaises(UserError):
+                    Incoming.return_([other], '不收')
+            self.assertEqual(Incoming(other.id).receipt, 'pending')
+            # A 收文 of this platform is returned as well; nothing is sent
+            local, = Incoming.create([{'title': '关于本平台来文的通知',
+                        'source_name': '袁州区教育体育局',
+                        'unit': org.zs_finance.id}])
+            Incoming.write([local], {'origin': 'platform',
+                    'receipt': 'pending'})
+            with acting_as(org.zs_clerk):
+                Incoming.return_([local], '重复来文。')
+            self.assertEqual(Incoming(local.id).receipt, 'returned')
+            self.assertEqual(len(self.logs(direction='out', kind='receipt')),
+                1)
+
+    @with_transaction()
+    def test_status_recorded_on_outgoing(self):
+        "The peer's 签收回执: 已送达, then 已退回 with the reason, once"
+        pool = Pool()
+        Log = pool.get('egov.document.exchange.log')
+        Outgoing = pool.get('egov.document.outgoing')
+        org = document_org()
+        numbering_rule(org.yz_edu, '袁教体字')
+        with PeerPlatform() as platform:
+            peer = self.make_peer(platform)
+            document = self.outgoing(org,
+                external_recipients=[('add', [peer.id])])
+            document = self.run_outgoing(org, document)
+            log, = self.logs(outgoing=document.id)
+            Log.send([log])
+            log = Log(log.id)
+            self.assertEqual((log.state, log.delivery),
+                ('acknowledged', 'delivered'))
+            with acting_as(org.secretary):
+                shown = Outgoing(document.id).exchange_deliveries
+            self.assertRegex(shown, r'^%s：已送达 \d{4}-\d\d-\d\d \d\d:\d\d$'
+                % peer.name)
+            received, = platform.received
+            refusals = [
+                # signed for another package, with another digest
+                (json.dumps(package_.make_status('11360000MB0000001X-'
+                                'none-such', US, platform.code,
+                                received.metadata_digest, 'signed',
+                                platform.private_key)).encode(),
+                    'status_unknown'),
+                (json.dumps(package_.make_status(received.package_id, US,
+                                platform.code, signing.sm3(b'other'),
+                                'signed', platform.private_key)).encode(),
+                    'status_digest'),
+                ]
+            data = platform.status(received, 'returned',
+                reason='不属于本单位职责。')
+            forged = json.loads(data)
+            forged['receipt']['reason'] = '已经办结。'
+            refusals.append((json.dumps(forged).encode(), 'signature'))
+            for data_, reason in refusals:
+                with self.assertRaises(package_.PackageRefused) as cm:
+                    Log.receive_status(data_)
+                self.assertEqual(cm.exception.reason, reason)
+            Log.receive_status(data)
+            log = Log(log.id)
+            self.assertEqual((log.delivery, log.return_reason),
+                ('returned', '不属于本单位职责。'))
+            with acting_as(org.secretary):
+                shown = Outgoing(document.id).exchange_deliveries
+            self.assertRegex(shown, r'^%s：已退回 .*（理由：不属于本单位职责。）$'
+                % peer.name)
+            # 谢娜, who dispatched it, is told
+            notice, = pool.get('res.notification').search([
+                    ('user', '=', org.yz_clerk.id),
+                    ('label', 'like', '%退回%')])
+            self.assertEqual(notice.description, '不属于本单位职责。')
+            # The same receipt again, or another word after it: refused
+            for data_ in [data, platform.status(received, 'signed')]:
+                with self.assertRaises(package_.PackageRefused) as cm:
+                    Log.receive_status(data_)
+                self.assertEqual(cm.exception.reason, 'status_replayed')
+            self.assertEqual(Log(log.id).delivery, 'returned')
+            self.assertEqual(len(self.logs(direction='in', kind='receipt')),
+                1)
+
+    @with_transaction()
+    def test_receive_encrypted_and_kinds(self):
+        "A 密级 package only encrypted for our key; the 文种 by code or term"
+        pool = Pool()
+        Log = pool.get('egov.document.exchange.log')
+        Incoming = pool.get('egov.document.incoming')
+        Unit = pool.get('egov.org.unit')
+        org = document_org()
+        Unit.write([org.zs_finance], {'secrecy_clearance': 'secret'})
+        code = org.zs_finance.code
+        with PeerPlatform() as platform:
+            peer = self.make_peer(platform)
+            body = docx_bytes('樟树市财政局：（秘密）')
+            key = platform.platform_encryption_key
+            refusals = [
+                (platform.build(platform.package(code, secrecy='secret'),
+                        encrypt=False), 'not_encrypted'),
+                (platform.package(code, body=body, secrecy='secret'),
+                    'decryption_key'),
+                (platform.package(code, kind_code='99', kind_name='布告'),
+                    'kind'),
+                ]
+            # Encrypted for another key than ours
+            platform.platform_encryption_key = (
+                signing.generate_key_pair()[1])
+            refusals[1] = (platform.build(refusals[1][0]), 'decryption_key')
+            platform.platform_encryption_key = key
+            refusals[2] = (platform.build(refusals[2][0]), 'kind')
+            for data, reason in refusals:
+                with self.assertRaises(package_.PackageRefused) as cm:
+                    Log.receive(data)
+                self.assertEqual(cm.exception.reason, reason)
+            self.assertEqual(Incoming.search([]), [])
+            incoming, _ = Log.receive(platform.build(platform.package(code,
+                        body=body, secrecy='secret', secrecy_years=5)))
+            incoming = Incoming(incoming.id)
+            self.assertEqual(bytes(incoming.body), body)
+            self.assertEqual((incoming.secrecy, incoming.secrecy_years),
+                ('secret', 5))
+            log, = self.logs(direction='in', incoming=incoming.id)
+            self.assertNotIn(body, bytes(log.content))
+            # A peer's kind by our former code, or by its term alone
+            for kind_code, kind_name, expected in [
+                    ('notice', '', 'notice'), ('99', '函', 'letter'),
+                    ('12', '批复', 'reply')]:
+                incoming, _ = Log.receive(platform.build(platform.package(
+                            code, kind_code=kind_code, kind_name=kind_name,
+                            title='关于%s的事项' % expected)))
+                self.assertEqual(Incoming(incoming.id).kind.code, expected)
+            # Without our decryption key, an encrypted package is refused
+            pool.get('egov.document.exchange.peer').write([peer], {
+                    'encryption_private_key': None})
+            with self.assertRaises(package_.PackageRefused) as cm:
+                Log.receive(platform.build(platform.package(code)))
+            self.assertEqual(cm.exception.reason, 'no_decryption_key')
