@@ -46,6 +46,7 @@ import operations_search  # noqa: E402,F401 (registers its operations)
 import operations_numbering  # noqa: E402,F401 (registers its operations)
 import operations_document  # noqa: E402,F401 (registers its operations)
 import operations_rpc  # noqa: E402,F401 (registers its operations)
+import operations_supervision  # noqa: E402,F401 (registers its operations)
 
 
 def parse_args(argv=None):
