@@ -16,6 +16,8 @@ from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
+from egov_base.figures import FiguresCacheMixin
+
 from .task import OPEN_STATES, SOURCES, WORKING
 
 # Days without feedback after which a task of a rhythm is "silent"
@@ -85,10 +87,11 @@ class BoardContext(ModelView):
     leader = fields.Many2One('res.user', "Leader in Charge")
 
 
-class Board(ModelSQL, ModelView):
+class Board(FiguresCacheMixin, ModelSQL, ModelView):
     "The open tasks by lead unit and leader, with their lights"
     __name__ = 'egov.supervision.board'
     __string__ = "Supervision Board"
+    _figures_context = ('source', 'leader')
 
     unit = fields.Many2One('egov.org.unit', "Lead Unit")
     unit_name = fields.Char("Lead Unit")
@@ -299,7 +302,9 @@ class Statistic(ModelSQL, ModelView):
             codes = [code for code, _ in SOURCES]
             key = Case(*((task.source == c, i) for i, c in enumerate(
                             codes, 1)), else_=0)
-            source, name = task, Max(task.source)
+            # Grouped by the column: the CASE, with its parameters, is not
+            # the same expression twice for PostgreSQL
+            source, name, group = task, Max(task.source), task.source
         else:
             if axis == 'co_unit':
                 source = task.join(co_unit,
@@ -308,9 +313,12 @@ class Statistic(ModelSQL, ModelView):
             else:
                 source = task.join(unit, condition=unit.id == task.lead_unit)
             key, name = unit.id, Max(unit.name)
+        if axis != 'source':
+            group = key
         closed = count_if(task.state == 'closed')
         columns = [
-            key.as_('id') if axis != 'month' else Max(key).as_('id'),
+            key.as_('id') if axis not in {'month', 'source'}
+            else Max(key).as_('id'),
             *audit_columns(),
             (name if axis != 'month' else Max(name)).as_('group_name'),
             Count(task.id).as_('total'),
@@ -322,7 +330,7 @@ class Statistic(ModelSQL, ModelView):
             count_if(task.light == 'red').as_('red'),
             Sum(Coalesce(task.extension_count, 0)).as_('extensions'),
             ]
-        return source.select(*columns, where=where, group_by=[key])
+        return source.select(*columns, where=where, group_by=[group])
 
     @classmethod
     def get_name(cls, rows, name):

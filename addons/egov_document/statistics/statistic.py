@@ -19,9 +19,9 @@ from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool
 from trytond.transaction import Transaction, without_check_access
 
+from egov_base.figures import FiguresCacheMixin
 from egov_base.tools import SlicedBrowseMixin
 
-from .figures import FiguresCacheMixin
 from .query import FINISHED
 
 DIRECTIONS = [
@@ -141,6 +141,7 @@ class StatisticMixin(FiguresCacheMixin, SlicedBrowseMixin):
     into the join of the documents (7 s instead of 1 for a county's 978
     departments)."""
     __slots__ = ()
+    _figures_context = ('from_date', 'to_date', 'direction', 'unit')
 
     count = fields.Integer("Documents")
     done = fields.Integer("Done")

@@ -1,11 +1,11 @@
 """The figures a search computed, read again without computing them twice.
 
-The web client asks for a list in two calls: a search (the groups' ids, in
-order) then a read of their fields. Each call runs the statistics' table
-query over all the documents of the period: half of the time a person
-waits. The search here keeps the rows it computed, per person and context,
+For the models whose table query aggregates many rows (statistics, boards):
+the web client asks for a list in two calls, a search (the groups' ids, in
+order) then a read of their fields, and each call runs the table query over
+all the rows: half of the time a person waits. The search here keeps the rows it computed, per person and context,
 for a short while; a read of those groups by the same person reads them
-from a VALUES list instead of the documents. A new search computes again,
+from a VALUES list instead of the table query. A new search computes again,
 so the figures are never older than the list the person sees.
 
 PostgreSQL only: there the figures are slow; SQLite computes as before."""
@@ -18,25 +18,26 @@ from trytond.cache import Cache
 from trytond.model.modelsql import _TABLE_QUERY_COLUMNS
 from trytond.transaction import Transaction
 
-# The context keys the figures depend on (StatisticContext)
-CONTEXT_KEYS = ('from_date', 'to_date', 'direction', 'unit', 'company',
-    'language')
 # A read more than this after its search computes again
 KEEP_SECONDS = 60
 _serving = threading.local()
 
 
 class FiguresCacheMixin:
+    """A table query model computed once per list. _figures_context: the
+    context keys its figures depend on (the person and their language
+    always count)"""
     __slots__ = ()
-    _figures = Cache('egov.document.statistic.figures',
-        duration=KEEP_SECONDS, context=False)
+    _figures_context = ()
+    _figures = Cache('egov.figures', duration=KEEP_SECONDS, context=False)
 
     @classmethod
     def _figures_key(cls):
         transaction = Transaction()
         context = transaction.context
         return (cls.__name__, transaction.user, transaction.language,
-            tuple(str(context.get(k)) for k in CONTEXT_KEYS))
+            context.get('company'),
+            tuple(str(context.get(k)) for k in cls._figures_context))
 
     @classmethod
     def _figures_columns(cls):
