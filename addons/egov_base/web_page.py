@@ -5,10 +5,17 @@ handed to its scripts as a JSON data block.
 A page is static HTML and JavaScript served by a module route to a valid
 session of the web client (the cookie sao's login sets for /<database>); it
 reads and writes through /<database>/rpc/ with that cookie, so every call
-runs as the user."""
+runs as the user.
+
+`render_page` fills a page's template (string.Template): $msg_<name> the
+messages, $lang, $texts the data block, and the page's own values, every
+one escaped for HTML."""
+import html
 import json
+import string
 
 from trytond.pool import Pool
+from trytond.protocols.wrappers import HTTPStatus, Response
 from trytond.transaction import Transaction
 
 # What the pages may load and reach: their own files and the npm packages
@@ -51,6 +58,26 @@ def secure(response, inline_styles=False):
         response.headers['Content-Security-Policy'] = INLINE_STYLES_POLICY
     response.headers.setdefault('Cache-Control', 'no-store')
     return response
+
+
+def render_page(template_path, messages, values, language,
+        translations=None, inline_styles=False):
+    """The secured HTML response of the template at template_path: messages
+    ({name: text}, in language) as $msg_<name> and in the data block
+    $texts (with translations, {English: text} of a library's strings);
+    values ({name: text}) escaped as $<name>"""
+    substitutions = {'msg_' + name: html.escape(text, quote=True)
+        for name, text in messages.items()}
+    substitutions.update({name: html.escape(str(value), quote=True)
+            for name, value in values.items()})
+    substitutions['lang'] = html.escape(
+        language.replace('_', '-'), quote=True)
+    substitutions['texts'] = text_block(messages, translations)
+    with open(template_path, encoding='utf-8') as file:
+        text = string.Template(file.read()).safe_substitute(substitutions)
+    return secure(Response(text, HTTPStatus.OK,
+            content_type='text/html; charset=utf-8'),
+        inline_styles=inline_styles)
 
 
 def user_language(pool):

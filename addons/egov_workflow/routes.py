@@ -21,7 +21,6 @@ import html
 import mimetypes
 import os
 import re
-import string
 from functools import wraps
 
 from trytond.i18n import gettext
@@ -34,7 +33,7 @@ from trytond.transaction import Transaction
 from trytond.wsgi import app
 
 from egov_base.tools import check_write_access
-from egov_base.web_page import secure, text_block, user_language
+from egov_base.web_page import render_page, secure, user_language
 
 WEB = os.path.join(os.path.dirname(__file__), 'web')
 # page: (model, template)
@@ -269,31 +268,18 @@ def workflow_page(request, pool, page, record_id):
     with Transaction().set_context(language=language):
         values = page_values(pool, page, record_id)
         messages, translations = page_texts(pool, page)
-    words = {'msg_' + name: html.escape(text, quote=True)
-        for name, text in messages.items()}
-    with open(os.path.join(WEB, template), encoding='utf-8') as file:
-        text = string.Template(file.read()).safe_substitute({
-                **words,
-                'lang': html.escape(language.replace('_', '-'), quote=True),
-                'texts': text_block(messages, translations),
-                'database': html.escape(database_name, quote=True),
-                'record': '%d' % record_id if record_id else '',
-                'user': '%d' % request.user_id,
-                'readonly': html.escape(values.get('readonly', ''),
-                    quote=True),
-                'opinion': values.get('opinion', ''),
-                'signature': values.get('signature', ''),
-                'facts_title': html.escape(values.get('facts_title', ''),
-                    quote=True),
-                'client': html.escape(
-                    client_url(database_name, model, record_id), quote=True),
-                'static': html.escape(
-                    static_prefix(database_name), quote=True),
-                'inbox': html.escape(
-                    '/%s/egov/workflow/inbox' % database_name, quote=True),
-                })
-    return secure(Response(text, HTTPStatus.OK,
-            content_type='text/html; charset=utf-8'),
+    return render_page(os.path.join(WEB, template), messages, {
+            'database': database_name,
+            'record': '%d' % record_id if record_id else '',
+            'user': '%d' % request.user_id,
+            'readonly': values.get('readonly', ''),
+            'opinion': values.get('opinion', ''),
+            'signature': values.get('signature', ''),
+            'facts_title': values.get('facts_title', ''),
+            'client': client_url(database_name, model, record_id),
+            'static': static_prefix(database_name),
+            'inbox': '/%s/egov/workflow/inbox' % database_name,
+            }, language, translations=translations,
         inline_styles=page in INLINE_STYLES)
 
 

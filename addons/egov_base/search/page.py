@@ -10,7 +10,6 @@ import html
 import mimetypes
 import os
 import re
-import string
 
 from trytond.i18n import gettext
 from trytond.pool import Pool
@@ -19,7 +18,7 @@ from trytond.protocols.wrappers import (
 from trytond.transaction import Transaction
 from trytond.wsgi import app
 
-from ..web_page import messages_of, secure, text_block, user_language
+from ..web_page import messages_of, render_page, secure, user_language
 
 WEB = os.path.join(os.path.dirname(__file__), 'web')
 MODULE = 'egov_base'
@@ -92,21 +91,11 @@ def _search_page(request, pool):
     language = user_language(pool)
     with Transaction().set_context(language=language):
         messages = messages_of(MODULE, TEXT_PREFIX)
-    words = {'msg_' + name: html.escape(text, quote=True)
-        for name, text in messages.items()}
-    with open(os.path.join(WEB, 'search.html'), encoding='utf-8') as file:
-        text = string.Template(file.read()).safe_substitute({
-                **words,
-                'lang': html.escape(language.replace('_', '-'), quote=True),
-                'texts': text_block(messages),
-                'database': html.escape(database_name, quote=True),
-                'client': html.escape(
-                    client_url(database_name), quote=True),
-                'static': html.escape(
-                    static_prefix(database_name), quote=True),
-                })
-    return secure(Response(text, HTTPStatus.OK,
-            content_type='text/html; charset=utf-8'))
+    return render_page(os.path.join(WEB, 'search.html'), messages, {
+            'database': database_name,
+            'client': client_url(database_name),
+            'static': static_prefix(database_name),
+            }, language)
 
 
 @app.route('/<database_name>/egov/search/static/<name>', methods=['GET'])

@@ -13,7 +13,6 @@ import html
 import mimetypes
 import os
 import re
-import string
 import threading
 import time
 from functools import wraps
@@ -25,7 +24,8 @@ from trytond.protocols.wrappers import (
 from trytond.transaction import Transaction, without_check_access
 from trytond.wsgi import app
 
-from egov_base.web_page import messages_of, secure, text_block, user_language
+from egov_base.web_page import (
+    messages_of, render_page, secure, user_language)
 from egov_workflow.routes import (
     VISITOR_LANGUAGE, client_url, message, static_prefix)
 
@@ -82,24 +82,13 @@ def scan_page(request, pool):
         messages = {'common_' + k: v for k, v in messages_of(
                 'egov_workflow', 'msg_page_common_').items()}
         messages.update(messages_of('egov_document', 'msg_page_'))
-    words = {'msg_' + name: html.escape(text, quote=True)
-        for name, text in messages.items()}
-    with open(os.path.join(WEB, 'scan.html'), encoding='utf-8') as file:
-        text = string.Template(file.read()).safe_substitute({
-                **words,
-                'lang': html.escape(language.replace('_', '-'), quote=True),
-                'texts': text_block(messages),
-                'database': html.escape(database_name, quote=True),
-                'user': '%d' % request.user_id,
-                'client': html.escape(client_url(database_name,
-                        'egov.document.incoming'), quote=True),
-                'static': html.escape(static_prefix(database_name),
-                    quote=True),
-                'scan_static': html.escape(scan_static(database_name),
-                    quote=True),
-                })
-    response = secure(Response(text, HTTPStatus.OK,
-            content_type='text/html; charset=utf-8'))
+    response = render_page(os.path.join(WEB, 'scan.html'), messages, {
+            'database': database_name,
+            'user': '%d' % request.user_id,
+            'client': client_url(database_name, 'egov.document.incoming'),
+            'static': static_prefix(database_name),
+            'scan_static': scan_static(database_name),
+            }, language)
     # The page asks for the camera of the phone, nothing else
     response.headers['Permissions-Policy'] = (
         'camera=(self), microphone=(), geolocation=()')

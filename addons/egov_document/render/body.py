@@ -49,11 +49,120 @@ def save(document):
     return out.getvalue()
 
 
-def texts(document, title=None):
-    "The paragraphs of the body, without empty ones and the title again"
-    result = [p.text.strip() for p in document.paragraphs]
-    result = [t for t in result if t]
-    if result and title and result[0].replace(' ', '') == title.replace(
-            ' ', ''):
-        result = result[1:]
+# The body as the renderer lays it out: its paragraphs and tables in
+# order, with the runs' bold, italic and underline
+
+MAX_TABLE_CELLS = 5000
+
+
+def blocks(document, title=None):
+    """[block] of the body, in order, without empty paragraphs and the title
+    again: {'kind': 'paragraph', 'text', 'runs': [(text, format)]} or
+    {'kind': 'table', 'widths': [twips], 'rows': [[cell]]}, a cell
+    {'span', 'merge' (None, 'restart', 'continue'), 'paragraphs'}; format
+    is a frozenset of 'bold', 'italic', 'underline'"""
+    from docx.table import Table
+    result = []
+    cells = 0
+    for item in document.iter_inner_content():
+        if isinstance(item, Table):
+            table = table_block(item)
+            cells += sum(len(row) for row in table['rows'])
+            if cells > MAX_TABLE_CELLS:
+                raise DocumentError(gettext(
+                        'egov_document.msg_render_table_too_large',
+                        count=MAX_TABLE_CELLS))
+            if table['rows']:
+                result.append(table)
+            continue
+        block = paragraph_block(item)
+        if not block['text'].strip():
+            continue
+        if (not result and title and block['text'].replace(' ', '').strip()
+                == title.replace(' ', '')):
+            continue
+        result.append(block)
     return result
+
+
+def paragraph_block(paragraph):
+    "The paragraph's text and its runs, runs of one format joined"
+    from docx.text.hyperlink import Hyperlink
+    runs = []
+    for item in paragraph.iter_inner_content():
+        for run in (item.runs if isinstance(item, Hyperlink) else [item]):
+            text = run.text
+            if not text:
+                continue
+            format_ = run_format(run, paragraph)
+            if runs and runs[-1][1] == format_:
+                runs[-1] = (runs[-1][0] + text, format_)
+            else:
+                runs.append((text, format_))
+    # The text a reader sees: no spaces around it
+    if runs:
+        first, format_ = runs[0]
+        runs[0] = (first.lstrip(), format_)
+        last, format_ = runs[-1]
+        runs[-1] = (last.rstrip(), format_)
+        runs = [r for r in runs if r[0]]
+    return {'kind': 'paragraph', 'text': ''.join(t for t, _ in runs),
+        'runs': runs}
+
+
+def run_format(run, paragraph):
+    "bold, italic and underline of run: its own, else its styles'"
+    found = set()
+    for name in ('bold', 'italic', 'underline'):
+        value = getattr(run.font, name)
+        if value is None and run.style is not None:
+            value = _style_value(run.style, name)
+        if value is None and paragraph.style is not None:
+            value = _style_value(paragraph.style, name)
+        if value:
+            found.add(name)
+    return frozenset(found)
+
+
+def _style_value(style, name):
+    "The value of the style or of the styles it is based on"
+    seen = 0
+    while style is not None and seen < 10:
+        value = getattr(style.font, name, None)
+        if value is not None:
+            return value
+        style = style.base_style
+        seen += 1
+    return None
+
+
+def table_block(table):
+    """The rows of table, each cell with its span, vertical merge and
+    paragraphs (a table in a cell gives its paragraphs)"""
+    from docx.oxml.ns import qn
+    from docx.table import _Cell
+    widths = [int(column.get(qn('w:w')) or 0)
+        for grid in table._tbl.iterchildren(qn('w:tblGrid'))
+        for column in grid.iterchildren(qn('w:gridCol'))]
+    rows = []
+    for tr in table._tbl.iterchildren(qn('w:tr')):
+        row = []
+        for tc in tr.iterchildren(qn('w:tc')):
+            cell = _Cell(tc, table)
+            merge = None
+            if tc.tcPr is not None and tc.tcPr.vMerge is not None:
+                merge = tc.tcPr.vMerge.val or 'continue'
+            paragraphs = [paragraph_block(p) for p in cell.paragraphs]
+            for inner in cell.tables:
+                paragraphs.extend(paragraph_block(p)
+                    for inner_row in inner.rows
+                    for inner_cell in inner_row.cells
+                    for p in inner_cell.paragraphs)
+            paragraphs = [p for p in paragraphs if p['text']]
+            row.append({'span': tc.grid_span, 'merge': merge,
+                    'paragraphs': paragraphs,
+                    'alignment': (cell.paragraphs[0].alignment
+                        if cell.paragraphs else None)})
+        if row:
+            rows.append(row)
+    return {'kind': 'table', 'widths': widths, 'rows': rows}

@@ -65,7 +65,8 @@ class Sheet(dict):
 
     mark, color, number, copy_no (int), secrecy ('机密'), secrecy_years,
     urgency ('urgent'…), upward (bool), signers (names), title,
-    main_recipients, paragraphs (texts), attachments (names),
+    main_recipients, paragraphs (texts, or blocks of render/body.py:
+    runs with their bold and italic, tables), attachments (names),
     organ (署名), date (datetime.date, 成文日期), note (附注),
     copy_recipients, issuer (印发机关), issued (印发日期),
     images ([(png, width_mm, label)]), template (a .docx Document whose
@@ -202,11 +203,11 @@ class Writer:
         return paragraph
 
     @staticmethod
-    def count(text, size=SIZE_3, fmt=None):
-        "The lines text takes on the grid"
+    def count(text, size=SIZE_3, fmt=None, width=None):
+        "The lines text takes on the grid (width: of a cell, in characters)"
         if not text:
             return 1
-        per_line = CHARS * SIZE_3 / size
+        per_line = (width if width is not None else CHARS) * SIZE_3 / size
         indent = 0
         if fmt is not None:
             indent = sum((x or 0) for x in (fmt.left_indent,
@@ -215,7 +216,8 @@ class Writer:
             first = (fmt.first_line_indent or 0) / Pt(SIZE_3)
         else:
             first = 0
-        return max(1, math.ceil((text_width(text) + first) / per_line))
+        return max(1, math.ceil((text_width(text) + first)
+                / max(per_line, 1)))
 
     def head(self):
         "份号, 密级和保密期限, 紧急程度 (3号黑体, top left) and the mark"
@@ -291,8 +293,16 @@ class Writer:
             self.paragraph('、'.join(names) + '：', before=1)
 
     def text(self):
-        "正文: 3号仿宋, two characters of first line indent"
-        for text in self.sheet.get('paragraphs') or []:
+        """正文: 3号仿宋, two characters of first line indent; the body's
+        bold, italic and underline kept, its tables in the same faces"""
+        for block in self.sheet.get('paragraphs') or []:
+            if isinstance(block, str):
+                block = {'kind': 'paragraph', 'text': block,
+                    'runs': [(block, frozenset())]}
+            if block['kind'] == 'table':
+                self.table(block)
+                continue
+            text = block['text']
             font = FANGSONG
             for pattern, face in HEADINGS:
                 if pattern.match(text):
@@ -302,9 +312,96 @@ class Writer:
             paragraph.paragraph_format.first_line_indent = CHAR * 2
             first_line_chars(paragraph, 200)
             paragraph.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
-            set_font(paragraph.add_run(text), font, SIZE_3)
+            add_runs(paragraph, block['runs'], font, SIZE_3)
             self.lines += self.count(text, SIZE_3,
                 paragraph.paragraph_format)
+
+    def table(self, block):
+        """A table of the body, 版心 wide, its columns in the proportions
+        the drafter gave, single black rules, 3号仿宋 on the grid's lines"""
+        rows = block['rows']
+        columns = max(len(block.get('widths') or []),
+            max(sum(c['span'] for c in row) for row in rows))
+        widths = list(block.get('widths') or [])[:columns]
+        widths += [0] * (columns - len(widths))
+        if not all(widths):
+            widths = [1] * columns
+        total = round(TEXT_WIDTH * TWIPS_PER_MM)
+        widths = [w * total // sum(widths) for w in widths]
+        table = OxmlElement('w:tbl')
+        properties = OxmlElement('w:tblPr')
+        table.append(properties)
+        width = OxmlElement('w:tblW')
+        width.set(qn('w:w'), str(sum(widths)))
+        width.set(qn('w:type'), 'dxa')
+        properties.append(width)
+        centre = OxmlElement('w:jc')
+        centre.set(qn('w:val'), 'center')
+        properties.append(centre)
+        rules = OxmlElement('w:tblBorders')
+        for side in ('top', 'left', 'bottom', 'right', 'insideH',
+                'insideV'):
+            line = OxmlElement('w:' + side)
+            line.set(qn('w:val'), 'single')
+            line.set(qn('w:sz'), '4')
+            line.set(qn('w:space'), '0')
+            line.set(qn('w:color'), '000000')
+            rules.append(line)
+        properties.append(rules)
+        layout = OxmlElement('w:tblLayout')
+        layout.set(qn('w:type'), 'fixed')
+        properties.append(layout)
+        grid = OxmlElement('w:tblGrid')
+        for value in widths:
+            column = OxmlElement('w:gridCol')
+            column.set(qn('w:w'), str(value))
+            grid.append(column)
+        table.append(grid)
+        for row in rows:
+            tr = OxmlElement('w:tr')
+            table.append(tr)
+            index, height = 0, 1
+            for cell in row:
+                span = max(1, min(cell['span'], columns - index))
+                cell_width = sum(widths[index:index + span])
+                index += span
+                tr.append(self.cell(cell, span, cell_width))
+                if cell.get('merge') != 'continue':
+                    height = max(height, sum(self.count(p['text'], SIZE_3,
+                                None, cell_width / (SIZE_3 * 20))
+                            for p in cell['paragraphs']) or 1)
+            self.lines += height
+        # The rules and the row that does not fit at the foot of a page
+        self.lines += 1
+        self.body._insert_tbl(table)
+
+    def cell(self, cell, span, width):
+        from docx.text.paragraph import Paragraph
+        tc = OxmlElement('w:tc')
+        properties = OxmlElement('w:tcPr')
+        tc.append(properties)
+        cell_width = OxmlElement('w:tcW')
+        cell_width.set(qn('w:w'), str(width))
+        cell_width.set(qn('w:type'), 'dxa')
+        properties.append(cell_width)
+        if span > 1:
+            grid_span = OxmlElement('w:gridSpan')
+            grid_span.set(qn('w:val'), str(span))
+            properties.append(grid_span)
+        if cell.get('merge'):
+            merge = OxmlElement('w:vMerge')
+            if cell['merge'] == 'restart':
+                merge.set(qn('w:val'), 'restart')
+            properties.append(merge)
+        for block in cell['paragraphs'] or [None]:
+            p = OxmlElement('w:p')
+            tc.append(p)
+            paragraph = on_grid(Paragraph(p, self.document._body))
+            if cell.get('alignment') is not None:
+                paragraph.paragraph_format.alignment = cell['alignment']
+            if block:
+                add_runs(paragraph, block['runs'], FANGSONG, SIZE_3)
+        return tc
 
     def attachments(self):
         """附件说明: one line under the text, two characters in, 附件：1.名称
@@ -331,6 +428,7 @@ class Writer:
         organ = sheet.get('organ') or ''
         date = chinese_date(sheet['date']) if sheet.get('date') else ''
         shift = max(0, (text_width(date) - text_width(organ)) / 2)
+        start = self.lines
         # Space for the seal (about 42 mm): two lines above the 署名
         paragraph = self.paragraph(organ, before=2,
             alignment=WD_ALIGN_PARAGRAPH.RIGHT)
@@ -340,6 +438,11 @@ class Writer:
         paragraph.paragraph_format.keep_with_next = True
         paragraph = self.paragraph(date, alignment=WD_ALIGN_PARAGRAPH.RIGHT)
         paragraph.paragraph_format.right_indent = CHAR * 4
+        page_end = math.ceil(start / LINES) * LINES
+        if start % LINES and self.lines > page_end:
+            # 署名 and date are kept together: on the next page, where the
+            # space above a paragraph at the top is dropped
+            self.lines = page_end + 2
         if sheet.get('note'):
             # 附注: under the date, two characters in, in brackets
             note = sheet['note'].strip('（）()')
@@ -402,8 +505,17 @@ class Writer:
             if index == len(rows) - 1:
                 cell_border(cell, 'bottom', 8)
         self.lines = (pages + breaks) * LINES
-        # Word needs a paragraph after a table
-        on_grid(self.document.add_paragraph())
+        # Word needs a paragraph after a table: one point high and off the
+        # grid, so that it never starts a page of its own
+        end = self.document.add_paragraph()
+        snap = OxmlElement('w:snapToGrid')
+        snap.set(qn('w:val'), '0')
+        end._p.get_or_add_pPr().append(snap)
+        end.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        end.paragraph_format.line_spacing = Pt(1)
+        end.paragraph_format.space_before = end.paragraph_format.space_after = (
+            Pt(0))
+        set_font(end.add_run(), FANGSONG, 1)
 
     def footers(self):
         """Page numbers: 4号半角宋体 between 一字线, odd ones one character
@@ -438,6 +550,17 @@ class Writer:
             offset += width_mm
             anchor_picture(run, Mm(TEXT_WIDTH - offset), label)
             offset += 3
+
+
+def add_runs(paragraph, runs, font, size):
+    "The runs [(text, format)] in font and size, with their format"
+    for text, format_ in runs:
+        run = set_font(paragraph.add_run(text), font, size,
+            bold=True if 'bold' in format_ else None)
+        if 'italic' in format_:
+            run.font.italic = True
+        if 'underline' in format_:
+            run.font.underline = True
 
 
 def first_line_chars(paragraph, hundredths):

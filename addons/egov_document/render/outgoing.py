@@ -1,7 +1,7 @@
 """The 发文 laid out by GB/T 9704-2012: 渲染版式 stores the .docx, 格式检查
 lists what departs from the standard (the layout here, the text from other
 checks through `format_findings`) with 一键修正, and 签发 warns of the
-findings and keeps the PDF of the signed document."""
+findings (signed.py makes the PDF of the signed document)."""
 import os
 
 from trytond.exceptions import UserWarning
@@ -14,8 +14,6 @@ from trytond.wizard import Button, StateTransition, StateView, Wizard
 from ..exceptions import DocumentError
 from . import body as body_file
 from . import conformance, gbt9704
-from .convert import ConversionError
-from .pdf import render_pdf
 
 SECRECY_LABELS = {'secret': '秘密', 'confidential': '机密',
     'top_secret': '绝密'}
@@ -37,11 +35,6 @@ class Outgoing(metaclass=PoolMeta):
     rendered_body_id = fields.Char("Rendered Document ID", readonly=True)
     rendered_body_name = fields.Char("Rendered Document Name",
         readonly=True)
-    signed_pdf = fields.Binary("Signed PDF", filename='signed_pdf_name',
-        file_id='signed_pdf_id', readonly=True,
-        help="The PDF of the document as it was signed (签发).")
-    signed_pdf_id = fields.Char("Signed PDF ID", readonly=True)
-    signed_pdf_name = fields.Char("Signed PDF Name", readonly=True)
 
     @classmethod
     def __setup__(cls):
@@ -54,8 +47,7 @@ class Outgoing(metaclass=PoolMeta):
     @classmethod
     def copy(cls, documents, default=None):
         default = default.copy() if default is not None else {}
-        for name in ['rendered_body', 'rendered_body_name', 'signed_pdf',
-                'signed_pdf_name']:
+        for name in ['rendered_body', 'rendered_body_name']:
             default.setdefault(name, None)
         return super().copy(documents, default=default)
 
@@ -121,7 +113,7 @@ class Outgoing(metaclass=PoolMeta):
             signers=signers,
             title=self.title,
             main_recipients=[u.name for u in self.main_recipients],
-            paragraphs=(body_file.texts(document, self.title)
+            paragraphs=(body_file.blocks(document, self.title)
                 if document is not None else []),
             attachments=[os.path.splitext(a.name)[0]
                 for a in Attachment.search([
@@ -199,7 +191,6 @@ class Outgoing(metaclass=PoolMeta):
     def _step_sign(self, task):
         self.warn_findings()
         super()._step_sign(task)
-        self.keep_signed_pdf()
 
     def warn_findings(self):
         "Let the signer see the findings and go on once confirmed"
@@ -213,26 +204,6 @@ class Outgoing(metaclass=PoolMeta):
                     'egov_document.msg_render_sign_findings',
                     document=self.title, count=len(findings),
                     findings=format_list(findings, limit=10)))
-
-    def keep_signed_pdf(self):
-        "The PDF of the document laid out as signed, when it has a body"
-        if not self.body:
-            return
-        try:
-            self.body_document()
-        except DocumentError:
-            # The signer confirmed the finding: signed without a PDF
-            return
-        try:
-            pdf = render_pdf(self.render_sheet())
-        except ConversionError:
-            raise DocumentError(gettext(
-                    'egov_document.msg_render_pdf_failed',
-                    document=self.title))
-        self._write({
-                'signed_pdf': pdf,
-                'signed_pdf_name': self.rendered_name('pdf'),
-                })
 
 
 def format_list(findings, limit=None):
@@ -280,7 +251,9 @@ class FormatCheck(Wizard):
         return {
             'document': document.id,
             'count': len(findings),
-            'fixable': len([f for f in findings
+            # A body frozen at 签发 is no longer fixed here
+            'fixable': 0 if getattr(document, 'body_frozen', False)
+            else len([f for f in findings
                     if f['fix'] and f['category'] == 'layout']),
             'findings': text,
             }

@@ -17,6 +17,7 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
+from egov_base.tests.notify_tools import run_queue
 from egov_base.tests.tools import acting_as
 
 from .tools import (
@@ -54,6 +55,41 @@ def body_docx(paragraphs=BODY, size=16, face='仿宋_GB2312', margins=None,
     return out.getvalue()
 
 
+def table_body(size=14):
+    """A body with a bold heading, a bold and an italic run and a table
+    (its header in bold, a merged total row), in 14 pt: findings at 签发"""
+    document = Document(io.BytesIO(body_docx(BODY[:1], size=size)))
+    heading = document.add_paragraph().add_run(BODY[1])
+    heading.bold = True
+    paragraph = document.add_paragraph()
+    for text, bold, italic in [('各单位要', False, False),
+            ('高度重视', True, False), ('，', False, False),
+            ('认真组织', False, True), ('，确保各项措施落到实处。', False, False)]:
+        run = paragraph.add_run(text)
+        run.bold, run.italic = bold or None, italic or None
+    table = document.add_table(rows=4, cols=3)
+    for row, texts in zip(table.rows, TABLE):
+        for cell, text in zip(row.cells, texts):
+            cell.text = text
+    for cell in table.rows[0].cells:
+        cell.paragraphs[0].runs[0].bold = True
+    total = table.cell(3, 0).merge(table.cell(3, 1))
+    total.text = '合计'
+    document.add_paragraph(BODY[3])
+    for paragraph in document.paragraphs:
+        for run in paragraph.runs:
+            run.font.size = Pt(size)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+TABLE = [['学校', '自查项目', '整改时限'],
+    ['袁州区第一中学', '消防通道', '3月31日'],
+    ['袁州区实验小学', '食堂卫生', '4月15日'],
+    ['', '', '2项']]
+
+
 def east_asia(run):
     return run._element.rPr.rFonts.get(qn('w:eastAsia'))
 
@@ -63,6 +99,59 @@ def paragraph_with(document, text):
 
 
 class RenderTestCase(DocumentHelpers, EgovDocumentTestCase):
+    "LibreOffice converts once for the class: the PDF of one 签发"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.signing = with_transaction()(cls.sign_with_findings)()
+
+    @classmethod
+    def sign_with_findings(cls):
+        """签发 of a body with findings, a table and bold runs: what the
+        signer saw, the document before and after the queue ran"""
+        pool = Pool()
+        Outgoing = pool.get('egov.document.outgoing')
+        Warning = pool.get('res.user.warning')
+        # The helpers are the test case's: an instance runs them
+        helper = cls('run')
+        org = document_org()
+        numbering_rule(org.yz_edu, '袁教体字')
+        document = helper.outgoing(org, body=table_body(),
+            body_name='正文.docx')
+        with acting_as(org.secretary):
+            Outgoing.workflow_start([document])
+        helper.act(org.secretary, document)
+        helper.act(org.office_head, document)
+        result = {}
+        try:
+            helper.act(org.bureau_head, document)
+        except UserWarning as warning:
+            result['warning'] = warning.message
+            Warning.create([{'user': org.bureau_head.id,
+                        'name': warning.name}])
+        result['signer_before'] = Outgoing(document.id).signer
+        started = time.perf_counter()
+        helper.act(org.bureau_head, document)
+        result['sign_seconds'] = time.perf_counter() - started
+        signed = Outgoing(document.id)
+        result['signed'] = signed.signer == org.bureau_head
+        result['queued'] = (signed.signed_pdf_state, signed.signed_pdf)
+        started = time.perf_counter()
+        run_queue()
+        result['queue_seconds'] = time.perf_counter() - started
+        signed = Outgoing(document.id)
+        Wizard = pool.get('egov.document.format.check', type='wizard')
+        session_id, _, _ = Wizard.create()
+        with Transaction().set_context(active_model=Outgoing.__name__,
+                active_id=signed.id, active_ids=[signed.id]):
+            result['fixable'] = Wizard(session_id).default_start(
+                None)['fixable']
+        result.update(state=signed.signed_pdf_state,
+            pdf=signed.signed_pdf and bytes(signed.signed_pdf),
+            pdf_name=signed.signed_pdf_name,
+            docx=signed.render_docx())
+        return result
 
     def signed_document(self, org, **values):
         "A 上行文 signed by 宋涛 and numbered, with a body"
@@ -279,19 +368,12 @@ class RenderTestCase(DocumentHelpers, EgovDocumentTestCase):
         self.assertNotIn('袁州区教育体育局文件', texts)
         self.assertEqual(round(rendered.sections[0].top_margin.mm), 37)
 
-    @with_transaction()
     def test_pdf_first_page(self):
         """The PDF of 签发: A4, a red mark and line at the top, dark text
-        in the body area (the first page is kept as /tmp/render-page1.png
-        to look at)"""
+        in the body area (the first page is kept as render-page1.png in
+        the artefacts to look at)"""
         import pypdfium2
-        from egov_document.render.convert import to_pdf
-        org = document_org()
-        document = self.signed_document(org)
-        started = time.perf_counter()
-        pdf = to_pdf(document.render_docx(), 'docx')
-        self.assertLess(time.perf_counter() - started, 10)
-        reader = pypdfium2.PdfDocument(pdf)
+        reader = pypdfium2.PdfDocument(self.signing['pdf'])
         try:
             width, height = reader[0].get_size()
             self.assertAlmostEqual(width / 72 * 25.4, 210, delta=0.5)
@@ -327,6 +409,13 @@ class RenderTestCase(DocumentHelpers, EgovDocumentTestCase):
         # Nothing red in the body, dark text there
         self.assertEqual(red((56, 2 * 160, 2 * 184, 2 * 255)), 0)
         self.assertGreater(dark((56, 2 * 160, 2 * 184, 2 * 255)), 1500)
+
+    def test_pdf_conversion(self):
+        "The queue makes the signed PDF in seconds; an unknown kind refused"
+        from egov_document.render.convert import ConversionError, to_pdf
+        self.assertLess(self.signing['queue_seconds'], 10)
+        with self.assertRaises(ConversionError):
+            to_pdf(b'PK', 'exe')
 
     @with_transaction()
     def test_findings_and_fix(self):
@@ -371,34 +460,21 @@ class RenderTestCase(DocumentHelpers, EgovDocumentTestCase):
         self.assertEqual(fixed.paragraphs[2].runs[0].font.size, Pt(16))
         self.assertEqual(east_asia(fixed.paragraphs[2].runs[0]), '黑体')
 
-    @with_transaction()
     def test_sign_warns_then_goes_on(self):
         """签发 of a body with findings: a warning listing them; confirmed,
-        the document is signed and its PDF kept"""
-        pool = Pool()
-        Outgoing = pool.get('egov.document.outgoing')
-        Warning = pool.get('res.user.warning')
-        org = document_org()
-        numbering_rule(org.yz_edu, '袁教体字')
-        document = self.outgoing(org, body=body_docx(size=14),
-            body_name='正文.docx')
-        with acting_as(org.secretary):
-            Outgoing.workflow_start([document])
-        self.act(org.secretary, document)
-        self.act(org.office_head, document)
-        with self.assertRaises(UserWarning) as cm:
-            self.act(org.bureau_head, document)
-        self.assertIn('处不符合公文格式', cm.exception.message)
-        self.assertIn('正文第1段字号为14磅', cm.exception.message)
-        self.assertIsNone(Outgoing(document.id).signer)
-        Warning.create([{'user': org.bureau_head.id,
-                    'name': cm.exception.name}])
-        self.act(org.bureau_head, document)
-        document = Outgoing(document.id)
-        self.assertEqual(document.signer, org.bureau_head)
-        self.assertTrue(document.signed_pdf.startswith(b'%PDF-'))
+        the document is signed at once and its PDF queued; the worker
+        makes and keeps it"""
+        signing = self.signing
+        self.assertIn('处不符合公文格式', signing['warning'])
+        self.assertIn('正文第1段字号为14磅', signing['warning'])
+        self.assertIsNone(signing['signer_before'])
+        self.assertTrue(signing['signed'])
+        # The signer does not wait for LibreOffice: 正在生成 until the queue
+        self.assertEqual(signing['queued'], ('pending', None))
+        self.assertEqual(signing['state'], 'done')
+        self.assertTrue(signing['pdf'].startswith(b'%PDF-'))
         import pypdfium2
-        reader = pypdfium2.PdfDocument(document.signed_pdf)
+        reader = pypdfium2.PdfDocument(signing['pdf'])
         try:
             # The 版记 at the foot of the last page, an even one
             self.assertEqual(len(reader) % 2, 0)
@@ -407,7 +483,123 @@ class RenderTestCase(DocumentHelpers, EgovDocumentTestCase):
             last.close()
         finally:
             reader.close()
-        self.assertTrue(document.signed_pdf_name.endswith('.pdf'))
+        self.assertTrue(signing['pdf_name'].endswith('.pdf'))
+        # The body is frozen: the format check offers no fix any more
+        self.assertEqual(signing['fixable'], 0)
+
+    @with_transaction()
+    def test_signed_pdf_retried(self):
+        """LibreOffice missing: the failure shows on the document, is tried
+        again when due, and after the last try the signer is told and may
+        ask again"""
+        pool = Pool()
+        Outgoing = pool.get('egov.document.outgoing')
+        Queue = pool.get('ir.queue')
+        org = document_org()
+        numbering_rule(org.yz_edu, '袁教体字')
+        document = self.outgoing(org, body=body_docx(),
+            body_name='正文.docx')
+        with acting_as(org.secretary):
+            Outgoing.workflow_start([document])
+        self.act(org.secretary, document)
+        self.act(org.office_head, document)
+        # The signer confirmed the findings
+        pool.get('res.user.warning').create([{'user': org.bureau_head.id,
+                    'name': 'egov_document_format_%s' % document.id}])
+        self.act(org.bureau_head, document)
+        self.assertEqual(Outgoing(document.id).signed_pdf_state, 'pending')
+        path = os.environ['PATH']
+        os.environ['PATH'] = ''
+        try:
+            run_queue()
+            document = Outgoing(document.id)
+            self.assertEqual((document.signed_pdf_state,
+                    document.signed_pdf_tries), ('pending', 1))
+            self.assertIn('LibreOffice', document.signed_pdf_error)
+            self.assertChinese(document.signed_pdf_error.replace(
+                    'LibreOffice', '').replace('PDF', ''))
+            self.assertGreater(document.signed_pdf_next_try,
+                datetime.datetime.now())
+            # Not due yet: the cron leaves it
+            Outgoing.make_signed_pdfs_due()
+            self.assertEqual(Outgoing(document.id).signed_pdf_tries, 1)
+            for tries in range(2, 6):
+                Outgoing.write([document], {'signed_pdf_next_try':
+                        datetime.datetime.now() - datetime.timedelta(
+                            seconds=1)})
+                Outgoing.make_signed_pdfs_due()
+                self.assertEqual(Outgoing(document.id).signed_pdf_tries,
+                    tries)
+        finally:
+            os.environ['PATH'] = path
+        document = Outgoing(document.id)
+        self.assertEqual(document.signed_pdf_state, 'failed')
+        self.assertIsNone(document.signed_pdf)
+        told, = [n for n in Transaction().user_notifications
+            if int(n.user) == org.bureau_head.id]
+        self.assertIn('重新生成PDF', told.description)
+        self.assertChinese(told.description.replace(
+                'LibreOffice', '').replace('PDF', ''))
+        # Another unit's clerk may not ask again; its drafter may
+        with acting_as(org.zs_clerk), self.assertRaises(UserError):
+            Outgoing.make_signed_pdf([document])
+        queued = Queue.search([], count=True)
+        with acting_as(org.secretary):
+            Outgoing.make_signed_pdf([document])
+        document = Outgoing(document.id)
+        self.assertEqual((document.signed_pdf_state,
+                document.signed_pdf_tries), ('pending', 0))
+        self.assertEqual(Queue.search([], count=True), queued + 1)
+
+    def test_body_tables_and_bold(self):
+        """The body's table (its merged cells, 3号仿宋, single rules, 版心
+        wide) and its bold and italic runs come through to the .docx and
+        the PDF"""
+        import pypdfium2
+        rendered = Document(io.BytesIO(self.signing['docx']))
+        table = rendered.tables[0]
+        self.assertEqual([[c.text for c in r.cells] for r in table.rows],
+            TABLE[:3] + [['合计', '合计', '2项']])
+        header = table.rows[0].cells[0].paragraphs[0].runs[0]
+        self.assertTrue(header.bold)
+        self.assertEqual(east_asia(header), '仿宋_GB2312')
+        self.assertEqual(header.font.size, Pt(16))
+        self.assertIsNone(table.rows[1].cells[0].paragraphs[0].runs[0].bold)
+        self.assertEqual(table.rows[1].cells[0].paragraphs[0]
+            .paragraph_format.line_spacing.twips, 579)
+        grid = [int(c.get(qn('w:w'))) for c in table._tbl.tblGrid]
+        self.assertAlmostEqual(sum(grid) / 56.7, 156, delta=1)
+        borders = table._tbl.tblPr.find(qn('w:tblBorders'))
+        self.assertEqual(borders.find(qn('w:insideV')).get(qn('w:val')),
+            'single')
+        heading = paragraph_with(rendered, BODY[1])
+        self.assertTrue(heading.runs[0].bold)
+        self.assertEqual(east_asia(heading.runs[0]), '黑体')
+        runs = paragraph_with(rendered, '高度重视').runs
+        self.assertEqual([(r.text, r.bold, r.italic) for r in runs], [
+                ('各单位要', None, None), ('高度重视', True, None),
+                ('，', None, None), ('认真组织', None, True),
+                ('，确保各项措施落到实处。', None, None)])
+        # The table between the paragraphs around it, as in the body
+        after = paragraph_with(rendered, BODY[3])._p
+        self.assertIs(table._tbl.getnext(), after)
+
+        reader = pypdfium2.PdfDocument(self.signing['pdf'])
+        try:
+            text = ''.join(reader[i].get_textpage().get_text_range()
+                for i in range(len(reader)))
+            # The rules of the table are drawn: paths on its page
+            page = next(reader[i] for i in range(len(reader))
+                if '袁州区实验小学' in reader[i].get_textpage()
+                .get_text_range())
+            paths = len(list(page.get_objects(
+                        filter=[pypdfium2.raw.FPDF_PAGEOBJ_PATH])))
+        finally:
+            reader.close()
+        for cell in ['学校', '袁州区第一中学', '食堂卫生', '4月15日', '合计',
+                '高度重视']:
+            self.assertIn(cell, text.replace('\r\n', '').replace(' ', ''))
+        self.assertGreaterEqual(paths, 1)
 
     @with_transaction()
     def test_hostile_bodies(self):
