@@ -99,8 +99,18 @@ def other_units(bench, unit, count=UNITS):
     return bench.rng.sample([r[0] for r in rows], min(count, len(rows)))
 
 
+def inactive(bench):
+    "The reason to skip, when egov_meeting is not activated on the database"
+    if not bench.fetch("SELECT 1 FROM ir_module WHERE name = 'egov_meeting' "
+            "AND state = 'activated'"):
+        return {'skipped': 'egov_meeting is not activated on %s: run '
+            'trytond-admin -u egov_meeting' % bench.database}
+
+
 @operation('meeting_notice_500')
 def meeting_notice_500(bench):
+    if inactive(bench):
+        return inactive(bench)
     Meeting = bench.pool.get('egov.meeting.meeting')
     user, unit = organiser(bench)
     room = make_room(bench, unit)
@@ -127,6 +137,8 @@ def meeting_notice_500(bench):
 
 @operation('meeting_board_500')
 def meeting_board_500(bench):
+    if inactive(bench):
+        return inactive(bench)
     Meeting = bench.pool.get('egov.meeting.meeting')
     Message = bench.pool.get('egov.notify.message')
     Invitation = bench.pool.get('egov.meeting.invitation')
@@ -175,6 +187,8 @@ def meeting_board_500(bench):
 def meeting_signin_1000(bench):
     """1,000 people of the organisation, each an attendee, sign in with the
     door code, one request each"""
+    if inactive(bench):
+        return inactive(bench)
     from egov_meeting import signin
     Meeting = bench.pool.get('egov.meeting.meeting')
     Attendee = bench.pool.get('egov.meeting.attendee')

@@ -94,8 +94,18 @@ def city_officer(bench):
     return user
 
 
+def inactive(bench):
+    "The reason to skip, when egov_supervision is not activated on the database"
+    if not bench.fetch("SELECT 1 FROM ir_module WHERE name = 'egov_supervision' "
+            "AND state = 'activated'"):
+        return {'skipped': 'egov_supervision is not activated on %s: run '
+            'trytond-admin -u egov_supervision' % bench.database}
+
+
 @operation('supervision_board_city')
 def supervision_board_city(bench):
+    if inactive(bench):
+        return inactive(bench)
     from trytond.transaction import Transaction
     Board = bench.pool.get('egov.supervision.board')
     Task = bench.pool.get('egov.supervision.task')
@@ -127,6 +137,8 @@ def supervision_board_city(bench):
 
 @operation('supervision_nightly_100k')
 def supervision_nightly_100k(bench):
+    if inactive(bench):
+        return inactive(bench)
     from trytond.transaction import Transaction
     Reminder = bench.pool.get('egov.supervision.reminder')
     Holiday = bench.pool.get('egov.workflow.holiday')
