@@ -20,6 +20,16 @@ TITLE = '关于调整边境防务部署的通知'
 
 class SecrecyTestCase(DocumentHelpers, EgovDocumentTestCase):
 
+    def setUp(self):
+        super().setUp()
+        # A fresh database for each test: in the whole SQLite run, the
+        # organisation of one test was once found by the next (a commit on
+        # the in-memory database's one connection); the leak test must not
+        # depend on what ran before it
+        from trytond.tests.test_tryton import activate_module, drop_db
+        drop_db()
+        activate_module(self.modules, lang='zh_CN')
+
     def classified(self, org):
         "谢娜 registers a 机密 收文 from paper, and an open one"
         pool = Pool()
