@@ -195,9 +195,17 @@ def seats(request, pool, record):
                     if attendee.invitation else (attendee.post or '')))
         body = ['<p class="banner">%s</p>' % html.escape(
                 meeting.banner or meeting.name)]
+        # The rostrum faces the middle of the hall
+        width = max([len(r) for r in rows] + [len(rostrum)])
+        left = (width - len(rostrum)) // 2
+        right = width - len(rostrum) - left
+
+        def gap(span):
+            return '<td class="gap" colspan="%d"></td>' % span if span else ''
         body.append('<table class="chart"><caption>%s</caption>'
-            '<tr class="rostrum"><th></th>%s</tr>' % (
-                t('rostrum'), ''.join(cell(a) for a in rostrum)))
+            '<tr class="rostrum"><th></th>%s%s%s</tr>' % (
+                t('rostrum'), gap(left),
+                ''.join(cell(a) for a in rostrum), gap(right)))
         for number, row in enumerate(rows, 1):
             body.append('<tr><th>%s</th>%s</tr>' % (
                     t('row', row=number), ''.join(cell(a) for a in row)))
