@@ -7,7 +7,7 @@ light is a stored, indexed column set by the nightly run: the board groups
 it without computing a deadline per row."""
 import datetime
 
-from sql import Cast, Literal, Null
+from sql import Cast, Literal
 from sql.aggregate import Avg, Count, Max, Min, Sum
 from sql.conditionals import Case, Coalesce
 from sql.functions import Extract
@@ -16,7 +16,7 @@ from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
-from egov_base.figures import FiguresCacheMixin
+from egov_base.figures import FiguresCacheMixin, audit_columns
 
 from .task import OPEN_STATES, SOURCES, WORKING
 
@@ -64,15 +64,6 @@ def silent_condition(task, today):
             & (Coalesce(task.last_feedback, task.accepted_date, task.start)
                 < since))
     return condition
-
-
-def audit_columns():
-    return [
-        Cast(Literal(0), 'INTEGER').as_('create_uid'),
-        Cast(Null, 'TIMESTAMP').as_('create_date'),
-        Cast(Null, 'INTEGER').as_('write_uid'),
-        Cast(Null, 'TIMESTAMP').as_('write_date'),
-        ]
 
 
 def count_if(condition):

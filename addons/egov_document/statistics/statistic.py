@@ -19,7 +19,7 @@ from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool
 from trytond.transaction import Transaction, without_check_access
 
-from egov_base.figures import FiguresCacheMixin
+from egov_base.figures import FiguresCacheMixin, audit_columns
 from egov_base.tools import SlicedBrowseMixin
 
 from .query import FINISHED
@@ -173,14 +173,6 @@ class StatisticMixin(FiguresCacheMixin, SlicedBrowseMixin):
                         else_=Null))).as_('average_days'),
             ]
 
-    @classmethod
-    def _audit_columns(cls):
-        return [
-            Cast(Literal(0), 'INTEGER').as_('create_uid'),
-            Cast(Null, 'TIMESTAMP').as_('create_date'),
-            Cast(Null, 'INTEGER').as_('write_uid'),
-            Cast(Null, 'TIMESTAMP').as_('write_date'),
-            ]
 
 
 class StatisticContext(ModelView):
@@ -230,7 +222,7 @@ class StatisticMonth(StatisticMixin, ModelSQL, ModelView):
         return rows.select(
             Max(Cast(Extract('YEAR', rows.month) * 12
                     + Extract('MONTH', rows.month), 'INTEGER')).as_('id'),
-            *cls._audit_columns(),
+            *audit_columns(),
             rows.month,
             *cls._metrics(rows),
             group_by=[rows.month])
@@ -268,7 +260,7 @@ class StatisticDepartment(StatisticMixin, ModelSQL, ModelView):
         return rows.join(unit, 'LEFT',
             condition=unit.id == rows.department).select(
             Max(Coalesce(rows.department, 0) + 1).as_('id'),
-            *cls._audit_columns(),
+            *audit_columns(),
             rows.department,
             unit.name.as_('department_name'),
             *cls._metrics(rows),
@@ -294,7 +286,7 @@ class StatisticKind(StatisticMixin, ModelSQL, ModelView):
         rows = documents(cls._direction())
         return rows.join(kind, 'LEFT', condition=kind.id == rows.kind).select(
             Max(Coalesce(rows.kind, 0) + 1).as_('id'),
-            *cls._audit_columns(),
+            *audit_columns(),
             rows.kind,
             kind.name.as_('kind_name'),
             *cls._metrics(rows),
@@ -319,7 +311,7 @@ class StatisticSource(StatisticMixin, ModelSQL, ModelView):
         rows = documents('incoming')
         return rows.select(
             Min(rows.id).as_('id'),
-            *cls._audit_columns(),
+            *audit_columns(),
             rows.source_name,
             *cls._metrics(rows),
             group_by=[rows.source_name])
@@ -351,7 +343,7 @@ class StatisticRecipient(StatisticMixin, ModelSQL, ModelView):
         unit = Unit.__table__()
         return rows.join(unit, condition=unit.id == rows.recipient).select(
             Max(rows.recipient).as_('id'),
-            *cls._audit_columns(),
+            *audit_columns(),
             rows.recipient,
             unit.name.as_('recipient_name'),
             *cls._metrics(rows),
