@@ -23,6 +23,14 @@ class SlicedBrowseMixin:
             for r in browse(ids[start:start + BROWSE_SLICE])]
 
 
+def retry_delay(first_seconds, tries, most_seconds):
+    """The wait before the next try after tries failed ones: first_seconds,
+    doubled at each failure, never more than most_seconds (a timedelta)"""
+    import datetime
+    return datetime.timedelta(
+        seconds=min(most_seconds, first_seconds * 2 ** (tries - 1)))
+
+
 def enqueue(Model, method, records, queue_name, delay=None):
     """Hand records to the task queue queue_name for Model.method; a retry
     after delay (a timedelta) is queued only when a worker runs: without

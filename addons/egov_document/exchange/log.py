@@ -31,7 +31,7 @@ from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
 
-from egov_base.tools import enqueue
+from egov_base.tools import enqueue, retry_delay
 
 from ..document import BODY_KINDS
 from . import package as package_
@@ -263,8 +263,8 @@ class Log(ModelSQL, ModelView):
             values.update({'state': 'sent', 'error': detail[:250],
                     'next_attempt': None})
         elif outcome == 'retry' and values['attempts'] < peer.max_attempts:
-            wait = datetime.timedelta(seconds=min(MAX_WAIT,
-                    peer.retry_delay * 2 ** (values['attempts'] - 1)))
+            wait = retry_delay(peer.retry_delay, values['attempts'],
+                MAX_WAIT)
             values.update({'state': 'queued', 'error': detail[:250],
                     'next_attempt': datetime.datetime.now() + wait})
             self.__class__.write([self], values)

@@ -16,7 +16,7 @@ from trytond.pool import PoolMeta
 from trytond.pyson import Eval
 from trytond.transaction import without_check_access
 
-from egov_base.tools import check_read_access, enqueue
+from egov_base.tools import check_read_access, enqueue, retry_delay
 
 from ..document import now
 from ..exceptions import DocumentError
@@ -132,8 +132,7 @@ class Outgoing(metaclass=PoolMeta):
             values.update(signed_pdf_state='failed',
                 signed_pdf_next_try=None)
         else:
-            delay = datetime.timedelta(seconds=min(MAX_DELAY,
-                    RETRY_DELAY * 2 ** (tries - 1)))
+            delay = retry_delay(RETRY_DELAY, tries, MAX_DELAY)
             values['signed_pdf_next_try'] = now() + delay
         self._write(values)
         logger.warning("签发PDF未生成（发文%s，第%s次）：%s",

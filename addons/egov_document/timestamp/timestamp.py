@@ -16,7 +16,7 @@ from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.transaction import without_check_access
 
-from egov_base.tools import enqueue
+from egov_base.tools import enqueue, retry_delay
 
 from ..document import now
 from . import rfc3161
@@ -196,9 +196,8 @@ class Timestamp(ModelSQL, ModelView):
         if tries >= max_tries:
             values.update(state='failed', next_try=None)
         else:
-            delay = datetime.timedelta(seconds=min(MAX_DELAY,
-                    (self.tsa.retry_delay if self.tsa else 60)
-                    * 2 ** (tries - 1)))
+            delay = retry_delay(self.tsa.retry_delay if self.tsa else 60,
+                tries, MAX_DELAY)
             values['next_try'] = now() + delay
         self.write([self], values)
         logger.warning("收文时间戳未取得（%s，第%s次）：%s",
