@@ -198,10 +198,17 @@ def act(browser, server, admin, title, step, text, screenshots=None,
         re.compile('同意'))
     page.wait_for_timeout(500)
     dialog.locator('.modal-footer button:has-text("确定提交")').click()
-    refused = page.locator('.modal-dialog .alert')
+    # A refusal is an error dialog; the 签发 warning is a dialog of its own
+    # whose text sits in an alert too, so it is told apart by its class
+    refused = page.locator('.modal:not(.user-warning-dialog) .modal-dialog '
+        '.alert')
     warning = page.locator('.user-warning-dialog .modal-dialog')
     for _ in range(100):
-        if warning.count() and warning.is_visible():
+        if warning.count() and not warning.is_visible():
+            # Still fading in: its button cannot be clicked yet
+            page.wait_for_timeout(100)
+            continue
+        if warning.count():
             # 签发: the format and proofreading findings of the body, which
             # the signer reads and confirms
             if screenshots:
