@@ -1,6 +1,7 @@
 """A real server for the HTTP and browser tests: a database with the demo
 organisation of Yichun on the backend of TRYTOND_DATABASE__URI (SQLite when
 unset), served by trytond on a free loopback port."""
+import atexit
 import os
 import pathlib
 import re
@@ -89,25 +90,21 @@ class Server:
             env['TRYTOND_CACHE__CLEAN_TIMEOUT'] = '0'
         return env
 
+    def database_path(self):
+        return self.directory / (self.database + '.sqlite')
+
     def start(self):
         env = self.environment()
+        image = _IMAGE.get(self.backend)
+        if image:
+            # The demo as loaded, copied (the seal key with it, or the
+            # demo's sealed audit rows would not verify)
+            image.restore(self)
         run(sys.executable, 'scripts/render-config', str(self.config),
-            '--dev-seal-key', str(self.directory / 'audit-seal.pem'),
-            env=env)
-        if self.backend == 'sqlite':
-            (self.directory / (self.database + '.sqlite')).touch()
-        else:
-            create_postgresql_database(self.uri, self.database)
-        password = self.directory / 'admin-password'
-        password.write_text('admin-initial-password')
-        admin = [str(VENV_BIN / 'trytond-admin'), '-c', str(self.config),
-            '-d', self.database]
-        run(*admin, '--all', '--email', 'admin@localhost', '-l', 'zh_CN',
-            env=dict(env, TRYTONPASSFILE=str(password)))
-        run(*admin, '-u', *platform_modules(),
-            '--activate-dependencies', '-l', 'zh_CN', env=env)
-        run(sys.executable, 'load.py', '-c', str(self.config),
-            '-d', self.database, env=env, cwd=ROOT / 'demo')
+            '--dev-seal-key', str(self.seal_key), env=env)
+        if not image:
+            self.install(env)
+            _IMAGE[self.backend] = DemoImage(self)
         self.log = open(self.directory / 'server.log', 'w')
         self.process = subprocess.Popen([
                 str(VENV_BIN / 'trytond'), '-c', str(self.config),
@@ -123,6 +120,27 @@ class Server:
                     break
                 time.sleep(0.3)
         raise RuntimeError('trytond did not start: see %s' % self.log.name)
+
+    @property
+    def seal_key(self):
+        return self.directory / 'audit-seal.pem'
+
+    def install(self, env):
+        "The platform's modules and the demo organisation, from nothing"
+        if self.backend == 'sqlite':
+            self.database_path().touch()
+        else:
+            create_postgresql_database(self.uri, self.database)
+        password = self.directory / 'admin-password'
+        password.write_text('admin-initial-password')
+        admin = [str(VENV_BIN / 'trytond-admin'), '-c', str(self.config),
+            '-d', self.database]
+        run(*admin, '--all', '--email', 'admin@localhost', '-l', 'zh_CN',
+            env=dict(env, TRYTONPASSFILE=str(password)))
+        run(*admin, '-u', *platform_modules(),
+            '--activate-dependencies', '-l', 'zh_CN', env=env)
+        run(sys.executable, 'load.py', '-c', str(self.config),
+            '-d', self.database, env=env, cwd=ROOT / 'demo')
 
     @property
     def client_url(self):
@@ -145,6 +163,56 @@ class Server:
         if self.backend == 'postgresql':
             drop_postgresql_database(self.uri, self.database)
         shutil.rmtree(self.directory, ignore_errors=True)
+
+
+class DemoImage:
+    """The demo database as loaded, before any test changed it: a second
+    server of the same process (the security tests') starts from a copy in
+    seconds instead of installing the platform again"""
+
+    def __init__(self, server):
+        self.backend, self.uri = server.backend, server.uri
+        self.directory = pathlib.Path(tempfile.mkdtemp(prefix='egov-demo-'))
+        self.database = 'egov_demo_%d' % os.getpid()
+        self._copy(server, self)
+        atexit.register(self.drop)
+
+    @staticmethod
+    def _copy(source, target):
+        "source's database, files and seal key into target's"
+        shutil.copy(source.seal_key, target.seal_key)
+        if source.backend == 'sqlite':
+            shutil.copy(source.database_path(), target.database_path())
+        else:
+            import psycopg
+            drop_postgresql_database(source.uri, target.database)
+            with psycopg.connect(source.uri + 'postgres',
+                    autocommit=True) as connection:
+                connection.execute('CREATE DATABASE "%s" TEMPLATE "%s"'
+                    % (target.database, source.database))
+        # The filestore (the documents' bodies) is kept per database name
+        files = source.directory / source.database
+        if files.exists():
+            shutil.copytree(files, target.directory / target.database)
+
+    @property
+    def seal_key(self):
+        return self.directory / 'audit-seal.pem'
+
+    def database_path(self):
+        return self.directory / (self.database + '.sqlite')
+
+    def restore(self, server):
+        self._copy(self, server)
+
+    def drop(self):
+        if self.backend == 'postgresql':
+            drop_postgresql_database(self.uri, self.database)
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+# The demo image of this process, per backend
+_IMAGE = {}
 
 
 @pytest.fixture(scope='session')

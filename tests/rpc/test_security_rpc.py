@@ -135,9 +135,6 @@ class SecurityServer(Server):
                 })
         return env
 
-    def database_path(self):
-        return self.directory / (self.database + '.sqlite')
-
 
 _SERVER = {}
 
