@@ -83,6 +83,28 @@ def text_width(text):
     return sum(0.5 if ord(c) < 0x2e80 else 1 for c in text)
 
 
+# Closing punctuation may hang past the end of a line (LibreOffice's and
+# Word's Asian typography): a line of 28 characters and a 。 is one line
+HANGING = frozenset('，。、；：？！）》」』】〕”’')
+
+
+def lines_of(text, per_line, first=0):
+    """The lines text fills, per_line characters wide, the first line
+    starting first characters in: filled character by character as the
+    word processor does, closing punctuation hanging at a line's end"""
+    lines, used = 1, first
+    for char in text:
+        width = 0.5 if ord(char) < 0x2e80 else 1
+        if used + width > per_line + 0.01:
+            if char in HANGING and used <= per_line + 0.01:
+                used += width
+                continue
+            lines += 1
+            used = 0
+        used += width
+    return lines
+
+
 def set_font(run, font, size, color=None, bold=None):
     "Name font for every script (w:eastAsia first) and size it"
     rpr = run._element.get_or_add_rPr()
@@ -216,8 +238,7 @@ class Writer:
             first = (fmt.first_line_indent or 0) / Pt(SIZE_3)
         else:
             first = 0
-        return max(1, math.ceil((text_width(text) + first)
-                / max(per_line, 1)))
+        return lines_of(text, max(per_line, 1), first)
 
     def head(self):
         "份号, 密级和保密期限, 紧急程度 (3号黑体, top left) and the mark"
@@ -283,8 +304,12 @@ class Writer:
 
     def title(self):
         "标题: 2号小标宋, centred, two lines under the red line"
-        self.paragraph(self.sheet.get('title', ''), font=XIAOBIAOSONG,
+        title = self.sheet.get('title', '')
+        self.paragraph(title, font=XIAOBIAOSONG,
             size=SIZE_2, before=2, alignment=WD_ALIGN_PARAGRAPH.CENTER)
+        # A line of 2号 after the first takes two lines of the grid in
+        # LibreOffice (measured on its PDFs)
+        self.lines += self.count(title, SIZE_2) - 1
 
     def recipients(self):
         "主送机关: one line under the title, flush left, ending with ："
@@ -428,6 +453,10 @@ class Writer:
         organ = sheet.get('organ') or ''
         date = chinese_date(sheet['date']) if sheet.get('date') else ''
         shift = max(0, (text_width(date) - text_width(organ)) / 2)
+        if self.lines >= LINES:
+            # The red line's 4 mm leave the first page's last line empty
+            # in LibreOffice: the text past it stands a line further on
+            self.lines += 1
         start = self.lines
         # Space for the seal (about 42 mm): two lines above the 署名
         paragraph = self.paragraph(organ, before=2,
@@ -439,9 +468,13 @@ class Writer:
         paragraph = self.paragraph(date, alignment=WD_ALIGN_PARAGRAPH.RIGHT)
         paragraph.paragraph_format.right_indent = CHAR * 4
         page_end = math.ceil(start / LINES) * LINES
-        if start % LINES and self.lines > page_end:
-            # 署名 and date are kept together: on the next page, where the
+        if start and not start % LINES:
+            # The text filled its page: the 署名 heads the next, where the
             # space above a paragraph at the top is dropped
+            self.lines = start + 2
+        elif self.lines > page_end - (page_end == LINES):
+            # 署名 and date are kept together: on the next page, the space
+            # above dropped
             self.lines = page_end + 2
         if sheet.get('note'):
             # 附注: under the date, two characters in, in brackets
@@ -469,6 +502,11 @@ class Writer:
         else:
             pages = max(1, math.ceil(self.lines / LINES))
             free = pages * LINES - self.lines
+        if free <= (1 if pages == 1 else 0):
+            # The text filled its page to the last line (the first page's
+            # last stays empty): the anchor below starts the next page (a
+            # break in it would skip one more)
+            pages, free = pages + 1, LINES
         breaks = 0
         if pages % 2:
             breaks = 1
@@ -476,7 +514,11 @@ class Writer:
             breaks = 2
         anchor = self.document.add_paragraph()
         on_grid(anchor)
-        for _ in range(breaks):
+        for index in range(breaks):
+            # One break a paragraph: LibreOffice lays two breaks of one
+            # paragraph out as one
+            if index:
+                anchor = on_grid(self.document.add_paragraph())
             anchor.add_run().add_break(WD_BREAK.PAGE)
         # Word and WPS hold the floating table at the foot; LibreOffice
         # places it where it stands: blank lines bring it down (one line
