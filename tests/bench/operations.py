@@ -259,6 +259,9 @@ def county_admin(bench):
         'SELECT e."user", d.id FROM egov_org_employee e '
         'JOIN egov_org_assignment a ON a.employee = e.id AND a."primary" '
         'JOIN "egov_org_post-res_group" g ON g.post = a.post '
+        'JOIN ir_model_data m ON m.db_id = g."group" '
+        "AND m.model = 'res.group' AND m.module = 'egov_base' "
+        "AND m.fs_id = 'group_org_admin' "
         'JOIN egov_org_unit u ON u.id = e.unit '
         "JOIN egov_org_unit d ON d.id = u.division AND d.kind = 'county' "
         'WHERE e.active ORDER BY e.id')

@@ -3,9 +3,10 @@
 render_docx          a 5-page 发文 (版头, title, 主送, 正文, 附件说明,
                      署名 and date, 版记, page numbers) laid out to .docx
                      by python-docx; target < 300 ms
-render_pdf           the same .docx to PDF by LibreOffice headless (one
-                     process a conversion, its profile reused); target
-                     < 3 s; the first (cold) call is reported apart
+render_pdf           the signed PDF of the same sheet (pdf.render_pdf: the
+                     .docx, LibreOffice headless, one process a
+                     conversion, its profile reused, and the 版记 check);
+                     target < 3 s; the first (cold) call apart
 render_format_check  the layout check of a 5-page uploaded body whose
                      every paragraph departs (14 pt 宋体, wrong margins),
                      then the one-click fix
@@ -90,22 +91,29 @@ def render_docx(bench):
 
 @operation('render_pdf')
 def render_pdf(bench):
-    "convert.to_pdf of the 5-page .docx: LibreOffice start included"
+    """pdf.render_pdf of the 5-page sheet, as the signed PDF is made: the
+    .docx, LibreOffice's conversion (its start included) and the check of
+    the 版记's page, with a second conversion when the estimate was off"""
     import pypdfium2
     from egov_document.render import gbt9704
     from egov_document.render.convert import to_pdf
-    data = gbt9704.render(sheet())
-    cold, pdf = timed(to_pdf, data, 'docx')
+    from egov_document.render.pdf import imprint_place
+    from egov_document.render.pdf import render_pdf as signed_pdf
+    data = sheet()
+    cold, pdf = timed(signed_pdf, data)
     reader = pypdfium2.PdfDocument(pdf)
     pages = len(reader)
     reader.close()
     samples = []
     for n in range(min(bench.repeat, 10)):
-        elapsed, _ = timed(to_pdf, data, 'docx')
+        elapsed, _ = timed(signed_pdf, data)
         samples.append(elapsed)
     result = summary(samples)
     result['cold_ms'] = round(cold, 1)
     result['pages'] = pages
+    # One conversion when the line estimate put the 版记 right at once
+    placed, _ = imprint_place(to_pdf(gbt9704.render(data), 'docx'), data)
+    result['conversions'] = 1 if placed else 2
     result['target_ms'] = 3000
     result['meets_target'] = result['p95_ms'] < 3000
     return result

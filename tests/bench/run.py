@@ -48,6 +48,7 @@ import operations_document  # noqa: E402,F401 (registers its operations)
 import operations_rpc  # noqa: E402,F401 (registers its operations)
 import operations_supervision  # noqa: E402,F401 (registers its operations)
 import operations_meeting  # noqa: E402,F401 (registers its operations)
+import operations_render  # noqa: E402,F401 (registers its operations)
 
 
 def parse_args(argv=None):

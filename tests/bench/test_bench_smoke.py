@@ -37,7 +37,7 @@ def test_generated_rows_follow_the_module_rules(database):
 
 def test_every_operation_reports_positive_timings(database):
     report = json.loads(script('run.py', '--dsn', DSN, '--database',
-            database, '--repeat', '4', '--warmup', '1'))
+            database, '--repeat', '2', '--warmup', '1'))
     operations = report['operations']
     assert {'employee_picker', 'unit_subtree', 'unit_subtree_api',
             'rule_lookup', 'audit_write_overhead', 'audit_search',

@@ -29,7 +29,8 @@ def summary(bench_database):
     "The short run, on a clone of the session's generated organisation"
     result = subprocess.run([sys.executable,
             os.path.join(HERE, 'notify_fault.py'), '--dsn', DSN,
-            '--database', DATABASE, '--template', bench_database, '--short'],
+            '--database', DATABASE, '--template', bench_database,
+            '--template-current', '--short'],
         capture_output=True, text=True, timeout=600)
     try:
         yield json.loads(result.stdout)
