@@ -456,7 +456,22 @@ class DocumentSamples:
         self.give_roles()
         self.create_numbering()
         self.clear_for_secrets()
+        self.create_timestamp_authority()
         self.create_documents()
+
+    def create_timestamp_authority(self):
+        """The platform's own time-stamping authority, its SM2 key made
+        here: the demo's 收文 get their 时间戳 as they are signed for (a
+        city that has a national TSA names it instead, by URL)"""
+        Authority = self.pool.get('egov.document.tsa')
+        if Authority.search([]):
+            return
+        authority, = Authority.create([{
+                    'name': '宜春市智慧办公平台时间戳服务（演示）',
+                    'kind': 'own',
+                    'algorithm': 'sm2',
+                    }])
+        Authority.generate_certificate([authority])
 
     def unit(self, division_code, name):
         Unit = self.pool.get('egov.org.unit')
