@@ -13,7 +13,7 @@ from trytond.transaction import Transaction, without_check_access
 
 from ..tools import IN_MAX
 from .chain import sm3_hex
-from .log import MAX_TEXT, clip
+from .recording import MAX_TEXT, clip
 from .policy import (
     HIDDEN,
     NEVER,

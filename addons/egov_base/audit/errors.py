@@ -17,7 +17,7 @@ from trytond.pool import Pool
 from trytond.transaction import Transaction
 from trytond.wsgi import app
 
-from .log import clip, session_hash
+from .recording import clip, session_hash
 from .policy import HIDDEN, is_secret, mask_personal, personal_fields
 
 logger = logging.getLogger(__name__)

@@ -5,7 +5,7 @@ from trytond.i18n import gettext
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
 
-from .log import clip, session_hash
+from .recording import clip, session_hash
 
 NOBODY = (None,) * 9
 

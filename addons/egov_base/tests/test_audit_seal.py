@@ -19,7 +19,7 @@ from trytond.transaction import Transaction
 from egov_base.audit import seal_key
 from egov_base.audit.chain import CHAIN_COLUMNS, canonical_values, row_hash
 from egov_base.audit.exceptions import AuditSealError
-from egov_base.audit.log import insert_rows
+from egov_base.audit.recording import insert_rows
 
 from .tools import EgovTestCase, acting_as, create_org
 
@@ -260,7 +260,7 @@ class AuditSealTestCase(EgovTestCase):
             with Option('audit_seal_key', missing), \
                     Option('audit_signing_key', None), \
                     Transaction().set_context(language='zh_CN'):
-                with self.assertLogs('egov_base.audit.log', 'ERROR'), \
+                with self.assertLogs('egov_base.audit', 'ERROR'), \
                         self.assertRaises(AuditSealError) as cm:
                     Log.seal()
                 self.assertIn('audit_seal_key', cm.exception.message)
