@@ -58,8 +58,11 @@ def load(loader):
                                 {'unit': units[0].id, 'quota': 3},
                                 {'unit': units[1].id, 'quota': 2},
                                 {'unit': units[2].id, 'quota': 1}])],
+                    # The leaders on the rostrum: 副市长 and the office's
+                    # head (by rank, whoever the units register)
                     'people': [('add', [
-                                samples.user('liuzhiqiang').employee.id])],
+                                samples.user('liuzhiqiang').employee.id,
+                                samples.user('zhoumin').employee.id])],
                     'checklist': [('create', [
                                 {'item': '制作会标和桌签', 'state': 'done',
                                     'owner': samples.user('sunli')
@@ -85,9 +88,10 @@ def load(loader):
         Invitation.do_decline([invitation[units[2]]],
             '同日召开市政府常务会议，请假')
     with samples.acting_as('sunli'):
+        leaders = {samples.user(login).employee
+            for login in ['liuzhiqiang', 'zhoumin']}
         Attendee.write([a for a in Meeting(meeting.id).attendees
-                if a.employee == samples.user('liuzhiqiang').employee],
-            {'state': 'registered'})
+                if a.employee in leaders], {'state': 'registered'})
         Meeting.assign_seats([meeting])
         mashuai, = Attendee.search([('meeting', '=', meeting.id),
                 ('name', '=', '马帅')])

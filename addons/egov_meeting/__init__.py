@@ -1,1 +1,1 @@
-from . import routes  # noqa: F401
+from . import arrange_page, routes  # noqa: F401

@@ -265,6 +265,9 @@ class Attendee(
         cls._sql_constraints += [
             ('code_unique', Unique(t, t.code),
                 'egov_meeting.msg_attendee_code_unique'),
+            # One person a seat, even when two organisers arrange at once
+            ('seat_unique', Unique(t, t.meeting, t.seat_row, t.seat_number),
+                'egov_meeting.msg_attendee_seat_unique'),
             ]
         cls._buttons.update({
                 'sign_in_manually': {

@@ -1,6 +1,7 @@
 """会议数据分析 to Excel: a sheet per view (meetings per organiser,
-attendance per unit, room usage) with a Chinese header row and the figures
-as numbers — the rows the person's statistics show (same views, same
+attendance per unit and per person, notice rates, room usage) of the
+period in the context (the statistics' own) with a Chinese header row
+and the figures as numbers — the rows the person's statistics show (same views, same
 rules); text never becomes a formula."""
 import io
 
@@ -14,6 +15,11 @@ SHEETS = [
         ['meetings', 'held', 'invitations']),
     ('egov.meeting.statistic.unit', ['organiser', 'unit'],
         ['invitations', 'declined', 'registered', 'present', 'late']),
+    ('egov.meeting.statistic.person', ['unit', 'employee'],
+        ['meetings', 'declined', 'present', 'late', 'absent']),
+    ('egov.meeting.statistic.notice', ['meeting', 'organiser'],
+        ['told', 'readers', 'read_rate', 'units', 'registered', 'declined',
+            'silent', 'registration_rate']),
     ('egov.meeting.statistic.room', ['room'],
         ['bookings', 'approved', 'refused']),
     ]
@@ -58,8 +64,12 @@ def workbook():
                 sheet.write_string(row, position,
                     value.rec_name if value else '', text)
             for position, field in enumerate(figures, len(keys)):
-                sheet.write_number(row, position,
-                    getattr(record, field) or 0)
+                value = getattr(record, field)
+                if value is None:
+                    # A rate of nobody: no figure, not a zero
+                    sheet.write_blank(row, position, None)
+                else:
+                    sheet.write_number(row, position, value)
         sheet.freeze_panes(1, 0)
     book.close()
     return output.getvalue()

@@ -124,6 +124,11 @@ class Meeting(InternalFieldsMixin, Workflow, UploadGuardMixin, ModelSQL,
                     'readonly': ~Bool(Eval('room')),
                     'depends': ['room'],
                     },
+                'arrange_seats': {
+                    'invisible': ~Eval('state').in_(['draft', 'noticed']),
+                    'readonly': ~Bool(Eval('room')),
+                    'depends': ['state', 'room'],
+                    },
                 'assign_seats': {
                     'invisible': ~Eval('state').in_(['draft', 'noticed']),
                     'readonly': ~Bool(Eval('room')),
@@ -254,8 +259,12 @@ class Meeting(InternalFieldsMixin, Workflow, UploadGuardMixin, ModelSQL,
             cls.write(meetings, {'notice_sent_at': datetime.datetime.now()})
 
     def notify(self, event, units=(), users=(), urgency='normal'):
+        "Tell the units invited (their clerks: notice.py) and the users"
+        from .notice import notice_posts
         Message = Pool().get('egov.notify.message')
-        recipients = {'units': [u.id for u in units],
+        posts = notice_posts([u.id for u in units])
+        recipients = {
+            'posts': sorted({p for ids in posts.values() for p in ids}),
             'users': [u.id for u in users]}
         if not any(recipients.values()):
             return None
@@ -322,6 +331,13 @@ class Meeting(InternalFieldsMixin, Workflow, UploadGuardMixin, ModelSQL,
     def open_presence(cls, meetings):
         if meetings:
             return {'url': meetings[0].page_url('presence')}
+
+    @classmethod
+    @ModelView.button_action('egov_meeting.url_arrange')
+    def arrange_seats(cls, meetings):
+        "调整座位: the drag and drop page of the seats (arrange_page.py)"
+        if meetings:
+            return {'url': meetings[0].page_url('arrange')}
 
     @classmethod
     @ModelView.button_action('egov_meeting.url_seats')

@@ -1,5 +1,7 @@
 """The demo's meeting 全市教育工作会议 in Chromium: the organiser 孙丽's
-meeting form (1366×768), its seating chart and the door's QR code; then
+meeting form (1366×768), its seating chart and the door's QR code; she
+drags one card onto another on the arrange page (调整座位) and the swap is
+saved; on her phone (390×844) she swaps them back with two taps; then
 宋涛 of 袁州区教育体育局 on his phone (390×844) opens what the code says,
 signs in and is welcomed with his seat. Chinese only, no horizontal
 scrolling on the phone, no script error."""
@@ -50,6 +52,68 @@ def test_meeting_form_seats_and_phone_sign_in(browser, server,
         page.screenshot(path=screenshots / name, full_page=True)
     assert not person.errors, person.errors
 
+    # 调整座位: drag one card onto another, the two swap seats
+    def placed():
+        return {a['id']: (a['seat_row'], a['seat_number'])
+            for a in organiser.search_read('egov.meeting.attendee', [
+                    ('meeting', '=', meeting_id),
+                    ('seat_row', '!=', None)], ['seat_row', 'seat_number'])}
+    before = placed()
+    (first, first_seat), (second, second_seat) = sorted(before.items())[:2]
+
+    def card(seat):
+        return '.seat[data-row="%d"][data-seat="%d"] .card' % seat
+    # The form's button 调整座位 opens the page (a URL action: a new tab)
+    page.goto('%s/model/egov.meeting.meeting/%d' % (
+            server.client_url, meeting_id))
+    button = page.locator('button:has-text("调整座位")')
+    button.wait_for(timeout=60000)
+    with page.expect_popup() as popup:
+        button.click()
+    page = popup.value
+    page.on('pageerror', lambda error: person.errors.append(str(error)))
+    page.wait_for_selector(card(first_seat))
+    assert page.url.endswith('/egov/meeting/arrange/%d' % meeting_id)
+    assert page.inner_text('h1').startswith('调整座位')
+    page.drag_and_drop(card(first_seat), card(second_seat))
+    page.wait_for_selector('#status.ok')
+    assert '互换座位' in page.inner_text('#status')
+    after = placed()
+    assert (after[first], after[second]) == (second_seat, first_seat), after
+    page.screenshot(path=screenshots / 'meeting-arrange.png')
+    # Saved on the server: a reload shows it
+    page.reload()
+    page.wait_for_selector(card(first_seat))
+    assert page.get_attribute(card(first_seat), 'data-id') == str(second)
+    assert not LATIN.search(page.inner_text('main')), page.inner_text('main')
+    assert not person.errors, person.errors
+
+    # On her phone: tap a card, tap the other, swapped back
+    name, value = log_in(server, 'sunli').split('=', 1)
+    context = browser.new_context(locale='zh-CN', viewport=PHONE,
+        timezone_id='Asia/Shanghai', has_touch=True, is_mobile=True)
+    context.add_cookies([{'name': name, 'value': value,
+                'url': '%s/%s/' % (server.url, server.database)}])
+    phone = context.new_page()
+    errors = []
+    phone.on('pageerror', lambda error: errors.append(str(error)))
+    phone.goto('%s/%s/egov/meeting/arrange/%d' % (
+            server.url, server.database, meeting_id))
+    phone.wait_for_selector(card(first_seat))
+    assert phone.evaluate(
+        'document.documentElement.scrollWidth <= window.innerWidth')
+    phone.screenshot(path=screenshots / 'meeting-arrange-phone.png')
+    phone.locator(card(first_seat)).scroll_into_view_if_needed()
+    phone.tap(card(first_seat))
+    phone.wait_for_selector('#status:has-text("已选中")')
+    phone.locator(card(second_seat)).scroll_into_view_if_needed()
+    phone.tap(card(second_seat))
+    phone.wait_for_selector('#status.ok')
+    assert placed() == before
+    phone.screenshot(path=screenshots / 'meeting-arrange-phone-done.png')
+    assert not errors, errors
+    context.close()
+
     # The code the door shows now, read from its image
     import zxingcpp
     from PIL import Image
@@ -60,7 +124,8 @@ def test_meeting_form_seats_and_phone_sign_in(browser, server,
     address = urllib.parse.urlparse(decoded.text)
 
     name, value = log_in(server, 'songtao').split('=', 1)
-    context = browser.new_context(locale='zh-CN', viewport=PHONE)
+    context = browser.new_context(locale='zh-CN', viewport=PHONE,
+        timezone_id='Asia/Shanghai')
     context.add_cookies([{'name': name, 'value': value,
                 'url': '%s/%s/' % (server.url, server.database)}])
     phone = context.new_page()

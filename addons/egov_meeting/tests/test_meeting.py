@@ -211,6 +211,55 @@ class MeetingTestCase(EgovMeetingTestCase):
         self.assertIn('最多可报名2人', cm.exception.message)
 
     @with_transaction()
+    def test_notice_goes_to_the_clerks(self):
+        """In an invited unit the 收发员/文书 get the notice, not everyone;
+        a unit without one: its head; a person named: directly"""
+        pool = Pool()
+        Delivery = pool.get('egov.notify.delivery')
+        Message = pool.get('egov.notify.message')
+        Assignment = pool.get('egov.org.assignment')
+        Invitation = pool.get('egov.meeting.invitation')
+        Meeting = pool.get('egov.meeting.meeting')
+        Post = pool.get('egov.org.post')
+        org = meeting_org()
+        # 罗强 heads 袁州区教育体育局 (which has its clerk 谢娜); 樟树市财政局's
+        # clerk left yesterday, 许凯 heads it
+        Assignment.write(list(org.post_zs_clerk.assignments),
+            {'end_date': datetime.date.today() - datetime.timedelta(1)})
+        zs_head, = Post.create([{'name': '主要负责人',
+                    'unit': org.zs_finance.id, 'head': True}])
+        Assignment.create([{'employee': org.yz_admin_employee.id,
+                    'post': org.post_yz_head.id}, {
+                    'employee': org.zs_admin_employee.id,
+                    'post': zs_head.id}])
+        meeting = self.notice(org, self.meeting(org, people=[
+                    ('add', [org.city_admin_employee.id])]))
+        Transaction().tasks.clear()
+        Message.hand_out(Message.search([]))
+
+        def told():
+            return {d.user for d in Delivery.search([
+                        ('message.origin', '=', str(meeting)),
+                        ('channel', '=', 'inapp')])}
+        # Not everyone of the units: their clerk, else their head
+        self.assertEqual(told(), {org.yz_clerk, org.zs_admin,
+                org.city_admin})
+        yz, zs = sorted(meeting.invitations, key=lambda i: i.unit.code)
+        # The board counts who was told in each unit
+        self.assertEqual([(i.sent_count, i.status)
+                for i in Invitation.browse([yz, zs])],
+            [(1, 'sent'), (1, 'sent')])
+        # The reminder goes the same way
+        with acting_as(org.city_clerk):
+            Meeting.remind_silent([meeting])
+        Transaction().tasks.clear()
+        Message.hand_out(Message.search([('state', '=', 'queued')]))
+        self.assertEqual(told(), {org.yz_clerk, org.zs_admin,
+                org.city_admin})
+        self.assertEqual(len(Message.search([
+                        ('origin', '=', str(meeting))])), 2)
+
+    @with_transaction()
     def test_registration_after_deadline(self):
         Invitation = Pool().get('egov.meeting.invitation')
         org = meeting_org()
@@ -354,15 +403,62 @@ class MeetingTestCase(EgovMeetingTestCase):
         with acting_as(org.city_clerk):
             Meeting.assign_seats([meeting])
         head, clerk = Attendee(head.id), Attendee(clerk.id)
-        # The first in order sits in the middle of the rostrum
-        self.assertEqual((head.seat_row, head.seat_number), (0, 3))
-        self.assertEqual((clerk.seat_row, clerk.seat_number), (0, 2))
-        self.assertEqual(head.seat, '主席台3号')
+        # Registered by their unit: the hall, the first in order in the
+        # middle of the first row
+        self.assertEqual((head.seat_row, head.seat_number), (1, 5))
+        self.assertEqual((clerk.seat_row, clerk.seat_number), (1, 6))
+        self.assertEqual(head.seat, '第1排5座')
         rostrum, rows = chart(Meeting(meeting.id))
-        self.assertEqual(rostrum[2], head)
+        self.assertEqual(rostrum, [None] * 5)
+        self.assertEqual(rows[0][4], head)
         with acting_as(org.yz_clerk):
             with self.assertRaises(UserError):
                 Meeting.assign_seats([meeting])
+        # The swap goes through a free seat: one person a seat
+        Swap = pool.get('egov.meeting.seat.swap', type='wizard')
+        with acting_as(org.city_clerk, active_model=Meeting.__name__,
+                active_id=meeting.id, active_ids=[meeting.id]):
+            session_id, _, _ = Swap.create()
+            Swap.execute(session_id, {'start': {
+                        'meeting': meeting.id, 'first': head.id,
+                        'second': clerk.id}}, 'swap')
+        self.assertEqual(Attendee(head.id).seat, '第1排6座')
+        self.assertEqual(Attendee(clerk.id).seat, '第1排5座')
+
+    @with_transaction()
+    def test_rostrum_takes_leaders_by_rank(self):
+        "A 文书 named on the invitation sits in the hall, the leaders above"
+        pool = Pool()
+        Attendee = pool.get('egov.meeting.attendee')
+        Employee = pool.get('egov.org.employee')
+        Leadership = pool.get('egov.org.leadership')
+        Meeting = pool.get('egov.meeting.meeting')
+        Post = pool.get('egov.org.post')
+        Assignment = pool.get('egov.org.assignment')
+        from egov_meeting.seating import chart
+        org = meeting_org()
+        # 罗强 heads 袁州区教育体育局; 郑伟 is in charge of it (副区长); the
+        # 文书 谢娜 comes first in the organisation's order of people
+        Assignment.create([{'employee': org.yz_admin_employee.id,
+                    'post': org.post_yz_head.id}])
+        deputy, = Employee.create([{'name': '郑伟', 'number': 'YZ0009',
+                    'unit': org.yz_edu.id, 'sequence': 50}])
+        Leadership.create([{'leader': deputy.id, 'unit': org.yz_edu.id}])
+        writer, = Post.create([{'name': '文书', 'unit': org.yz_edu_office.id}])
+        Assignment.create([{'employee': org.yz_clerk_employee.id,
+                    'post': writer.id}])
+        Employee.write([org.yz_clerk_employee], {'sequence': 1})
+        meeting = self.meeting(org, invitations=[], people=[('add', [
+                        org.yz_clerk_employee.id, org.yz_admin_employee.id,
+                        deputy.id])])
+        meeting = self.notice(org, meeting)
+        with acting_as(org.city_clerk):
+            Meeting.assign_seats([meeting])
+        rostrum, rows = chart(Meeting(meeting.id))
+        self.assertEqual([a.name if a else None for a in rostrum],
+            [None, '罗强', '郑伟', None, None])
+        clerk, = Attendee.search([('name', '=', '谢娜')])
+        self.assertEqual(clerk.seat, '第1排5座')
 
     @with_transaction()
     def test_other_units_see_nothing(self):
@@ -419,10 +515,64 @@ class MeetingTestCase(EgovMeetingTestCase):
             kind, data, _, name = Report.execute([], {})
         self.assertEqual(kind, 'xlsx')
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
-        self.assertEqual(len(book.sheetnames), 3)
+        self.assertEqual(len(book.sheetnames), 5)
         rows = list(book.worksheets[1].values)
         self.assertIn('主办单位', rows[0])
         self.assertEqual(len(rows), 3)
+
+    @with_transaction()
+    def test_statistics_of_a_period_per_person_and_notice(self):
+        "Attendance per person, notice rates, only the period's meetings"
+        pool = Pool()
+        Person = pool.get('egov.meeting.statistic.person')
+        Notice = pool.get('egov.meeting.statistic.notice')
+        Unit = pool.get('egov.meeting.statistic.unit')
+        Attendee = pool.get('egov.meeting.attendee')
+        Delivery = pool.get('egov.notify.delivery')
+        Message = pool.get('egov.notify.message')
+        Report = pool.get('egov.meeting.statistic.excel', type='report')
+        org = meeting_org()
+        meeting = self.notice(org, self.meeting(org))
+        Transaction().tasks.clear()
+        Message.hand_out(Message.search([]))
+        yz = [i for i in meeting.invitations if i.unit == org.yz_edu][0]
+        with acting_as(org.yz_clerk):
+            Delivery.mark_read([(d.message.id, d.user.id) for d in
+                    Delivery.search([('user', '=', org.yz_clerk.id)])])
+            Attendee.create([{'invitation': yz.id, 'name': '谢娜',
+                        'employee': org.yz_clerk_employee.id}])
+        today = datetime.date.today()
+        around = {'from_date': today - datetime.timedelta(days=1),
+            'to_date': today + datetime.timedelta(days=10)}
+        with acting_as(org.city_clerk, **around):
+            notice, = Notice.search([])
+            self.assertEqual(notice.meeting, meeting)
+            self.assertEqual((notice.told, notice.readers, notice.read_rate),
+                (2, 1, 50.0))
+            self.assertEqual((notice.units, notice.registered,
+                    notice.declined, notice.silent,
+                    notice.registration_rate), (2, 1, 0, 1, 50.0))
+            kind, data, _, _ = Report.execute([], {})
+        with acting_as(org.yz_clerk, **around):
+            person, = Person.search([])
+            self.assertEqual((person.employee, person.unit, person.meetings,
+                    person.present, person.late), (
+                    org.yz_clerk_employee, org.yz_edu, 1, 0, 0))
+            # Another unit's organiser figures are not hers
+            self.assertEqual(Notice.search([]), [])
+        # A period before the meeting: nothing
+        with acting_as(org.city_clerk,
+                from_date=today - datetime.timedelta(days=30),
+                to_date=today - datetime.timedelta(days=1)):
+            self.assertEqual((Notice.search([]), Person.search([]),
+                    Unit.search([])), ([], [], []))
+        import io
+        import openpyxl
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+        sheet = book[book.sheetnames[3]]
+        rows = list(sheet.values)
+        self.assertIn('阅读率（%）', rows[0])
+        self.assertEqual(rows[1][4], 50)
 
     @with_transaction()
     def test_no_forged_states(self):
