@@ -1,0 +1,46 @@
+"""The framework fixes of egov_base/speedups.py: in place where trytond
+calls them, and giving the same rows."""
+from trytond.model import modelsql
+from trytond.tests.test_tryton import with_transaction
+from trytond.transaction import Transaction
+
+from egov_base import speedups
+
+from .tools import EgovTestCase
+
+
+class CountingCursor:
+    "A real cursor that counts the reads of its description"
+
+    def __init__(self, cursor):
+        self.cursor = cursor
+        self.descriptions = 0
+
+    @property
+    def description(self):
+        self.descriptions += 1
+        return self.cursor.description
+
+    def __getattr__(self, name):
+        return getattr(self.cursor, name)
+
+
+class SpeedupsTestCase(EgovTestCase):
+    "The framework's fixes"
+
+    def test_cursor_dict_in_place(self):
+        "ModelSQL's read and search use the fixed cursor_dict"
+        self.assertIs(modelsql.cursor_dict, speedups.cursor_dict)
+
+    @with_transaction()
+    def test_cursor_dict_rows(self):
+        "Each row as a dict of its columns; the names read once a query"
+        for size in [None, 1, 1000]:
+            cursor = CountingCursor(Transaction().connection.cursor())
+            cursor.execute('SELECT id, login FROM res_user ORDER BY id')
+            rows = list(speedups.cursor_dict(cursor, size=size))
+            cursor.execute('SELECT id, login FROM res_user ORDER BY id')
+            self.assertEqual(rows, [{'id': i, 'login': login}
+                    for i, login in cursor.fetchall()])
+            self.assertGreater(len(rows), 1)
+            self.assertEqual(cursor.descriptions, 1, size)
