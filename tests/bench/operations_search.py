@@ -62,6 +62,8 @@ def run_queries(bench, users, target):
     samples = {kind: [] for kind in KINDS}
     counts = {kind: [] for kind in KINDS}
     examples = {}
+    # Answers whose count is "more than COUNT_MAX" (a bounded candidate set)
+    bounded = 0
     for n in rounds(bench):
         kind = KINDS[n % len(KINDS)]
         text = bench.rng.choice(texts[kind])
@@ -73,6 +75,7 @@ def run_queries(bench, users, target):
             continue
         samples[kind].append(elapsed)
         counts[kind].append(answer['count'])
+        bounded += answer.get('count_exact') is False
         examples.setdefault('%s %s' % (kind, text), answer['count'])
     every = [s for kind in KINDS for s in samples[kind]]
     result = summary(every)
@@ -84,6 +87,7 @@ def run_queries(bench, users, target):
         for kind in KINDS if samples[kind]}
     result['examples'] = dict(list(examples.items())[:8])
     result['users'] = len(users)
+    result['bounded_answers'] = bounded
     return result
 
 

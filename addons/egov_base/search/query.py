@@ -9,7 +9,7 @@ body field they may not read is matched on its title only."""
 import datetime
 import time
 
-from sql import Null, Union
+from sql import Null
 from sql.aggregate import Count
 
 from trytond.i18n import gettext
@@ -19,6 +19,7 @@ from trytond.rpc import RPC
 from trytond.transaction import Transaction, without_check_access
 
 from . import registry, tokens
+from . import backend as engines
 from .backend import Scope
 from .entry import load_dictionary
 from .snippet import snippet
@@ -53,22 +54,30 @@ def _date(value):
         return False
 
 
+def _is_leaf(clause):
+    return (isinstance(clause, (list, tuple)) and bool(clause)
+        and isinstance(clause[0], str) and clause[0] not in ('AND', 'OR'))
+
+
 def disjuncts(domain, bound=MAX_DISJUNCTS):
     """Domains whose union is domain: a top-level OR (also inside an AND
-    with other clauses) is split; anything else is kept whole"""
-    if not isinstance(domain, list) or not domain:
-        return [domain or []]
+    with other clauses) is split; anything else is kept whole. Rule.
+    domain_get gives tuples: ('OR', ('OR', leaf, leaf), ('OR', (leaf,)))"""
+    if not isinstance(domain, (list, tuple)) or not domain:
+        return [list(domain or [])]
+    if _is_leaf(domain):
+        return [[domain]]
+    domain = list(domain)
     if domain[0] == 'OR':
         result = []
         for clause in domain[1:]:
-            result.extend(disjuncts(
-                    clause if isinstance(clause, list) and clause
-                    and isinstance(clause[0], (str, list))
-                    and clause[0] in ('AND', 'OR') else [clause], bound))
+            result.extend(disjuncts(clause, bound))
         return result if len(result) <= bound else [domain]
     clauses = domain[1:] if domain[0] == 'AND' else domain
+    if len(clauses) == 1:
+        return disjuncts(clauses[0], bound)
     ors = [c for c in clauses
-        if isinstance(c, list) and c and c[0] == 'OR']
+        if isinstance(c, (list, tuple)) and c and c[0] == 'OR']
     if len(ors) != 1:
         return [domain]
     rest = [c for c in clauses if c is not ors[0]]
@@ -77,16 +86,14 @@ def disjuncts(domain, bound=MAX_DISJUNCTS):
 
 
 def visible_ids(Model, domain):
-    """The SQL of the ids the user may open: the record rules' domain
-    (Rule.domain_get, as Rule.query_get runs it) with its OR split into a
-    UNION, so that each part uses its own index (initiator, to-dos…)"""
+    """The selects whose union is the ids the user may open: the record
+    rules' domain (Rule.domain_get, as Rule.query_get runs it) with its OR
+    split, so that each part is matched by its own index (initiator,
+    to-dos, unit…) and stops at the count's bound"""
     with Transaction().set_user(0), \
             Transaction().set_context(_check_access=False):
-        queries = [Model.search(d, order=[], query=True)
-            for d in disjuncts(domain)]
-    if len(queries) == 1:
-        return queries[0]
-    return Union(*queries)
+        return tuple(Model.search(d, order=[], query=True)
+            for d in disjuncts(domain))
 
 
 class Search(ModelView):
@@ -194,9 +201,11 @@ class Search(ModelView):
         History = pool.get('egov.search.history')
         started = time.perf_counter()
 
-        def answer(count=0, results=(), message=None):
+        def answer(count=0, results=(), message=None, exact=True):
             return {
                 'count': count,
+                # False: there are more than count (engines.COUNT_MAX)
+                'count_exact': exact,
                 'results': list(results),
                 'took_ms': round((time.perf_counter() - started) * 1000, 2),
                 'message': message,
@@ -231,7 +240,13 @@ class Search(ModelView):
         if not count:
             message = message or gettext('egov_base.msg_search_none',
                 text=parsed.text[:30])
-        return answer(count, results, message)
+        bound = engines.COUNT_MAX
+        exact = count <= bound
+        if not exact:
+            count = bound
+            message = message or gettext('egov_base.msg_search_count_more',
+                count='{:,}'.format(bound))
+        return answer(count, results, message, exact)
 
     @classmethod
     def _entries(cls, ids):
@@ -251,14 +266,33 @@ class Search(ModelView):
         return [rows[i] for i in ids if i in rows]
 
     @classmethod
+    def _titles(cls, ids):
+        "The titles of the entries, in the order of ids"
+        Entry = Pool().get('egov.search.entry')
+        table = Entry.__table__()
+        cursor = Transaction().connection.cursor()
+        titles = {}
+        if ids:
+            cursor.execute(*table.select(table.id, table.title,
+                    where=table.id.in_(list(ids))))
+            titles = dict(cursor)
+        return [titles[i] for i in ids if i in titles]
+
+    @classmethod
     def _results(cls, hits, parsed, title_only):
         pool = Pool()
         Unit = pool.get('egov.org.unit')
         database = Transaction().database.name
         kinds = {}
+        marked = {}
         results = []
+        entries = cls._entries([i for i, _ in hits])
+        # The units' names in one read
+        with without_check_access():
+            units = {u.id: u.rec_name for u in Unit.browse(
+                    list({e[7] for e in entries if e[7]}))}
         for (entry_id, model, record, module, title, content, date, unit,
-                secrecy) in cls._entries([i for i, _ in hits]):
+                secrecy) in entries:
             Model = pool.get(model)
             if model not in kinds:
                 with without_check_access():
@@ -268,16 +302,14 @@ class Search(ModelView):
             spec = registry.spec_of(Model)
             if spec['url']:
                 url = getattr(Model(record), spec['url'])() or url
-            if unit:
-                with without_check_access():
-                    unit = Unit(unit).rec_name
+            unit = units.get(unit)
             if isinstance(date, str):
                 date = datetime.date.fromisoformat(date[:10])
             results.append({
                     'model': model,
                     'id': record,
                     'title': title or '',
-                    'snippet': snippet(text, parsed),
+                    'snippet': snippet(text, parsed, cache=marked),
                     'kind': kinds[model],
                     'module': module,
                     'unit': unit or None,
@@ -305,8 +337,7 @@ class Search(ModelView):
         if parsed and len(found) < limit:
             hits, _ = Entry.backend().search(parsed, cls.scopes(),
                 count=False, limit=limit * 3, title_only=True)
-            for row in cls._entries([i for i, _ in hits]):
-                title = row[4]
+            for title in cls._titles([i for i, _ in hits]):
                 if title and title not in found:
                     found.append(title)
         return found[:limit]

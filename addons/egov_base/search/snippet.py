@@ -30,9 +30,13 @@ def _marked(piece, query, cache):
     return cache[key]
 
 
-def snippet(text, query, width=WIDTH):
+def snippet(text, query, width=WIDTH, cache=None):
+    """cache: {word: marked} shared by the snippets of one query (the same
+    words recur; telling whether one matches segments it)"""
     if not text:
         return ''
+    if cache is None:
+        cache = {}
     normal = _normalised_chars(text)
     start = None
     for term in sorted(query.terms, key=len, reverse=True):
@@ -42,7 +46,6 @@ def snippet(text, query, width=WIDTH):
                 start = position
     if start is None:
         # A pinyin query: find the first word whose tokens match
-        cache = {}
         offset = 0
         for piece in tokens.tokenizer().cut(text[:SCAN]):
             if _marked(piece, query, cache):
@@ -53,7 +56,6 @@ def snippet(text, query, width=WIDTH):
         start = 0
     start = max(0, start - BEFORE)
     window = text[start:start + width]
-    cache = {}
     parts = []
     for piece in tokens.tokenizer().cut(window):
         escaped = html.escape(piece)

@@ -188,6 +188,74 @@ class SearchTestCase(EgovTestCase):
             self.assertEqual(by_date['count'], answer['count'])
 
     @with_transaction()
+    def test_count_is_exact_up_to_the_bound(self):
+        """Up to COUNT_MAX matches the count is exact; above it the count
+        is marked (count_exact false, the message says "more than") and
+        pages still come, by relevance and by date"""
+        from egov_base.search import backend
+        Contact = Pool().get('egov.directory.contact')
+        org = create_org()
+        with acting_as(org.yz_clerk):
+            Contact.create([{'name': '防汛联络员%s' % i,
+                        'organisation': '防汛抗旱指挥部'} for i in range(3)])
+        run_index_queue()
+        saved, backend.COUNT_MAX = backend.COUNT_MAX, 3
+        try:
+            with acting_as(org.yz_clerk):
+                answer = search('防汛')
+                self.assertEqual(answer['count'], 3)
+                self.assertIs(answer['count_exact'], True)
+                self.assertEqual(len(answer['results']), 3)
+                Contact.create([{'name': '防汛联络员9',
+                            'organisation': '防汛抗旱指挥部'}])
+            run_index_queue()
+            with acting_as(org.yz_clerk):
+                for text in ['防汛', 'fangxun', 'fx']:
+                    with self.subTest(text=text):
+                        answer = search(text)
+                        self.assertEqual(answer['count'], 3)
+                        self.assertIs(answer['count_exact'], False)
+                        self.assertIn('3', answer['message'])
+                        self.assertGreaterEqual(len(answer['results']), 3)
+                by_date = search('防汛', order='date', limit=2)
+                self.assertIs(by_date['count_exact'], False)
+                self.assertEqual(len(by_date['results']), 2)
+                self.assertEqual(by_date['results'][0]['title'],
+                    '防汛联络员9')
+            with acting_as(org.zs_clerk):
+                # The other county's clerk: nothing, and an exact nothing
+                answer = search('防汛')
+                self.assertEqual(answer['count'], 0)
+                self.assertIs(answer['count_exact'], True)
+        finally:
+            backend.COUNT_MAX = saved
+
+    @with_transaction()
+    def test_suggestions_stay_in_scope(self):
+        """Two counties' clerks typing the same prefix (Chinese, pinyin,
+        initials) are suggested their own titles only, however many the
+        other has"""
+        pool = Pool()
+        Contact = pool.get('egov.directory.contact')
+        Search = pool.get('egov.search')
+        org = create_org()
+        with acting_as(org.zs_clerk):
+            Contact.create([{'name': '防汛物资仓库%s' % i}
+                    for i in range(5)])
+        with acting_as(org.yz_clerk):
+            Contact.create([{'name': '防汛抗旱指挥部'}])
+        run_index_queue()
+        for prefix in ['防汛', 'fangx', 'fx']:
+            with self.subTest(prefix=prefix):
+                with acting_as(org.yz_clerk):
+                    self.assertEqual(Search.suggest(prefix, 2),
+                        ['防汛抗旱指挥部'])
+                with acting_as(org.zs_clerk):
+                    suggested = Search.suggest(prefix, 8)
+                    self.assertEqual(len(suggested), 5)
+                    self.assertNotIn('防汛抗旱指挥部', suggested)
+
+    @with_transaction()
     def test_filters(self):
         "Kind, module, unit, date; a bad date is said"
         org = self.setup_records()

@@ -465,7 +465,10 @@
         // With no result, the server's explanation is the empty state
         message.textContent = count ? answer.message || '' : '';
         message.hidden = !(count && answer.message);
-        $('count').textContent = t('count', {count: count})
+        // Above the server's bound the count is a lower bound (约…条以上)
+        $('count').textContent = (answer.count_exact === false
+            ? t('count_more', {count: count.toLocaleString('en-US')})
+            : t('count', {count: count}))
             + (answer.took_ms !== undefined && answer.took_ms !== null
                 ? t('took', {ms: Math.round(Number(answer.took_ms))}) : '');
         results.replaceChildren();
