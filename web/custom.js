@@ -418,3 +418,45 @@ document.title = Sao.config.title;
     }, POLL_MS);
 })();
 // ---- egov notification bell without the bus (issue 12) end ----
+// ---- egov integer graph ticks (issue 17) begin ----
+// billboard.js spreads about ten ticks over the value axis, so a chart of
+// counts up to 3 reads 0.5, 1.5 …: when every measure of a graph view is
+// an integer field, small ranges get a tick per unit and no label is ever
+// fractional.
+(function() {
+    'use strict';
+    var UNIT_TICKS_UP_TO = 8;
+    var Chart = Sao.View.Graph.Chart;
+    var bb_config = Chart.prototype._bb_config;
+    Chart.prototype._bb_config = function(data) {
+        var config = bb_config.call(this, data);
+        var fields = this.view.screen.model.fields;
+        var integer = this.yfields.length && this.yfields.every(function(y) {
+            // '#' counts the records: an integer too
+            return (y.name == '#') || (fields[y.name] &&
+                fields[y.name].description.type == 'integer');
+        });
+        if (!config.axis || !integer) {
+            return config;
+        }
+        var max = 0;
+        (data.columns || []).forEach(function(column) {
+            if (column[0] != 'labels') {
+                column.slice(1).forEach(function(value) {
+                    max = Math.max(max, Number(value) || 0);
+                });
+            }
+        });
+        var tick = {
+            format: function(value) {
+                return Number.isInteger(value) ? value : '';
+            },
+        };
+        if (max <= UNIT_TICKS_UP_TO) {
+            tick.stepSize = 1;
+        }
+        config.axis.y = jQuery.extend(config.axis.y || {}, {tick: tick});
+        return config;
+    };
+})();
+// ---- egov integer graph ticks (issue 17) end ----

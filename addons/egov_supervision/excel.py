@@ -13,6 +13,8 @@ from trytond.wizard import Button, StateReport, StateView, Wizard
 
 from egov_base.excel.writer import write_table
 
+from .exceptions import SupervisionError
+
 Column = namedtuple('Column', ['name', 'title', 'kind', 'required'])
 # The rows of a sheet: a city has a few thousand units at most
 MAX_ROWS = 20000
@@ -103,8 +105,13 @@ def workbook(data):
     context = {k: data.get(k) for k in ['from_date', 'to_date', 'axis']}
     with Transaction().set_context(**context):
         definitions = Model.fields_get(names)
-        rows = Model.read([r.id for r in Model.search([], limit=MAX_ROWS)],
-            names)
+        # Refused rather than cut: a sheet missing rows would read as whole
+        count = Model.search([], count=True)
+        if count > MAX_ROWS:
+            raise SupervisionError(gettext(
+                    'egov_supervision.msg_export_too_large',
+                    rows=count, limit=MAX_ROWS))
+        rows = Model.read([r.id for r in Model.search([])], names)
     columns = []
     if what == 'assessment':
         columns.append(Column('rank', gettext(

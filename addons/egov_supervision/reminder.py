@@ -19,7 +19,8 @@ from egov_base.tools import check_read_access, enqueue
 
 from .acting import acting_units, in_group, trusted
 from .exceptions import SupervisionAccessError, SupervisionError
-from .task import OPEN_STATES, clear_cache, working_days_before
+from .task import (
+    OPEN_STATES, clear_cache, message_values, working_days_before)
 
 LEVELS = [
     ('due', "Due Soon"),
@@ -167,15 +168,34 @@ class Reminder(ModelSQL, ModelView):
 
     @classmethod
     def send(cls, reminders):
-        "Send the queued reminders through the notification service"
+        """Send the queued reminders through the notification service.
+        What the messages need is read once for the batch: every message
+        created resets the records' caches, so that reading it through
+        reminder.task in the loop read the batch's tasks (and their units'
+        names) again for each reminder, 14 s for a batch of 200"""
         pool = Pool()
         Message = pool.get('egov.notify.message')
+        Task = pool.get('egov.supervision.task')
         User = pool.get('res.user')
-        reminders = [r for r in cls.browse(reminders) if r.state == 'queued']
+        with without_check_access():
+            rows = [r for r in cls.read([int(r) for r in reminders],
+                    ['state', 'level', 'note', 'sender', 'task'])
+                if r['state'] == 'queued']
+            tasks = {t['id']: t for t in Task.read(
+                    list({r['task'] for r in rows}),
+                    ['title', 'deadline', 'owner', 'leader', 'lead_unit',
+                        'lead_unit.rec_name'])}
+            heads = head_posts_of({t['lead_unit'] for t in tasks.values()})
+            names = {u['id']: u['rec_name'] for u in User.read(
+                    list({t[n] for t in tasks.values()
+                            for n in ('owner', 'leader') if t[n]}),
+                    ['rec_name'])}
         to_write = []
-        for reminder in reminders:
-            task = reminder.task
-            recipients = reminder.recipient_spec()
+        for row in rows:
+            task = tasks[row['task']]
+            unit_name = task['lead_unit.']['rec_name']
+            recipients = recipients_of(row['level'], task,
+                heads.get(task['lead_unit'], []))
             values = {'state': 'failed'}
             if not any(recipients.values()):
                 values['error'] = gettext(
@@ -183,46 +203,29 @@ class Reminder(ModelSQL, ModelView):
             else:
                 try:
                     message = Message.send('egov_supervision',
-                        'task_' + reminder.level, recipients,
-                        task.notify_values(note=reminder.note or ''),
-                        record=task, urgency=(
-                            'urgent' if reminder.level != 'due'
+                        'task_' + row['level'], recipients,
+                        message_values(task['title'], unit_name,
+                            task['deadline'], row['note'] or ''),
+                        record=Task(task['id']), urgency=(
+                            'urgent' if row['level'] != 'due'
                             else 'normal'),
                         action='egov_supervision.act_task_form',
-                        sender=reminder.sender.id if reminder.sender
-                        else None)
+                        sender=row['sender'])
                 except UserError as exception:
                     values['error'] = str(exception)[:200]
                 else:
-                    users = recipients['users']
-                    names = [u.rec_name for u in User.browse(users[:10])]
+                    shown = [names[u] for u in recipients['users'][:10]]
                     if recipients['posts']:
-                        names.append(gettext(
+                        shown.append(gettext(
                                 'egov_supervision.msg_reminder_unit_head',
-                                unit=task.lead_unit.rec_name))
+                                unit=unit_name))
                     values.update(state='sent', error=None,
                         message=message.id if message else None,
-                        recipients='、'.join(names)[:250])
-            to_write.extend(([reminder], values))
+                        recipients='、'.join(shown)[:250])
+            to_write.extend(([cls(row['id'])], values))
         if to_write:
             with without_check_access():
                 cls.write(*to_write)
-
-    def recipient_spec(self):
-        "{'users': [...], 'posts': [...]} this reminder goes to"
-        task = self.task
-        users, posts = set(), set()
-        heads = head_posts(task.lead_unit)
-        if self.level in {'due', 'overdue', 'manual'}:
-            if task.owner:
-                users.add(task.owner.id)
-            else:
-                posts.update(heads)
-        if self.level == 'head':
-            posts.update(heads)
-        if self.level == 'leader' and task.leader:
-            users.add(task.leader.id)
-        return {'users': sorted(users), 'posts': sorted(posts)}
 
     # Messages of the task's life (not reminders: not logged here)
 
@@ -278,10 +281,36 @@ class Reminder(ModelSQL, ModelView):
 
 def head_posts(unit):
     "The ids of the head posts (主要负责人) of unit"
+    return head_posts_of([unit.id]).get(unit.id, [])
+
+
+def head_posts_of(units):
+    "{unit id: [ids of its head posts]} of the units (ids)"
     Post = Pool().get('egov.org.post')
+    heads = {}
     with without_check_access():
-        return [p.id for p in Post.search([
-                    ('unit', '=', unit.id), ('head', '=', True)])]
+        for post in Post.search_read([('unit', 'in', list(units)),
+                    ('head', '=', True)], order=[('id', 'ASC')],
+                fields_names=['unit']):
+            heads.setdefault(post['unit'], []).append(post['id'])
+    return heads
+
+
+def recipients_of(level, task, heads):
+    """{'users': [...], 'posts': [...]} a reminder of level about task (the
+    values of its owner and leader) goes to; heads: the lead unit's head
+    posts"""
+    users, posts = set(), set()
+    if level in {'due', 'overdue', 'manual'}:
+        if task['owner']:
+            users.add(task['owner'])
+        else:
+            posts.update(heads)
+    if level == 'head':
+        posts.update(heads)
+    if level == 'leader' and task['leader']:
+        users.add(task['leader'])
+    return {'users': sorted(users), 'posts': sorted(posts)}
 
 
 def may_urge(task):

@@ -282,7 +282,7 @@ class Task(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def search_silent(cls, name, clause):
-        from .board import silent_condition
+        from .figure import silent_condition
         table = cls.__table__()
         today = Pool().get('ir.date').today()
         query = table.select(table.id,
@@ -418,6 +418,26 @@ class Task(Workflow, ModelSQL, ModelView):
         if mode in {'create', 'write'} and (mode == 'create' or {
                     'deadline', 'state'} & set(field_names or ())):
             cls.update_lights(tasks)
+        if mode == 'create':
+            Pool().get('egov.supervision.board.figure').refresh_tasks(
+                [t.id for t in tasks])
+
+    # The board's counts follow every change of a task in its transaction:
+    # those of its lead unit before the change and after it
+
+    @classmethod
+    def on_write(cls, tasks, values):
+        callbacks = super().on_write(tasks, values)
+        ids, before = [t.id for t in tasks], {t.lead_unit.id for t in tasks}
+        Figure = Pool().get('egov.supervision.board.figure')
+        return callbacks + [lambda: Figure.refresh_tasks(ids, before)]
+
+    @classmethod
+    def on_delete(cls, tasks):
+        callbacks = super().on_delete(tasks)
+        before = {t.lead_unit.id for t in tasks}
+        Figure = Pool().get('egov.supervision.board.figure')
+        return callbacks + [lambda: Figure.refresh(before)]
 
     @classmethod
     def copy(cls, tasks, default=None):
@@ -489,6 +509,9 @@ class Task(Workflow, ModelSQL, ModelView):
         cursor.execute(*table.update([table.light], [case], where=where))
         changed = cursor.rowcount
         clear_cache(cls)
+        if tasks is None:
+            # The nightly run: every count of the board again, for today
+            Pool().get('egov.supervision.board.figure').refresh(today=today)
         return changed
 
     # Transitions
@@ -645,12 +668,8 @@ class Task(Workflow, ModelSQL, ModelView):
 
     def notify_values(self, note=''):
         "The values of the message templates (templates.xml)"
-        return {
-            'title': self.title[:200],
-            'unit': self.lead_unit.rec_name[:100],
-            'deadline': self.deadline.isoformat(),
-            'note': (note or '')[:500],
-            }
+        return message_values(self.title, self.lead_unit.rec_name,
+            self.deadline, note)
 
     def acts_for_lead(self):
         return trusted() or self.lead_unit.id in acting_units()
@@ -745,6 +764,16 @@ class Milestone(ModelSQL, ModelView):
                         'egov_supervision.msg_milestone_outside',
                         milestone=milestone.name, date=milestone.date,
                         start=task.start, deadline=task.deadline))
+
+
+def message_values(title, unit, deadline, note=''):
+    "The values of the message templates (templates.xml) of a task"
+    return {
+        'title': title[:200],
+        'unit': unit[:100],
+        'deadline': deadline.isoformat(),
+        'note': (note or '')[:500],
+        }
 
 
 def working_deadline(start, days):

@@ -20,6 +20,10 @@ from operations import operation, rounds
 
 TASKS = 100000
 MARK = '基准督查任务'
+# The rows a list or graph of the web client asks for (Sao.config.limit)
+CLIENT_LIMIT = 1000
+OPEN_STATES = ('assigned', 'accepted', 'in_progress',
+    'completion_requested', 'returned')
 
 
 def generate_tasks(bench, count=TASKS):
@@ -42,7 +46,8 @@ def generate_tasks(bench, count=TASKS):
                 assigning_unit, lead_unit, leader, start, deadline, rhythm,
                 state, light, extension_count, reminder_count,
                 last_feedback, create_uid, create_date)
-            SELECT %(mark)s, 'instruction', %(mark)s, %(city)s, u.id,
+            SELECT %(mark)s::varchar, 'instruction', %(mark)s::varchar,
+                %(city)s, u.id,
                 (%(leaders)s::int[])[1 + g %% %(nleaders)s],
                 %(today)s::date - 90, %(today)s::date + (g %% 121) - 60,
                 CASE WHEN g %% 3 = 0 THEN 'monthly' ELSE 'weekly' END,
@@ -72,11 +77,16 @@ def generate_tasks(bench, count=TASKS):
 
 
 def cleanup(bench):
+    from trytond.transaction import Transaction
     with bench.sql.transaction():
         bench.sql.execute("DELETE FROM ir_queue WHERE name = "
             "'egov_supervision'")
         bench.sql.execute('DELETE FROM egov_supervision_task '
             'WHERE title = %s', (MARK,))
+    # The board's counts, made behind the ORM's back: count again
+    with Transaction().start(bench.database, 0) as transaction:
+        bench.pool.get('egov.supervision.board.figure').refresh()
+        transaction.commit()
 
 
 def city_officer(bench):
@@ -113,6 +123,7 @@ def supervision_board_city(bench):
     samples = []
     try:
         with Transaction().start(bench.database, 0) as transaction:
+            # As the nightly run: every light, then the board's counts
             Task.update_lights()
             transaction.commit()
         user = city_officer(bench)
@@ -120,17 +131,23 @@ def supervision_board_city(bench):
             'silent', 'extended']
         for n in rounds(bench):
             with bench.as_user(user):
+                # What the web client does: a search of a page of groups
+                # (sao's limit), then a read of their fields
                 began = time.perf_counter()
-                rows = Board.search_read([], fields_names=fields)
+                boards = Board.search([], limit=CLIENT_LIMIT)
+                rows = Board.read([b.id for b in boards], fields)
                 elapsed = (time.perf_counter() - began) * 1000
             if n >= 0:
                 samples.append(elapsed)
-        groups = len(rows)
-        open_tasks = sum(r['open'] for r in rows)
+        shown = len(rows)
+        groups, open_tasks = bench.fetch(
+            'SELECT count(DISTINCT (lead_unit, leader)), count(*) '
+            'FROM egov_supervision_task WHERE state = ANY(%s)',
+            (list(OPEN_STATES),))[0]
     finally:
         cleanup(bench)
     result = summary(samples)
-    result.update(tasks=TASKS, open=open_tasks, groups=groups,
+    result.update(tasks=TASKS, open=open_tasks, groups=groups, shown=shown,
         target_p95_ms=200, meets_target=result['p95_ms'] < 200)
     return result
 

@@ -90,11 +90,20 @@ def test_board_and_task_on_laptop_and_phone(browser, server, screenshots,
 
     for size, viewport in [('laptop', LAPTOP), ('phone', PHONE)]:
         person = Person(browser, server, 'zhaoyang', viewport)
+        # China's time, not headless Chromium's UTC (the deadlines' days)
+        assert person.page.evaluate(
+            'Intl.DateTimeFormat().resolvedOptions().timeZone'
+            ) == 'Asia/Shanghai'
         page = open_board(person)
         page.screenshot(path=screenshots / (
                 'supervision-board-%s.png' % size))
         text = visible_text(page)
         assert '实时监控' in page.text_content('#tablist')
+        # Counts: whole ticks only, never 0.5 (web/custom.js)
+        ticks = [t for t in page.locator(
+                '.tab-content .bb-axis-y .tick text').all_text_contents()
+            if t.strip()]
+        assert ticks and all(t.isdigit() for t in ticks), ticks
         assert not LATIN.search(text), (size, LATIN.findall(text))
 
         page = open_task(person)
@@ -102,6 +111,11 @@ def test_board_and_task_on_laptop_and_phone(browser, server, screenshots,
                 'supervision-task-%s.png' % size))
         text = visible_text(page)
         assert '主办单位' in text and '分管领导' in text, text
+        if size == 'laptop':
+            # The milestones' third column reads whole, not "已·"
+            header = page.locator(FORM + 'th:has-text("已办结")').first
+            assert header.evaluate('th => [th, ...th.querySelectorAll("*")]'
+                '.every(e => e.scrollWidth <= e.clientWidth + 1)')
         assert not LATIN.search(text), (size, LATIN.findall(text))
         if size == 'phone':
             assert page.evaluate('document.documentElement.scrollWidth'
