@@ -10,8 +10,9 @@ meeting_board_500     the status board of that meeting as the organiser
                       registered / status of 500 units) once the worker has
                       handed the notice out; target p95 < 100 ms
 meeting_signin_1000   1,000 attendees each sign in with the door code in
-                      their own request (a transaction as each person);
-                      target: all within a minute, no error
+                      their own request (a transaction as each person), in
+                      two processes as a server's two workers; target: all
+                      within a minute, no error
 
 What the rounds made is deleted at the end."""
 import datetime
@@ -183,6 +184,27 @@ def meeting_board_500(bench):
     return result
 
 
+# The server's workers (gunicorn's sync workers on this 2-core machine)
+WORKERS = 2
+
+
+def in_workers(function, items):
+    """function(part) for WORKERS parts of items at once, each in a process
+    forked from this one as a server's workers are; their results"""
+    import multiprocessing
+    context = multiprocessing.get_context('fork')
+    results = context.Queue()
+    parts = [items[i::WORKERS] for i in range(WORKERS)]
+    workers = [context.Process(target=lambda part=part: results.put(
+                function(part))) for part in parts]
+    for worker in workers:
+        worker.start()
+    answers = [results.get(timeout=600) for _ in workers]
+    for worker in workers:
+        worker.join()
+    return answers
+
+
 @operation('meeting_signin_1000')
 def meeting_signin_1000(bench):
     """1,000 people of the organisation, each an attendee, sign in with the
@@ -204,18 +226,27 @@ def meeting_signin_1000(bench):
         request(bench, 0, lambda: Attendee.create([{
                         'meeting': meeting, 'employee': e, 'name': name,
                         'state': 'registered'} for e, _, name in people]))
+        def sign_in(persons):
+            "Each person's sign-in in a request of its own: (ms, errors)"
+            done, failed = [], 0
+            for person in persons:
+                try:
+                    # The code the door shows at that moment (it turns
+                    # every 30 s; the run lasts longer)
+                    elapsed, _ = request(bench, person,
+                        lambda: signin.sign_in_by_code(
+                            meeting, signin.door_code(meeting)))
+                except Exception:
+                    failed += 1
+                    continue
+                done.append(elapsed)
+            return done, failed
+
         began_all = time.perf_counter()
-        for _, person, _ in people:
-            try:
-                # The code the door shows at that moment (it turns every
-                # 30 s; the run lasts longer)
-                elapsed, _ = request(bench, person,
-                    lambda: signin.sign_in_by_code(
-                        meeting, signin.door_code(meeting)))
-            except Exception:
-                errors += 1
-                continue
-            samples.append(elapsed)
+        for done, failed in in_workers(sign_in,
+                [person for _, person, _ in people]):
+            samples.extend(done)
+            errors += failed
         seconds = time.perf_counter() - began_all
         signed = bench.fetch('SELECT count(*) FROM egov_meeting_attendee '
             'WHERE meeting = %s AND signed_at IS NOT NULL', (meeting,))[0][0]
