@@ -16,10 +16,13 @@ from sql import Cast, Column, Join, Literal, Null, Values
 from trytond import backend
 from trytond.cache import Cache
 from trytond.model.modelsql import _TABLE_QUERY_COLUMNS
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
 # A read more than this after its search computes again
 KEEP_SECONDS = 60
+# Parameters of one statement's VALUES list, well under PostgreSQL's 65,535
+MAX_PARAMETERS = 30000
 _serving = threading.local()
 
 
@@ -89,12 +92,20 @@ class FiguresCacheMixin:
         if not kept or not ids or any(
                 int(i) not in kept['rows'] for i in ids):
             return super().read(ids, fields_names)
-        _serving.rows = {cls.__name__: (
-                kept['names'], [kept['rows'][int(i)] for i in ids])}
-        try:
-            return super().read(ids, fields_names)
-        finally:
-            _serving.rows = {}
+        names = kept['names']
+        # PostgreSQL takes at most 65,535 parameters a statement: the
+        # VALUES list of a read of thousands of groups is cut in slices
+        result = []
+        for sub in grouped_slice(ids, max(1, MAX_PARAMETERS // (
+                        len(names) + 1))):
+            sub = list(sub)
+            _serving.rows = {cls.__name__: (
+                    names, [kept['rows'][int(i)] for i in sub])}
+            try:
+                result.extend(super().read(sub, fields_names))
+            finally:
+                _serving.rows = {}
+        return result
 
     @classmethod
     def __table__(cls):
