@@ -163,7 +163,8 @@ def chart(meeting):
     rows = [[None] * room.seats_per_row for _ in range(room.rows)]
     for attendee in meeting.attendees:
         row, number = attendee.seat_row, attendee.seat_number
-        if row is None or number is None:
+        # One who asked for leave after the seating keeps no seat
+        if row is None or number is None or attendee.state == 'declined':
             continue
         target = rostrum if row == 0 else (
             rows[row - 1] if row <= len(rows) else None)

@@ -424,6 +424,12 @@ class MeetingTestCase(EgovMeetingTestCase):
                         'second': clerk.id}}, 'swap')
         self.assertEqual(Attendee(head.id).seat, '第1排6座')
         self.assertEqual(Attendee(clerk.id).seat, '第1排5座')
+        # One who asks for leave after the seating leaves an empty seat on
+        # the printed chart
+        Attendee.write([Attendee(clerk.id)], {'state': 'declined'})
+        rostrum, rows = chart(Meeting(meeting.id))
+        self.assertEqual(rows[0][4], None)
+        self.assertEqual(rows[0][5], Attendee(head.id))
 
     @with_transaction()
     def test_rostrum_takes_leaders_by_rank(self):
