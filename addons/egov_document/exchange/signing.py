@@ -183,7 +183,11 @@ def sm2_encrypt(public_key, data):
 
 def sm2_decrypt(private_key, data):
     "The plaintext of sm2_encrypt's data, or DecryptionError"
-    if data[:1] == b'\x04':
+    # C1 as 04‖x‖y (ours, GB/T 35276) or as x‖y (gmssl's): an x of the
+    # second form starts with the byte 04 once in 256, so the prefix is
+    # taken as one only when the point after it lies on the curve
+    if data[:1] == b'\x04' and len(data) > 65 and _on_curve(
+            data[1:65].hex()):
         data = data[1:]
     if len(data) < 64 + 32 + 1:
         raise DecryptionError('short')

@@ -333,6 +333,22 @@ class PackageTestCase(unittest.TestCase):
         with self.assertRaises(signing.DecryptionError):
             signing.sm2_decrypt(signing.generate_key_pair()[0], ours)
 
+    def test_sm2_point_without_prefix_starting_with_04(self):
+        "A C1 of gmssl's form (x‖y) whose x starts with the byte 04"
+        # Made once with sm2_encrypt, its 04 prefix taken off: one
+        # ciphertext in 256 is such, and CI once met one of gmssl's
+        private_key = (
+            '9f3ab8de81a533dfe72a6883239f5995f371e1779c564916f88f9dd0946b996d')
+        data = bytes.fromhex(
+            '047b26a182d7e09a2a6a5b935aa980b5b905a3c3bb2420a9be4aece5709ffc2f'
+            '482366476eec48bed2b87164ddc776d6efba787aaded6c01d5d61ac14dd87c2d'
+            'dc78d79ebd1a4495c101e64491a93e8c33971b50886e659209dfd4e7b619ef91'
+            'c4ffcffb638a')
+        self.assertEqual(signing.sm2_decrypt(private_key, data),
+            '收文'.encode())
+        self.assertEqual(signing.sm2_decrypt(private_key, b'\x04' + data),
+            '收文'.encode())
+
     def test_status_receipt(self):
         "签收回执: signed by the receiver, checked by the sender"
         package = self.peer.package(US)
