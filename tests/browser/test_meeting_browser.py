@@ -6,6 +6,7 @@ saved; on her phone (390×844) she swaps them back with two taps; then
 signs in and is welcomed with his seat. Chinese only, no horizontal
 scrolling on the phone, no script error."""
 import base64
+import datetime
 import io
 import re
 import urllib.parse
@@ -146,3 +147,37 @@ def test_meeting_form_seats_and_phone_sign_in(browser, server,
     phone.screenshot(path=screenshots / 'meeting-signed-in-phone.png')
     assert not errors, errors
     context.close()
+
+    # 数据分析: the organiser's five views, each a list that fits the
+    # laptop's width; 各单位参会情况 also as a chart
+    person = Person(browser, server, 'sunli', LAPTOP)
+    page = person.page
+    for number, view in enumerate(['各单位办会情况', '各单位参会情况',
+                '个人参会统计', '通知阅读率与报名率', '会议室使用情况']):
+        path = ['会议管理', '数据分析'] if not number else []
+        for name in path + [view]:
+            entry = page.locator('#menu .column-char[title="%s"]' % name)
+            entry.wait_for(timeout=30000)
+            entry.click()
+        page.wait_for_selector('#tablist li:has-text("%s")' % view)
+        tab = page.locator('.tab-content .tab-pane.active')
+        tab.locator('.treeview table').first.wait_for()
+        # The year's meetings by default: the demo's is tomorrow's
+        if view == '各单位参会情况' and datetime.date.today() != (
+                datetime.date(datetime.date.today().year, 12, 31)):
+            tab.locator('.treeview tr').filter(
+                has_text='袁州区教育体育局').first.wait_for(timeout=30000)
+        page.wait_for_timeout(500)
+        page.screenshot(path=screenshots / (
+                'meeting-statistics-%d.png' % (number + 1)))
+        assert tab.locator('.treeview').first.evaluate(
+            'e => e.scrollWidth <= e.clientWidth + 1'), view
+        text = tab.inner_text()
+        assert not LATIN.search(text), (view, LATIN.findall(text))
+        if view == '各单位参会情况':
+            page.click('.tab-content .tab-pane.active .btn-toolbar '
+                'button[title*="切换"]')
+            tab.locator('svg').first.wait_for()
+            page.wait_for_timeout(1000)
+            page.screenshot(path=screenshots / 'meeting-statistics-chart.png')
+    assert not person.errors, person.errors
