@@ -6,7 +6,9 @@ limit, this one for the document's) would concern it."""
 import datetime
 
 from trytond.pool import Pool, PoolMeta
-from trytond.transaction import without_check_access
+from trytond.transaction import Transaction, without_check_access
+
+from egov_workflow.reminder import REMIND_BATCH
 
 # Yellow from this many days before the deadline (as the light: document.py)
 DUE_SOON = datetime.timedelta(days=2)
@@ -20,7 +22,10 @@ class DeadlineReminderMixin:
 
     @classmethod
     def remind_deadline(cls):
-        "Scheduler: 催办 the holders of documents near or past their deadline"
+        """Scheduler: 催办 the holders of documents near or past their
+        deadline. The to-dos are marked here; their holders are told by the
+        task queue in batches (egov_workflow's REMIND_BATCH), each in a
+        transaction of its own."""
         pool = Pool()
         Date = pool.get('ir.date')
         Task = pool.get('egov.workflow.task')
@@ -34,25 +39,38 @@ class DeadlineReminderMixin:
                     ], order=[('deadline', 'ASC'), ('id', 'ASC')])
             for start in range(0, len(documents), SLICE):
                 chunk = documents[start:start + SLICE]
-                by_instance = {d.workflow.id: d for d in chunk if d.workflow}
                 tasks = Task.search([
-                        ('instance', 'in', list(by_instance)),
+                        ('instance', 'in',
+                            [d.workflow.id for d in chunk if d.workflow]),
                         ('state', '=', 'open'),
                         ('kind', '=', 'todo'),
                         ['OR',
                             ('reminded_at', '=', None),
                             ('reminded_at', '<', now - REMIND_EVERY)],
                         ])
-                cls._remind_holders(tasks, by_instance, today)
+                Task.mark_reminded([t.id for t in tasks], now)
+                for first in range(0, len(tasks), REMIND_BATCH):
+                    with Transaction().set_context(
+                            queue_name='egov_document'):
+                        Task.__queue__.notify_document_deadline(
+                            tasks[first:first + REMIND_BATCH], cls.__name__)
 
     @classmethod
-    def _remind_holders(cls, tasks, by_instance, today):
+    def remind_holders(cls, tasks, today):
+        "Tell the holders of the open to-dos of the documents of tasks"
         pool = Pool()
         Message = pool.get('egov.notify.message')
-        Task = pool.get('egov.workflow.task')
         from egov_workflow.task import phone_page
+        tasks = [t for t in tasks if t.state == 'open']
+        with without_check_access():
+            documents = cls.search([
+                    ('workflow', 'in', list({t.instance.id for t in tasks})),
+                    ])
+        by_instance = {d.workflow.id: d for d in documents}
         for task in tasks:
-            document = by_instance[task.instance.id]
+            document = by_instance.get(task.instance.id)
+            if not document or not document.deadline:
+                continue
             late = (today - document.deadline).days
             event = 'document_overdue' if late > 0 else 'document_due'
             Message.send('egov_document', event, {'users': [task.user.id]}, {
@@ -62,8 +80,17 @@ class DeadlineReminderMixin:
                     'days': abs(late),
                     }, record=str(task), action='egov_workflow.act_inbox',
                 urgency='urgent', url=phone_page(task), actionable=True)
-        if tasks:
-            Task.write(tasks, {'reminded_at': datetime.datetime.now()})
+
+
+class Task(metaclass=PoolMeta):
+    __name__ = 'egov.workflow.task'
+
+    @classmethod
+    def notify_document_deadline(cls, tasks, document_model):
+        "Queue: the 催办 of remind_deadline for a batch of to-dos"
+        pool = Pool()
+        Date = pool.get('ir.date')
+        pool.get(document_model).remind_holders(tasks, Date.today())
 
 
 class Incoming(DeadlineReminderMixin, metaclass=PoolMeta):

@@ -5,6 +5,7 @@ import datetime
 from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
 
+from egov_base.tests.notify_tools import run_queue
 from egov_base.tests.tools import acting_as
 
 from .tools import DocumentHelpers, EgovDocumentTestCase, document_org
@@ -51,6 +52,7 @@ class DeadlineReminderTestCase(DocumentHelpers, EgovDocumentTestCase):
             today + datetime.timedelta(days=30))
 
         Incoming.remind_deadline()
+        run_queue()
         subjects = sorted(s for s, _ in self.reminders(org.yz_clerk))
         self.assertEqual(len(subjects), 2, subjects)
         self.assertTrue(any('已超期3天' in s for s in subjects), subjects)
@@ -64,6 +66,7 @@ class DeadlineReminderTestCase(DocumentHelpers, EgovDocumentTestCase):
 
         # The same day again: nothing more
         Incoming.remind_deadline()
+        run_queue()
         self.assertEqual(len(self.reminders(org.yz_clerk)), 2)
 
         # A day later: told again
@@ -71,6 +74,7 @@ class DeadlineReminderTestCase(DocumentHelpers, EgovDocumentTestCase):
         Task.write(tasks, {'reminded_at': datetime.datetime.now()
                 - datetime.timedelta(days=1, minutes=1)})
         Incoming.remind_deadline()
+        run_queue()
         self.assertEqual(len(self.reminders(org.yz_clerk)), 4)
 
     @with_transaction()
@@ -85,4 +89,5 @@ class DeadlineReminderTestCase(DocumentHelpers, EgovDocumentTestCase):
         Instance.terminate([incoming.workflow])
         self.assertEqual(Incoming(incoming.id).workflow_state, 'terminated')
         Incoming.remind_deadline()
+        run_queue()
         self.assertEqual(self.reminders(org.yz_clerk), [])

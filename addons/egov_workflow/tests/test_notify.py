@@ -8,6 +8,7 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
+from egov_base.tests.notify_tools import run_queue
 from egov_base.tests.tools import acting_as
 
 from .test_workflow import WorkflowHelpers, workflow_org
@@ -80,6 +81,7 @@ class NotifyTestCase(WorkflowHelpers, EgovWorkflowTestCase):
                 })
         with in_english():
             Task.remind_overdue()
+            run_queue()
         self.assertEqual(self.labels(org.leader)[-1], '已超期：分管领导审批')
         for user in [org.office_head, org.leader, org.school_head]:
             for label in self.labels(user):

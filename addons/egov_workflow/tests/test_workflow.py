@@ -11,6 +11,7 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
+from egov_base.tests.notify_tools import run_queue
 from egov_base.tests.tools import acting_as, create_org
 
 from .tools import EgovWorkflowTestCase, request_processes
@@ -539,6 +540,7 @@ class WorkflowTestCase(WorkflowHelpers, EgovWorkflowTestCase):
         task, = self.open_tasks(org.office_head)
         self.assertEqual(len(notes(org.office_head)), 1)
         Task.remind_overdue()
+        run_queue()
         self.assertEqual(len(notes(org.office_head)), 1)
         Task.write([task], {
                 'deadline': datetime.datetime.now()
@@ -546,7 +548,12 @@ class WorkflowTestCase(WorkflowHelpers, EgovWorkflowTestCase):
         zh_cn, = pool.get('ir.lang').search([('code', '=', 'zh_CN')])
         pool.get('res.user').write([org.office_head], {'language': zh_cn.id})
         Task.remind_overdue()
+        # Marked by the scheduler at once, told by the queue
+        self.assertTrue(Task(task.id).reminded_at)
+        self.assertEqual(len(notes(org.office_head)), 1)
+        run_queue()
         Task.remind_overdue()
+        run_queue()
         self.assertEqual(notes(org.office_head)[1:], ['已超期：部门负责人审批'])
 
         Task.write([task], {'reminded_at': None})
