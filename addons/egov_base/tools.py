@@ -31,10 +31,11 @@ def retry_delay(first_seconds, tries, most_seconds):
         seconds=min(most_seconds, first_seconds * 2 ** (tries - 1)))
 
 
-def enqueue(Model, method, records, queue_name, delay=None):
-    """Hand records to the task queue queue_name for Model.method; a retry
-    after delay (a timedelta) is queued only when a worker runs: without
-    one, the model's cron takes the records when they are due"""
+def enqueue(Model, method, records, queue_name, *args, delay=None):
+    """Hand records (and args) to the task queue queue_name for
+    Model.method; a retry after delay (a timedelta) is queued only when a
+    worker runs: without one, the model's cron takes the records when they
+    are due"""
     from trytond import config
     from trytond.transaction import Transaction
     if not records:
@@ -46,7 +47,22 @@ def enqueue(Model, method, records, queue_name, delay=None):
     if delay is not None:
         context['queue_scheduled_at'] = delay
     with Transaction().set_context(**context):
-        getattr(Model.__queue__, method)(list(records))
+        getattr(Model.__queue__, method)(list(records), *args)
+
+
+def forget_records(Model, ids=None):
+    """Rows of Model changed behind the ORM (by SQL): the transaction's
+    records of ids, or all of them, are stale"""
+    from trytond.transaction import Transaction
+    transaction = Transaction()
+    for cache in transaction.cache.values():
+        if Model.__name__ in cache:
+            if ids is None:
+                cache[Model.__name__].clear()
+            else:
+                for id_ in ids:
+                    cache[Model.__name__].pop(id_, None)
+    transaction.counter += 1
 
 
 def check_read_access(Model, records):

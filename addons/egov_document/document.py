@@ -10,6 +10,7 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
+from egov_base.tools import forget_records
 from egov_base.upload.attachment import UploadGuardMixin
 
 from .exceptions import DocumentError
@@ -93,12 +94,7 @@ class DocumentMixin(UploadGuardMixin):
         cursor.execute(*table.update([table.division],
                 [unit.select(unit.division, where=unit.id == table.unit)],
                 where=where))
-        # Changed behind the ORM: the records read before are stale
-        transaction = Transaction()
-        for cache in transaction.cache.values():
-            if cls.__name__ in cache:
-                cache[cls.__name__].clear()
-        transaction.counter += 1
+        forget_records(cls)
 
     @classmethod
     def preprocess_values(cls, mode, values):

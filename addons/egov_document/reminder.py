@@ -6,8 +6,9 @@ limit, this one for the document's) would concern it."""
 import datetime
 
 from trytond.pool import Pool, PoolMeta
-from trytond.transaction import Transaction, without_check_access
+from trytond.transaction import without_check_access
 
+from egov_base.tools import enqueue
 from egov_workflow.reminder import REMIND_BATCH
 
 # Yellow from this many days before the deadline (as the light: document.py)
@@ -50,10 +51,9 @@ class DeadlineReminderMixin:
                         ])
                 Task.mark_reminded([t.id for t in tasks], now)
                 for first in range(0, len(tasks), REMIND_BATCH):
-                    with Transaction().set_context(
-                            queue_name='egov_document'):
-                        Task.__queue__.notify_document_deadline(
-                            tasks[first:first + REMIND_BATCH], cls.__name__)
+                    enqueue(Task, 'notify_document_deadline',
+                        tasks[first:first + REMIND_BATCH], 'egov_document',
+                        cls.__name__)
 
     @classmethod
     def remind_holders(cls, tasks, today):

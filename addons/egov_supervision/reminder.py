@@ -15,12 +15,11 @@ from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
-from egov_base.tools import check_read_access, enqueue
+from egov_base.tools import check_read_access, enqueue, forget_records
 
 from .acting import acting_units, in_group, trusted
 from .exceptions import SupervisionAccessError, SupervisionError
-from .task import (
-    OPEN_STATES, clear_cache, message_values, working_days_before)
+from .task import OPEN_STATES, message_values, working_days_before
 
 LEVELS = [
     ('due', "Due Soon"),
@@ -162,7 +161,7 @@ class Reminder(ModelSQL, ModelView):
                         where=counted.task == task.id)],
                 where=task.id.in_(reminder.select(reminder.task,
                         where=reminder.date == date))))
-        clear_cache(Task)
+        forget_records(Task)
 
     # Sending
 

@@ -17,7 +17,7 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
 
-from egov_base.tools import check_read_access
+from egov_base.tools import check_read_access, forget_records
 
 from .acting import acting_units, check_acting, trusted
 from .exceptions import SupervisionError, SupervisionValidationError
@@ -508,7 +508,7 @@ class Task(Workflow, ModelSQL, ModelView):
         cursor = Transaction().connection.cursor()
         cursor.execute(*table.update([table.light], [case], where=where))
         changed = cursor.rowcount
-        clear_cache(cls)
+        forget_records(cls)
         if tasks is None:
             # The nightly run: every count of the board again, for today
             Pool().get('egov.supervision.board.figure').refresh(today=today)
@@ -793,11 +793,3 @@ def working_days_before(date, days):
             count += 1
     return date
 
-
-def clear_cache(Model):
-    "Rows changed behind the ORM: the records read before are stale"
-    transaction = Transaction()
-    for cache in transaction.cache.values():
-        if Model.__name__ in cache:
-            cache[Model.__name__].clear()
-    transaction.counter += 1

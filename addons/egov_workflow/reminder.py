@@ -9,7 +9,7 @@ from trytond.pyson import Eval
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 
-from egov_base.tools import IN_MAX, enqueue
+from egov_base.tools import IN_MAX, enqueue, forget_records
 
 from .exceptions import TaskHolderError, TaskStateError
 
@@ -66,18 +66,11 @@ class Task(metaclass=PoolMeta):
     def mark_reminded(cls, ids, when):
         "Note when the holders of the tasks of ids were reminded"
         table = cls.__table__()
-        transaction = Transaction()
-        cursor = transaction.connection.cursor()
+        cursor = Transaction().connection.cursor()
         for sub_ids in grouped_slice(ids, IN_MAX):
             cursor.execute(*table.update([table.reminded_at], [when],
                     where=table.id.in_(list(sub_ids))))
-        # What the ORM's write does after its UPDATE: the transaction's
-        # caches forget the tasks
-        transaction.counter += 1
-        for cache in transaction.cache.values():
-            if cls.__name__ in cache:
-                for id_ in ids:
-                    cache[cls.__name__].pop(id_, None)
+        forget_records(cls, ids)
 
     @classmethod
     def notify_overdue(cls, tasks):
