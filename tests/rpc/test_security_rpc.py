@@ -337,6 +337,43 @@ def database_execute(server, sql, params=()):
             connection.execute(sql, params)
 
 
+def database_fetch(server, sql, params=()):
+    if server.backend == 'sqlite':
+        connection = sqlite3.connect(server.database_path())
+        try:
+            return connection.execute(
+                sql.replace('%s', '?'), params).fetchall()
+        finally:
+            connection.close()
+    import psycopg
+    with psycopg.connect(server.uri + server.database) as connection:
+        return connection.execute(sql, params).fetchall()
+
+
+def test_session_activity_written_when_due(sec_server):
+    """A call bumps its session's activity when the last bump is older than
+    a tenth of the 30 minutes, and writes nothing otherwise"""
+    session = log_in(sec_server, 'mashuai')
+
+    def active_after_call(minutes_ago):
+        then = (datetime.datetime.now()
+            - datetime.timedelta(minutes=minutes_ago)).replace(microsecond=0)
+        database_execute(sec_server,
+            'UPDATE ir_session SET write_date = %s WHERE key = %s',
+            (then, session.token))
+        session.search_read('egov.org.unit', [], ['name'], limit=1)
+        (active,), = database_fetch(sec_server,
+            'SELECT write_date FROM ir_session WHERE key = %s',
+            (session.token,))
+        if isinstance(active, str):
+            active = datetime.datetime.fromisoformat(active)
+        return then, active
+    then, active = active_after_call(1)
+    assert active == then
+    then, active = active_after_call(5)
+    assert active > then + datetime.timedelta(minutes=4)
+
+
 def test_idle_session_is_refused(sec_server):
     "After 30 idle minutes the session ends"
     session = log_in(sec_server, 'mashuai')

@@ -650,6 +650,54 @@ class SessionTestCase(SecurityTestCase):
         self.assertFalse(Session.check(org.yz_clerk.id, key))
         self.assertIsNone(Session.check(org.yz_clerk.id, key))
 
+    @with_transaction()
+    def test_session_of_another_person_or_address(self):
+        "A key is valid for its own person, from the address it was made at"
+        pool = Pool()
+        Session = pool.get('ir.session')
+        org = create_org()
+        request = {'remote_addr': '10.1.2.3'}
+        with Transaction().set_user(org.yz_clerk.id), \
+                Transaction().set_context(_request=request):
+            key = Session.new()
+            self.assertTrue(Session.check(org.yz_clerk.id, key))
+            self.assertIsNone(Session.check(org.zs_clerk.id, key))
+            self.assertIsNone(Session.check(org.yz_clerk.id, key[:-1] + 'x'))
+        with Transaction().set_context(
+                _request={'remote_addr': '10.9.9.9'}):
+            self.assertIsNone(Session.check(org.yz_clerk.id, key))
+        with Transaction().set_context(_request=request):
+            self.assertTrue(Session.check(org.yz_clerk.id, key))
+
+    @with_transaction()
+    def test_expired_sessions_removed_at_login(self):
+        "Logging in removes the person's sessions past max_age or idle"
+        pool = Pool()
+        Session = pool.get('ir.session')
+        org = create_org()
+        with Transaction().set_user(org.yz_clerk.id):
+            old, idle, live = Session.new(), Session.new(), Session.new()
+        with Transaction().set_user(org.zs_clerk.id):
+            other = Session.new()
+        table = Session.__table__()
+        now = datetime.datetime.now()
+        cursor = Transaction().connection.cursor()
+        for key, created, active in [
+                (old, now - datetime.timedelta(
+                        seconds=config.getint('session', 'max_age') + 60),
+                    now),
+                (idle, now, now - datetime.timedelta(
+                        seconds=config.getint('session', 'timeout') + 60)),
+                (other, now - datetime.timedelta(days=400), now)]:
+            cursor.execute(*table.update(
+                    [table.create_date, table.write_date], [created, active],
+                    where=table.key == key))
+        with Transaction().set_user(org.yz_clerk.id):
+            new = Session.new()
+        keys = {s.key for s in Session.search([])}
+        self.assertEqual(keys & {old, idle, live, other, new},
+            {live, other, new})
+
 
 class WeakScanTestCase(SecurityTestCase):
 
