@@ -1,5 +1,6 @@
 """Snippets: a window of the text around the first match, HTML-escaped,
 the matching words wrapped in <mark>."""
+import functools
 import html
 import unicodedata
 
@@ -11,13 +12,31 @@ BEFORE = 30
 SCAN = 1500
 
 
+class _CharFolding(dict):
+    """str.translate's table: each character to its NFKC form in lower
+    case where that is one character (so positions are kept), learnt the
+    first time it is met"""
+
+    def __missing__(self, code):
+        c = chr(code)
+        n = unicodedata.normalize('NFKC', c).lower()
+        folded = self[code] = n if len(n) == 1 else c.lower()
+        return folded
+
+
+_FOLDING = _CharFolding()
+
+
 def _normalised_chars(text):
     "Normalise character by character, keeping positions"
-    out = []
-    for c in text:
-        n = unicodedata.normalize('NFKC', c).lower()
-        out.append(n if len(n) == 1 else c.lower())
-    return ''.join(out)
+    return text.translate(_FOLDING)
+
+
+@functools.lru_cache(maxsize=20000)
+def _word_tokens(word):
+    """The word and its index tokens (its pinyin, initials…): the same
+    words recur in every query's snippets"""
+    return (word, *tokens.document_tokens(word))
 
 
 def _marked(piece, query, cache):
@@ -25,8 +44,7 @@ def _marked(piece, query, cache):
     if not key:
         return False
     if key not in cache:
-        cache[key] = any(query.matches(t)
-            for t in [key] + tokens.document_tokens(key))
+        cache[key] = any(query.matches(t) for t in _word_tokens(key))
     return cache[key]
 
 

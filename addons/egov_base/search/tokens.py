@@ -66,6 +66,10 @@ MAX_CACHED_CLAUSE = 200
 _lock = threading.Lock()
 _tokenizer = None
 _words_loaded = set()
+# The word list last synchronised: the words' cache gives the same object
+# until the dictionary changes, so a query need not normalise 12,000 unit
+# names again to find nothing new
+_words_synced = None
 
 
 def normalise(text):
@@ -308,6 +312,10 @@ def sync_words(words):
     """Make this process's dictionary hold exactly the given extra words
     (the government terms stay): added ones are learnt, removed ones
     forgotten"""
+    global _words_synced
+    if words is _words_synced:
+        return
+    given = words
     words = {w for w in (normalise(w).strip() for w in words)
         if w and len(w) <= 40}
     with _lock:
@@ -321,3 +329,4 @@ def sync_words(words):
                 _words_loaded.discard(word)
         _clause_tokens.cache_clear()
     add_words(words)
+    _words_synced = given
