@@ -3,6 +3,7 @@ initials find the same records; a user finds exactly the approval
 requests they may open (the model's own search is the oracle), a 密级
 draft is found by its author only — no result, count, suggestion nor hot
 word of it reaches the others; bad input gets an answer."""
+import concurrent.futures
 import subprocess
 import sys
 
@@ -153,3 +154,32 @@ def test_filters_for_the_ui(indexed):
     assert kinds['egov.org.unit'] == '组织机构'
     assert REQUEST in kinds
     assert dict(filters['modules'])['egov_base'] == '基础平台'
+
+
+def test_parallel_writes_leave_the_newest_text_indexed(indexed):
+    """Eight people's writes of one request at once each index it after
+    their call, at the same moment: the index ends with the request's last
+    title (an indexing that met another's entry runs again)"""
+    hujun = Session(indexed, 'hujun', PASSWORD)
+    process, = hujun.search_read('egov.workflow.process',
+        [('code', '=', 'outgoing_approval'), ('state', '=', 'active')],
+        ['id'], limit=1)
+    request, = hujun.model(REQUEST, 'create', [{
+                'title': '关于并发索引初稿的请示', 'process': process['id'],
+                'values': {'summary': '并发索引'}}])
+    sessions = [Session(indexed, 'hujun', PASSWORD) for _ in range(8)]
+
+    def write(n):
+        try:
+            sessions[n].model(REQUEST, 'write', [request],
+                {'title': '关于并发索引第%d稿的请示' % n})
+            return 'written'
+        except RPCError as error:
+            return error.kind
+    with concurrent.futures.ThreadPoolExecutor(len(sessions)) as pool:
+        outcomes = list(pool.map(write, range(len(sessions))))
+    assert 'written' in outcomes, outcomes
+    final, = hujun.search_read(REQUEST, [('id', '=', request)], ['title'])
+    answer = query(hujun, '并发索引', filters={'kind': REQUEST})
+    found = [r['title'] for r in answer['results'] if r['id'] == request]
+    assert found == [final['title']], (found, final, outcomes)

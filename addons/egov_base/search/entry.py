@@ -2,10 +2,12 @@
 the backend; entries change through the task queue when records do."""
 import datetime
 import logging
+from contextlib import contextmanager
 
 from sql import Column, Literal
 from sql.functions import CurrentTimestamp
 
+from trytond import backend
 from trytond.model import Index, ModelSQL, ModelView, Unique, fields
 from trytond.pool import Pool
 from trytond.tools import grouped_slice
@@ -159,10 +161,11 @@ class Entry(ModelSQL, ModelView):
             # One statement per batch; the ids come back with their record
             for sub in grouped_slice(rows, 100):
                 sub = list(sub)
-                cursor.execute(*table.insert(
-                        [Column(table, c) for c in names],
-                        [values(r) for r in sub],
-                        returning=[table.id, table.model, table.record]))
+                with _retried_when_indexed_meanwhile():
+                    cursor.execute(*table.insert(
+                            [Column(table, c) for c in names],
+                            [values(r) for r in sub],
+                            returning=[table.id, table.model, table.record]))
                 ids = {(m, r): i for i, m, r in cursor}
                 for row in sub:
                     row['id'] = ids[row['model'], row['record']]
@@ -315,6 +318,24 @@ class Entry(ModelSQL, ModelView):
         gone = [r for r, in cursor if r not in existing]
         if gone:
             cls.forget(model_name, gone)
+
+
+@contextmanager
+def _retried_when_indexed_meanwhile():
+    """A record written twice queues two indexings, which two workers may
+    run at once: neither sees the other's entry, and the second insert
+    waits for the first to commit, then fails on the unique index. It is
+    turned into the error on which the worker (or the dispatcher) runs the
+    task again, in a new transaction that reads the newest record and
+    replaces the entry; otherwise the newer text would be lost."""
+    try:
+        yield
+    except backend.DatabaseIntegrityError as error:
+        constraint = getattr(getattr(error, 'diag', None),
+            'constraint_name', None)
+        if constraint and constraint.endswith('_record_unique'):
+            raise backend.DatabaseOperationalError(str(error)) from error
+        raise
 
 
 def inactive_context():

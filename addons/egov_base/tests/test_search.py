@@ -418,3 +418,84 @@ class SearchTestCase(EgovTestCase):
             self.assertEqual(search('防汛抗旱')['count'], 0)
         status, = Status.search([('model', '=', 'egov.directory.contact')])
         self.assertEqual(status.failed, 1)
+
+
+class ConcurrentIndexingTestCase(EgovTestCase):
+    "Two indexings of one record at once (two workers), on PostgreSQL"
+
+    def test_second_indexer_runs_again(self):
+        """The second indexer's insert waits for the first to commit; it
+        then fails with the error on which the worker runs the task again,
+        and the run again stores the newest text"""
+        import threading
+
+        from trytond import backend
+        from trytond.tests.test_tryton import DB_NAME
+        if backend.name == 'sqlite':
+            self.skipTest('one writer at a time on SQLite')
+        pool = Pool(DB_NAME)
+        Unit = pool.get('egov.org.unit')
+        Entry = pool.get('egov.search.entry')
+        Queue = pool.get('ir.queue')
+        with Transaction().start(DB_NAME, 0) as transaction:
+            unit, = Unit.create([{'code': 'RACE-1',
+                        'name': '并发索引测试局', 'kind': 'city'}])
+            unit_id = unit.id
+            Transaction().tasks.clear()
+            transaction.commit()
+        first_inserted = threading.Event()
+        may_commit = threading.Event()
+        outcome = {}
+
+        def first():
+            with Transaction().start(DB_NAME, 0) as transaction:
+                Entry.index_records('egov.org.unit', [unit_id])
+                first_inserted.set()
+                may_commit.wait(30)
+                transaction.commit()
+
+        def second():
+            with Transaction().start(DB_NAME, 0) as transaction:
+                # Its snapshot is taken before the first one commits
+                Unit(unit_id).name
+                first_inserted.wait(30)
+                try:
+                    Entry.index_records('egov.org.unit', [unit_id])
+                    transaction.commit()
+                    outcome['error'] = None
+                except Exception as error:
+                    transaction.rollback()
+                    outcome['error'] = error
+        try:
+            threads = [threading.Thread(target=first),
+                threading.Thread(target=second)]
+            for thread in threads:
+                thread.start()
+            first_inserted.wait(30)
+            # The second's insert is waiting for the first's row by now
+            threading.Event().wait(0.5)
+            with Transaction().start(DB_NAME, 0) as transaction:
+                Unit.write([Unit(unit_id)], {'name': '并发索引测试新局'})
+                Transaction().tasks.clear()
+                may_commit.set()
+                transaction.commit()
+            for thread in threads:
+                thread.join(60)
+            self.assertIsInstance(
+                outcome['error'], backend.DatabaseOperationalError)
+            with Transaction().start(DB_NAME, 0) as transaction:
+                Entry.index_records('egov.org.unit', [unit_id])
+                transaction.commit()
+            with Transaction().start(DB_NAME, 0):
+                entry, = Entry.search([('model', '=', 'egov.org.unit'),
+                        ('record', '=', unit_id)])
+                self.assertEqual(entry.title, '并发索引测试新局')
+        finally:
+            may_commit.set()
+            with Transaction().start(DB_NAME, 0) as transaction:
+                Entry.forget('egov.org.unit', [unit_id])
+                Unit.delete([Unit(unit_id)])
+                # The indexings the unit's changes queued (committed here)
+                Queue.delete(Queue.search([('name', '=', 'egov_search')]))
+                Transaction().tasks.clear()
+                transaction.commit()
