@@ -34,3 +34,35 @@ for name in ['trytond.model.modelsql', 'trytond.ir.model',
         'trytond.ir.translation']:
     if name in sys.modules:
         sys.modules[name].cursor_dict = cursor_dict
+
+
+# JSON-RPC answers. trytond.protocols.jsonrpc streams an answer longer than
+# 1,400 bytes as Python's pure-Python encoder yields it: one piece per
+# token (6,000 for the inbox's 20 rows), and gunicorn's sync worker writes
+# each piece as an HTTP chunk of its own, a system call each: the inbox
+# page took 24 ms over HTTP against 5 ms in-process. The answer is encoded
+# by the C encoder in one go instead and given in blocks of BLOCK
+# characters (still a stream, compressed when the client accepts gzip).
+BLOCK = 64 * 1024
+
+
+def json_in_blocks():
+    """Install the block encoder in trytond.protocols.jsonrpc; called by
+    the web side (egov_base.web_page), whose import brings the server's
+    protocols (and the configured database backend) anyway"""
+    from trytond.protocols import jsonrpc
+    if getattr(jsonrpc.encoder, 'in_blocks', False):
+        return
+
+    class BlockEncoder(type(jsonrpc.encoder)):
+        in_blocks = True
+
+        def iterencode(self, o, _one_shot=False):
+            # _one_shot picks the C encoder (which calls self.default for
+            # the dates, decimals and bytes)
+            text = ''.join(super().iterencode(o, _one_shot=True))
+            if _one_shot:
+                return [text]
+            return (text[i:i + BLOCK] for i in range(0, len(text), BLOCK))
+
+    jsonrpc.encoder = BlockEncoder(separators=(',', ':'))

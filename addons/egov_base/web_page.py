@@ -18,6 +18,11 @@ from trytond.pool import Pool
 from trytond.protocols.wrappers import HTTPStatus, Response
 from trytond.transaction import Transaction
 
+from .speedups import json_in_blocks
+
+# The JSON-RPC answers of the server this module serves pages on
+json_in_blocks()
+
 # What the pages may load and reach: their own files and the npm packages
 # under the web root; no inline script, no framing
 POLICY = [

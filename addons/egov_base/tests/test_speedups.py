@@ -49,3 +49,34 @@ class SpeedupsTestCase(EgovTestCase):
                     for i, login in cursor.fetchall()])
             self.assertGreater(len(rows), 1)
             self.assertEqual(cursor.descriptions, 1, size)
+
+    def test_json_answers_in_blocks(self):
+        """The server's JSON-RPC encoder gives what Tryton's gives, in
+        blocks of 64 KiB instead of a piece per token"""
+        import datetime
+        import json
+        from decimal import Decimal
+
+        from trytond.protocols import jsonrpc
+
+        speedups.json_in_blocks()
+        self.assertTrue(jsonrpc.encoder.in_blocks)
+        tryton = jsonrpc.JSONEncoder(separators=(',', ':'))
+        rows = [{'id': i, 'title': '关于做好第%d号公文的通知' % i,
+                'create_date': datetime.datetime(2026, 12, 4, 9, i % 60),
+                'deadline': datetime.date(2026, 12, 31),
+                'amount': Decimal('12.50'), 'data': b'\x00\xff',
+                'tags': {'急件'}, 'light': None, 'ratio': 0.1}
+            for i in range(3000)]
+        answer = {'id': 1, 'result': rows}
+        expected = ''.join(tryton.iterencode(answer))
+        blocks = list(jsonrpc.encoder.iterencode(answer))
+        self.assertEqual(''.join(blocks), expected)
+        self.assertEqual(jsonrpc.encoder.encode(answer), expected)
+        self.assertEqual(len(blocks), -(-len(expected) // speedups.BLOCK))
+        self.assertTrue(all(len(b) == speedups.BLOCK for b in blocks[:-1]))
+        self.assertEqual(json.loads(expected)['result'][7]['title'],
+            '关于做好第7号公文的通知')
+        # A short answer is still one string (Tryton's dumps)
+        self.assertEqual(jsonrpc.dumps({'id': 1, 'result': [1, 'a']}),
+            '{"id":1,"result":[1,"a"]}')
