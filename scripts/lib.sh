@@ -81,9 +81,10 @@ setup() {
     if [ "$purpose" = test ]; then
         # openssl verifies the receipts' timestamps, fc-match checks the
         # official fonts' stand-ins (egov_document's tests); nginx puts two
-        # servers behind one address in the load test's smoke run
+        # servers behind one address in the load test's smoke run, wrk
+        # times single pages at full rate (tests/load/pages.py)
         apt_install postgresql chromium fonts-noto-cjk $extraction \
-            openssl fontconfig nginx-light
+            openssl fontconfig nginx-light wrk
         python_packages requirements-dev.txt
     else
         apt_install fonts-noto-cjk $extraction

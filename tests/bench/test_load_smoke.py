@@ -62,3 +62,26 @@ def test_load_run_reports_every_operation(bench_database, results):
     assert os.path.exists(results / run / 'trytond-worker.log')
     assert '| **all but login** |' in (
         results / run / 'report.md').read_text(encoding='utf-8')
+
+
+@pytest.mark.skipif(not shutil.which('wrk'), reason="wrk is not installed")
+def test_pages_at_full_rate(bench_database, results):
+    "--pages: wrk on the no-op, the one-row read and the inbox page"
+    command = [sys.executable, RUN, '--dsn', DSN, '--template',
+        bench_database, '--database', DATABASE, '--fresh', '--no-update',
+        '--pages', '--users', '2', '--seconds', '2', '--workers', '1',
+        '--no-worker', '--people', '5', '--results', str(results)]
+    done = subprocess.run(command, capture_output=True, text=True,
+        timeout=300)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    (run,) = os.listdir(results)
+    with open(results / run / 'report.json', encoding='utf-8') as fp:
+        report = json.load(fp)
+    pages = report['pages']
+    for name in ['noop', 'own_user', 'inbox']:
+        assert pages[name]['requests'] > 0, pages
+        assert pages[name]['errors'] == 0, pages
+        assert 0 < pages[name]['p50_ms'] <= pages[name]['p99_ms'], pages
+    assert pages['inbox_rate_of_own_user'] > 0
+    assert (results / run / 'wrk-inbox.txt').read_text().startswith(
+        'Running 2s test')

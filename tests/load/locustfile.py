@@ -20,14 +20,11 @@ import os
 import random
 
 from locust import FastHttpUser, between, constant, events, task
+from pages import INBOX_DOMAIN_ORDER, INBOX_FIELDS
 
 DATABASE = os.environ.get('LOAD_DATABASE', 'egov_load')
 WAIT = float(os.environ.get('LOAD_WAIT', '0'))
 
-# What the inbox list (egov_workflow view/task_list.xml) shows
-INBOX_FIELDS = ['title', 'step_name', 'process_name', 'sender_name',
-    'create_date', 'deadline', 'light', 'state', 'kind']
-INBOX_DOMAIN_ORDER = [('create_date', 'DESC'), ('id', 'DESC')]
 # The 收文 form's header (egov_document view/incoming_form.xml)
 DOCUMENT_FIELDS = ['rec_name', 'title', 'source_name', 'source_number',
     'received_date', 'urgency', 'secrecy', 'deadline', 'receipt',

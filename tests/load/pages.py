@@ -1,0 +1,92 @@
+"""Single pages at full rate, as the issue measured them: wrk (Debian
+package wrk) with a few connections on one person's session against the
+servers of tests/load/run, one page after the other:
+
+noop      common.server.version: HTTP, JSON, the dispatcher, no database
+own_user  res.user.read of one's own name: the session check, a
+          transaction, the access check
+inbox     egov.workflow.task.search_read of one's open to-dos, 20 rows,
+          newest first (the phone's 我的待办, the locust mix's inbox)
+
+Each page is first called once to check that it answers a result (a
+JSON-RPC error comes back with HTTP 200, which wrk would count as done)."""
+import json
+import os
+import re
+import subprocess
+
+# What the inbox list (egov_workflow view/task_list.xml) shows
+INBOX_FIELDS = ['title', 'step_name', 'process_name', 'sender_name',
+    'create_date', 'deadline', 'light', 'state', 'kind']
+INBOX_DOMAIN_ORDER = [('create_date', 'DESC'), ('id', 'DESC')]
+LUA = '''wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+%(auth)s
+wrk.body = %(body)s
+'''
+UNITS = {'us': 0.001, 'ms': 1.0, 's': 1000.0}
+
+
+def bodies(user_id, context):
+    "{page: (database path or not, JSON-RPC body)}"
+    def body(method, *params):
+        return json.dumps({'id': 1, 'method': method, 'params': params})
+    return {
+        'noop': (False, body('common.server.version')),
+        'own_user': (True, body('model.res.user.read', [user_id], ['name'],
+                context)),
+        'inbox': (True, body('model.egov.workflow.task.search_read',
+                [('user', '=', user_id), ('state', '=', 'open'),
+                    ('kind', '=', 'todo')], 0, 20, INBOX_DOMAIN_ORDER,
+                INBOX_FIELDS, context)),
+        }
+
+
+def lua_string(text):
+    return '"%s"' % text.replace('\\', '\\\\').replace('"', '\\"')
+
+
+def parse(text):
+    "Requests/s, requests, latency percentiles (ms) and errors of wrk"
+    result = {
+        'per_s': float(re.search(r'Requests/sec:\s+([\d.]+)', text)[1]),
+        'requests': int(re.search(r'(\d+) requests in', text)[1]),
+        }
+    for percent, value, unit in re.findall(
+            r'^\s+(50|75|90|99)%\s+([\d.]+)(us|ms|s)\s*$', text, re.M):
+        result['p%s_ms' % percent] = round(float(value) * UNITS[unit], 2)
+    non_2xx = re.search(r'Non-2xx or 3xx responses: (\d+)', text)
+    socket = re.search(r'Socket errors: (.*)', text)
+    result['errors'] = int(non_2xx[1]) if non_2xx else 0
+    if socket:
+        result['socket_errors'] = socket[1].strip()
+    return result
+
+
+def run(url, database, auth, user_id, context, directory, seconds=15,
+        connections=8, threads=2, check=None):
+    """{page: figures}, and the inbox's rate against the one-row read's;
+    check(path, body) calls a page once and raises on an error"""
+    results = {}
+    for name, (with_database, body) in bodies(user_id, context).items():
+        path = '/%s/rpc/' % database if with_database else '/rpc/'
+        if check:
+            check(path, body)
+        script = os.path.join(directory, 'wrk-%s.lua' % name)
+        with open(script, 'w', encoding='utf-8') as fp:
+            fp.write(LUA % {
+                    'auth': ('wrk.headers["Authorization"] = %s'
+                        % lua_string(auth)) if with_database else '',
+                    'body': lua_string(body)})
+        done = subprocess.run(['wrk', '-t', str(min(threads, connections)),
+                '-c',
+                str(connections), '-d', '%ds' % seconds, '--latency',
+                '-s', script, url + path], capture_output=True, text=True,
+            timeout=seconds + 60, check=True)
+        with open(os.path.join(directory, 'wrk-%s.txt' % name), 'w',
+                encoding='utf-8') as fp:
+            fp.write(done.stdout)
+        results[name] = parse(done.stdout)
+    results['inbox_rate_of_own_user'] = round(
+        results['inbox']['per_s'] / results['own_user']['per_s'], 2)
+    return results
