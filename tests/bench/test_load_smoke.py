@@ -31,20 +31,25 @@ def results(tmp_path):
     drop(DATABASE)
 
 
-def test_load_run_reports_every_operation(bench_database, results):
-    hosts = '2' if shutil.which('nginx') or os.path.exists(
-        '/usr/sbin/nginx') else '1'
-    command = [sys.executable, RUN, '--dsn', DSN, '--template',
-        bench_database, '--database', DATABASE, '--fresh', '--no-update',
-        '--users', '2', '--spawn-rate', '2', '--seconds', '10',
-        '--workers', '1', '--hosts', hosts, '--people', '20',
+def run_load(template, results, *options):
+    "tests/load/run on a fresh clone of template; (its directory, report)"
+    command = [sys.executable, RUN, '--dsn', DSN, '--template', template,
+        '--database', DATABASE, '--fresh', '--no-update', *options,
         '--results', str(results)]
     done = subprocess.run(command, capture_output=True, text=True,
         timeout=300)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     (run,) = os.listdir(results)
     with open(results / run / 'report.json', encoding='utf-8') as fp:
-        report = json.load(fp)
+        return results / run, json.load(fp)
+
+
+def test_load_run_reports_every_operation(bench_database, results):
+    hosts = '2' if shutil.which('nginx') or os.path.exists(
+        '/usr/sbin/nginx') else '1'
+    run, report = run_load(bench_database, results, '--users', '2',
+        '--spawn-rate', '2', '--seconds', '10', '--workers', '1',
+        '--hosts', hosts, '--people', '20')
     operations = report['operations']
     assert {'login', 'inbox', 'floor_noop', 'floor_own_user'} <= set(
         operations), operations
@@ -58,30 +63,23 @@ def test_load_run_reports_every_operation(bench_database, results):
         assert report['across_hosts'] == {'login_on': 'A',
             'session_served_by_B': True, 'change_on_A_seen_by_B': True}
     # Every process was stopped: their logs are complete
-    assert os.path.exists(results / run / 'gunicorn-A.log')
-    assert os.path.exists(results / run / 'trytond-worker.log')
+    assert os.path.exists(run / 'gunicorn-A.log')
+    assert os.path.exists(run / 'trytond-worker.log')
     assert '| **all but login** |' in (
-        results / run / 'report.md').read_text(encoding='utf-8')
+        run / 'report.md').read_text(encoding='utf-8')
 
 
 @pytest.mark.skipif(not shutil.which('wrk'), reason="wrk is not installed")
 def test_pages_at_full_rate(bench_database, results):
     "--pages: wrk on the no-op, the one-row read and the inbox page"
-    command = [sys.executable, RUN, '--dsn', DSN, '--template',
-        bench_database, '--database', DATABASE, '--fresh', '--no-update',
-        '--pages', '--users', '2', '--seconds', '2', '--workers', '1',
-        '--no-worker', '--people', '5', '--results', str(results)]
-    done = subprocess.run(command, capture_output=True, text=True,
-        timeout=300)
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    (run,) = os.listdir(results)
-    with open(results / run / 'report.json', encoding='utf-8') as fp:
-        report = json.load(fp)
+    run, report = run_load(bench_database, results, '--pages', '--users',
+        '2', '--seconds', '2', '--workers', '1', '--no-worker', '--people',
+        '5')
     pages = report['pages']
     for name in ['noop', 'own_user', 'inbox']:
         assert pages[name]['requests'] > 0, pages
         assert pages[name]['errors'] == 0, pages
         assert 0 < pages[name]['p50_ms'] <= pages[name]['p99_ms'], pages
     assert pages['inbox_rate_of_own_user'] > 0
-    assert (results / run / 'wrk-inbox.txt').read_text().startswith(
+    assert (run / 'wrk-inbox.txt').read_text().startswith(
         'Running 2s test')
