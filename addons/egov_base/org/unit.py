@@ -15,7 +15,7 @@ from trytond.transaction import Transaction, check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from ..exceptions import OrgError, OrgValidationError
-from ..tools import IN_MAX
+from ..tools import IN_MAX, forget_records
 from . import scope
 from .codes import (
     CODE_PATTERN,
@@ -518,15 +518,7 @@ class Unit(DeactivableMixin, ModelSQL, ModelView):
                             [division, owner],
                             where=fields.SQL_OPERATORS['in'](
                                 table.id, sub_ids)))
-                cls._forget(ids)
-
-    @classmethod
-    def _forget(cls, ids):
-        "Drop records changed by SQL from the transaction's record cache"
-        for cache in Transaction().cache.values():
-            if cls.__name__ in cache:
-                for id_ in ids:
-                    cache[cls.__name__].pop(id_, None)
+                forget_records(cls, ids)
 
     @classmethod
     def subtree(cls, unit_ids):
