@@ -3,7 +3,8 @@ meeting form (1366×768), its seating chart and the door's QR code; she
 drags one card onto another on the arrange page (调整座位) and the swap is
 saved; on her phone (390×844) she swaps them back with two taps; then
 宋涛 of 袁州区教育体育局 on his phone (390×844) opens what the code says,
-signs in and is welcomed with his seat. Chinese only, no horizontal
+signs in and is welcomed with his seat; 孙丽 opens the five views of
+数据分析 on her laptop and on her phone. Chinese only, no horizontal
 scrolling on the phone, no script error."""
 import base64
 import datetime
@@ -21,6 +22,9 @@ from .test_sao import PASSWORD
 
 sync_api = pytest.importorskip('playwright.sync_api')
 LATIN = re.compile(r'[A-Za-z]{4,}')
+# 会议管理 › 数据分析
+STATISTICS = ['各单位办会情况', '各单位参会情况', '个人参会统计',
+    '通知阅读率与报名率', '会议室使用情况']
 
 
 def test_meeting_form_seats_and_phone_sign_in(browser, server,
@@ -149,11 +153,10 @@ def test_meeting_form_seats_and_phone_sign_in(browser, server,
     context.close()
 
     # 数据分析: the organiser's five views, each a list that fits the
-    # laptop's width; 各单位参会情况 also as a chart
+    # laptop's width; 各单位参会情况 also as a chart; then on her phone
     person = Person(browser, server, 'sunli', LAPTOP)
     page = person.page
-    for number, view in enumerate(['各单位办会情况', '各单位参会情况',
-                '个人参会统计', '通知阅读率与报名率', '会议室使用情况']):
+    for number, view in enumerate(STATISTICS):
         path = ['会议管理', '数据分析'] if not number else []
         for name in path + [view]:
             entry = page.locator('#menu .column-char[title="%s"]' % name)
@@ -180,4 +183,28 @@ def test_meeting_form_seats_and_phone_sign_in(browser, server,
             tab.locator('svg').first.wait_for()
             page.wait_for_timeout(1000)
             page.screenshot(path=screenshots / 'meeting-statistics-chart.png')
+    assert not person.errors, person.errors
+
+    # The same five on her phone: sao shows each row as a card; nothing
+    # wider than the screen
+    person = Person(browser, server, 'sunli', PHONE)
+    page = person.page
+    for number, view in enumerate(STATISTICS):
+        if number:
+            # The menu folds away once a view is open
+            page.click('a.navbar-brand[data-toggle="menu"]')
+        for name in (['会议管理', '数据分析'] if not number else []) + [view]:
+            entry = page.locator('#menu .column-char[title="%s"]' % name)
+            entry.wait_for(timeout=30000)
+            entry.click()
+        page.wait_for_selector('#tablist li:has-text("%s")' % view,
+            state='attached')
+        tab = page.locator('.tab-content .tab-pane.active')
+        tab.locator('.treeview table').first.wait_for()
+        page.wait_for_timeout(500)
+        page.screenshot(path=screenshots / (
+                'meeting-statistics-phone-%d.png' % (number + 1)))
+        assert page.evaluate(
+            'document.documentElement.scrollWidth <= window.innerWidth'), view
+        assert not LATIN.search(tab.inner_text()), view
     assert not person.errors, person.errors
