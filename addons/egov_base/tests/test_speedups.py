@@ -77,6 +77,14 @@ class SpeedupsTestCase(EgovTestCase):
         self.assertTrue(all(len(b) == speedups.BLOCK for b in blocks[:-1]))
         self.assertEqual(json.loads(expected)['result'][7]['title'],
             '关于做好第7号公文的通知')
+        # Longer than 1,400 bytes, Tryton's dumps() gives up after the
+        # first block and the answer is streamed: from the text kept
+        with self.assertRaises(OverflowError):
+            jsonrpc.dumps(answer)
+        self.assertIs(speedups._last_encoded.answer[0], answer)
+        self.assertEqual(''.join(jsonrpc.encoder.iterencode(answer)),
+            expected)
+        self.assertIsNone(speedups._last_encoded.answer)
         # A short answer is still one string (Tryton's dumps)
         self.assertEqual(jsonrpc.dumps({'id': 1, 'result': [1, 'a']}),
             '{"id":1,"result":[1,"a"]}')
