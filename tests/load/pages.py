@@ -27,18 +27,16 @@ wrk.body = %(body)s
 UNITS = {'us': 0.001, 'ms': 1.0, 's': 1000.0}
 
 
-def bodies(user_id, context):
-    "{page: (database path or not, JSON-RPC body)}"
-    def body(method, *params):
-        return json.dumps({'id': 1, 'method': method, 'params': params})
+def calls(user_id, context):
+    "{page: (on the database or not, JSON-RPC method, params)}"
     return {
-        'noop': (False, body('common.server.version')),
-        'own_user': (True, body('model.res.user.read', [user_id], ['name'],
-                context)),
-        'inbox': (True, body('model.egov.workflow.task.search_read',
-                [('user', '=', user_id), ('state', '=', 'open'),
+        'noop': (False, 'common.server.version', []),
+        'own_user': (True, 'model.res.user.read',
+            [[user_id], ['name'], context]),
+        'inbox': (True, 'model.egov.workflow.task.search_read',
+            [[('user', '=', user_id), ('state', '=', 'open'),
                     ('kind', '=', 'todo')], 0, 20, INBOX_DOMAIN_ORDER,
-                INBOX_FIELDS, context)),
+                INBOX_FIELDS, context]),
         }
 
 
@@ -66,12 +64,15 @@ def parse(text):
 def run(url, database, auth, user_id, context, directory, seconds=15,
         connections=8, threads=2, check=None):
     """{page: figures}, and the inbox's rate against the one-row read's;
-    check(path, body) calls a page once and raises on an error"""
+    check(on the database, method, params) calls a page once and raises on
+    an error"""
     results = {}
-    for name, (with_database, body) in bodies(user_id, context).items():
+    for name, (with_database, method, params) in calls(
+            user_id, context).items():
         path = '/%s/rpc/' % database if with_database else '/rpc/'
         if check:
-            check(path, body)
+            check(with_database, method, params)
+        body = json.dumps({'id': 1, 'method': method, 'params': params})
         script = os.path.join(directory, 'wrk-%s.lua' % name)
         with open(script, 'w', encoding='utf-8') as fp:
             fp.write(LUA % {

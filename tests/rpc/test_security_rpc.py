@@ -323,31 +323,21 @@ def test_roles_exclude_over_rpc(sec_server):
 
 
 def database_execute(server, sql, params=()):
+    "One statement on the server's database, committed; its rows, if any"
     if server.backend == 'sqlite':
         connection = sqlite3.connect(server.database_path())
         try:
-            connection.execute(sql.replace('%s', '?'), params)
+            cursor = connection.execute(sql.replace('%s', '?'), params)
+            rows = cursor.fetchall() if cursor.description else None
             connection.commit()
-        finally:
-            connection.close()
-    else:
-        import psycopg
-        with psycopg.connect(server.uri + server.database,
-                autocommit=True) as connection:
-            connection.execute(sql, params)
-
-
-def database_fetch(server, sql, params=()):
-    if server.backend == 'sqlite':
-        connection = sqlite3.connect(server.database_path())
-        try:
-            return connection.execute(
-                sql.replace('%s', '?'), params).fetchall()
+            return rows
         finally:
             connection.close()
     import psycopg
-    with psycopg.connect(server.uri + server.database) as connection:
-        return connection.execute(sql, params).fetchall()
+    with psycopg.connect(server.uri + server.database,
+            autocommit=True) as connection:
+        cursor = connection.execute(sql, params)
+        return cursor.fetchall() if cursor.description else None
 
 
 def test_session_activity_written_when_due(sec_server):
@@ -362,7 +352,7 @@ def test_session_activity_written_when_due(sec_server):
             'UPDATE ir_session SET write_date = %s WHERE key = %s',
             (then, session.token))
         session.search_read('egov.org.unit', [], ['name'], limit=1)
-        (active,), = database_fetch(sec_server,
+        (active,), = database_execute(sec_server,
             'SELECT write_date FROM ir_session WHERE key = %s',
             (session.token,))
         if isinstance(active, str):
