@@ -10,7 +10,7 @@ from trytond.model import (
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
 from trytond.rpc import RPC
-from trytond.tools import grouped_slice
+from trytond.tools import grouped_slice, reduce_ids
 from trytond.transaction import Transaction, check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
@@ -211,6 +211,22 @@ class Unit(DeactivableMixin, ModelSQL, ModelView):
         if kind == 'department' and unit_name:
             return '%s (%s)' % (name, unit_name)
         return name
+
+    @classmethod
+    def rec_names(cls, ids):
+        """{id: rec_name} of the units in one query, without access checks
+        (a list of results names the units of its rows)"""
+        unit, parent = cls.__table__(), cls.__table__()
+        cursor = Transaction().connection.cursor()
+        names = {}
+        for sub_ids in grouped_slice(ids, IN_MAX):
+            cursor.execute(*unit.join(parent, 'LEFT',
+                    condition=parent.id == unit.unit)
+                .select(unit.id, unit.name, unit.kind, parent.name,
+                    where=reduce_ids(unit.id, sub_ids)))
+            for id_, name, kind, unit_name in cursor:
+                names[id_] = cls.format_rec_name(name, kind, unit_name)
+        return names
 
     @classmethod
     def search_rec_name(cls, name, clause):

@@ -287,10 +287,7 @@ class Search(ModelView):
         marked = {}
         results = []
         entries = cls._entries([i for i, _ in hits])
-        # The units' names in one read
-        with without_check_access():
-            units = {u.id: u.rec_name for u in Unit.browse(
-                    list({e[7] for e in entries if e[7]}))}
+        units = Unit.rec_names(list({e[7] for e in entries if e[7]}))
         for (entry_id, model, record, module, title, content, date, unit,
                 secrecy) in entries:
             Model = pool.get(model)
