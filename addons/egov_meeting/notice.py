@@ -12,6 +12,8 @@ from trytond.pool import Pool
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
+from egov_base.tools import IN_MAX
+
 CLERK_POSTS = ('收发员', '文书')
 
 
@@ -56,7 +58,7 @@ def notice_posts(unit_ids):
     else:
         clerk_role = Literal(False)
     cursor = Transaction().connection.cursor()
-    for sub in grouped_slice(unit_ids):
+    for sub in grouped_slice(unit_ids, IN_MAX):
         sub = list(sub)
         cursor.execute(*post.join(unit, condition=unit.id == post.unit)
             .select(post.id, owner, department, post.name, post.head,
