@@ -38,12 +38,9 @@ class History(ModelSQL):
 
     @classmethod
     def _user_unit(cls):
-        pool = Pool()
-        Employee = pool.get('egov.org.employee')
-        user = Transaction().user
-        with without_check_access():
-            employees = Employee.search([('user', '=', user)], limit=1)
-        return employees[0].unit.id if employees else None
+        "The unit the user acts in (their organisation scope, cached)"
+        User = Pool().get('res.user')
+        return User.get_org_scope()['unit']
 
     @classmethod
     def record(cls, text):
