@@ -25,6 +25,9 @@ class OrgTreeTestCase(EgovTestCase):
         self.assertEqual(org.yz_edu_office.unit, org.yz_edu)
         self.assertEqual(
             org.yz_edu_office.rec_name, '办公室 (袁州区教育体育局)')
+        units = [org.yuanzhou, org.yz_edu, org.yz_edu_office]
+        self.assertEqual(Unit.rec_names([u.id for u in units]),
+            {u.id: u.rec_name for u in units})
 
         subtree = Unit.search([('parent', 'child_of', [org.yuanzhou.id])])
         self.assertEqual(
