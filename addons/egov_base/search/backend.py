@@ -189,20 +189,27 @@ CANDIDATE_SETTINGS = {
     }
 
 
+_SETTINGS = sorted(CANDIDATE_SETTINGS.items())
+# One round trip each way: the settings as they were, then set
+_SET = 'SELECT %s' % ', '.join(
+    'current_setting(%s), set_config(%s, %s, true)' for _ in _SETTINGS)
+_RESTORE = 'SELECT %s' % ', '.join(
+    'set_config(%s, %s, true)' for _ in _SETTINGS)
+
+
 @contextmanager
 def serial(cursor):
     "The candidate queries' settings within, the transaction's ones after"
-    previous = {}
-    for name, value in CANDIDATE_SETTINGS.items():
-        cursor.execute('SELECT current_setting(%s), set_config(%s, %s, true)',
-            (name, name, value))
-        previous[name], _ = cursor.fetchone()
+    cursor.execute(_SET, [v for name, value in _SETTINGS
+            for v in (name, name, value)])
+    row = cursor.fetchone()
+    previous = row[0::2]
     try:
         yield
     finally:
-        for name, value in previous.items():
-            cursor.execute('SELECT set_config(%s, %s, true)', (name, value))
-            cursor.fetchall()
+        cursor.execute(_RESTORE, [v for (name, _), value in zip(
+                    _SETTINGS, previous) for v in (name, value)])
+        cursor.fetchall()
 
 
 class PostgreSQL(Backend):
@@ -308,21 +315,21 @@ class PostgreSQL(Backend):
         the date index, then the undated"""
         cursor = Transaction().connection.cursor()
         found = {}
-        for dated in [True, False]:
-            for table, condition in self._parts(
-                    query, scopes, where, title_only):
-                if dated:
-                    condition &= table.date != Null
-                    order_by = [table.date.desc, table.id.desc]
-                else:
-                    condition &= table.date == Null
-                    order_by = [table.id.desc]
-                with serial(cursor):
+        with serial(cursor):
+            for dated in [True, False]:
+                for table, condition in self._parts(
+                        query, scopes, where, title_only):
+                    if dated:
+                        condition &= table.date != Null
+                        order_by = [table.date.desc, table.id.desc]
+                    else:
+                        condition &= table.date == Null
+                        order_by = [table.id.desc]
                     cursor.execute(*table.select(table.id, table.date,
                             where=condition, order_by=order_by, limit=size))
                     found.update(cursor)
-            if len(found) >= size:
-                break
+                if len(found) >= size:
+                    break
         return sorted(found.items(), key=_newest_first)[:size]
 
     def _rank(self, query, ids, offset, limit):
