@@ -8,7 +8,8 @@ search_query_admin  the same for process administrators of a county, who
                     may open every request of their county (broad scope)
 search_vs_ilike     the same Chinese queries done with Tryton's ilike on
                     the title and the body (the form's text) of the
-                    requests, as the same users: the ratio of the two
+                    requests, as the same users: the ratio of the two, for
+                    process administrators and for participants
 search_suggest      suggestions as a person types two characters or the
                     start of a pinyin
 search_indexing     documents indexed per second through the queue's
@@ -107,34 +108,54 @@ def search_query_admin(bench):
 @operation('search_vs_ilike')
 def search_vs_ilike(bench):
     """The same Chinese query as an ilike on title and body (the request's
-    form values), first page and count, as the same user"""
+    form values), first page and count, as the same user: for process
+    administrators (the operation's own figures: the broadest scope, the
+    search's slowest case) and for participants (by_user)"""
+    repeat = max(5, bench.repeat // 20)
+    result = {'by_user': {}}
+    for label, users in [('process_admin', process_admins(bench)),
+            ('participant', initiators(bench, 20))]:
+        if users:
+            result['by_user'][label] = versus_ilike(bench, users, repeat)
+    parts = result['by_user']
+    result.update(parts.get('process_admin') or parts['participant'])
+    result['meets_target'] = all(p['meets_target'] for p in parts.values())
+    return result
+
+
+def versus_ilike(bench, users, repeat):
+    """Each way is timed in a run of its own over the same (word, user)
+    pairs: each ilike reads the whole table, and a search timed right after
+    one found the index's pages pushed out of the cache by it, which no
+    search meets in service"""
     Search = bench.pool.get('egov.search')
     Request = bench.pool.get(REQUEST)
-    users = process_admins(bench) or initiators(bench, 20)
-    fts, ilike = [], []
-    repeat = max(5, bench.repeat // 10)
-    for n in range(-2, repeat):
-        word = bench.rng.choice(WORDS)
-        user = bench.rng.choice(users)
+    pairs = [(bench.rng.choice(WORDS), bench.rng.choice(users))
+        for _ in range(repeat + 2)]
+
+    def by_search(word):
+        return Search.query(word, {'kind': REQUEST}, 'date', 0, 20)
+
+    def by_ilike(word):
         pattern = '%' + word + '%'
         domain = ['OR', ('title', 'ilike', pattern),
             ('values.reason', 'ilike', pattern)]
+        rows = Request.search(domain, limit=20,
+            order=[('create_date', 'DESC')])
+        return rows, Request.search_count(domain)
 
-        def by_ilike():
-            rows = Request.search(domain, limit=20,
-                order=[('create_date', 'DESC')])
-            return rows, Request.search_count(domain)
-        with bench.as_user(user, readonly=False):
-            elapsed_fts, _ = timed(Search.query, word, {'kind': REQUEST},
-                'date', 0, 20)
-        with bench.as_user(user):
-            elapsed_ilike, _ = timed(by_ilike)
-        if n < 0:
-            continue
-        fts.append(elapsed_fts)
-        ilike.append(elapsed_ilike)
-    result = summary(fts)
-    result.update(summary(ilike, 'ilike_'))
+    samples = {}
+    for name, way, readonly in [
+            ('fts', by_search, False), ('ilike', by_ilike, True)]:
+        samples[name] = []
+        # The first two of each run warm it, untimed
+        for n, (word, user) in enumerate(pairs, -2):
+            with bench.as_user(user, readonly=readonly):
+                elapsed, _ = timed(way, word)
+            if n >= 0:
+                samples[name].append(elapsed)
+    result = summary(samples['fts'])
+    result.update(summary(samples['ilike'], 'ilike_'))
     result['ratio_p50'] = round(
         result['ilike_p50_ms'] / max(result['p50_ms'], 1e-6), 1)
     result['target_ratio'] = 100
