@@ -262,10 +262,13 @@ def test_phone(browser, server, screenshots, indexed):
     open_search(page, server)
     assert '请输入关键词开始检索' in page.inner_text('#empty')
     shoot(page, screenshots, 'search-05-phone-start.png')
-    page.fill('#query', WORDS)
+    # Typed in pinyin initials: the words are marked in the snippet
+    page.fill('#query', 'xyaq')
     page.click('#submit')
     wait_ready(page)
     assert DRAFT in titles(page)
+    marks = page.locator('.search-snippet mark').all_inner_texts()
+    assert WORDS in marks, marks
     assert page.evaluate("document.querySelector('#filters').open") is False
     width = page.evaluate('document.documentElement.scrollWidth')
     assert width <= PHONE['width'], width
