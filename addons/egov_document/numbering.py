@@ -375,10 +375,13 @@ _TAKE = (
                 'AND r.sequence = d.sequence) '
             # Never wait for another taker's rows (nor deadlock with it):
             # they are dropped next time
-            'FOR UPDATE SKIP LOCKED)), '
+            'FOR UPDATE SKIP LOCKED) RETURNING id), '
     'lost AS ('
         'UPDATE "%(allocation)s" SET taken_at = %%(now)s, taker = %%(taker)s '
-        'WHERE id = ('
+        # Reading registered runs the clean-up first: a data-modifying WITH
+        # that nothing reads runs last, when the counter's row is locked
+        # (10 takers then waited on each other's clean-up: p95 26 ms)
+        'WHERE (SELECT count(*) FROM registered) >= 0 AND id = ('
             'SELECT l.id FROM "%(allocation)s" AS l '
             'WHERE l.numbering = %%(rule)s AND l.year = %%(year)s '
             'AND NOT EXISTS (SELECT 1 FROM "%(number)s" AS r '

@@ -292,6 +292,24 @@ class NumberingTestCase(DocumentHelpers, EgovDocumentTestCase):
                 '袁教体字〔%s〕1号' % year, '袁教体字〔%s〕3号' % year])
 
     @with_transaction()
+    def test_registered_allocations_dropped(self):
+        """Each take drops the allocations of numbers registered since: the
+        table keeps only the numbers being taken and the lost ones"""
+        if not Transaction().database.has_select_for():
+            self.skipTest("PostgreSQL only")
+        pool = Pool()
+        Allocation = pool.get('egov.document.numbering.allocation')
+        org = document_org()
+        rule = numbering_rule(org.yz_edu, '袁教体字')
+        self.allocate(rule, 1, datetime.datetime.now())
+        self.assertEqual(len(self.numbered(org, 3)), 3)
+        # The documents got 2, 3 and 4 (1 is being taken, not lost: it
+        # was taken just now); 2 and 3 went with the takes that followed
+        # them, 4 goes with the next take
+        self.assertEqual(sorted(a.sequence for a in Allocation.search(
+                        [('numbering', '=', rule.id)])), [1, 4])
+
+    @with_transaction()
     def test_lost_number_of_failed_transaction_at_once(self):
         """PostgreSQL knows the transaction that took a number: failed, its
         number is given again at once; still running, never, however old"""
