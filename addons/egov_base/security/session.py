@@ -97,19 +97,41 @@ class Session(metaclass=PoolMeta):
         "A new session of the user; their expired ones are removed"
         transaction = Transaction()
         table = cls.__table__()
-        now = datetime.datetime.now()
-        max_age, timeout = _limits()
         cursor = transaction.connection.cursor()
         cursor.execute(*table.select(table.id,
                 where=(table.create_uid == transaction.user)
-                & ((table.create_date < now - max_age)
-                    | (table.create_date > now + max_age)
-                    | (Coalesce(table.write_date, table.create_date)
-                        < now - timeout))))
+                & _expired(table)))
         expired = [cls(i) for i, in cursor]
         if expired:
             cls.delete(expired)
         return super().new(values)
+
+    @classmethod
+    def clean_expired(cls):
+        """Remove every expired session (the daily cron): those of people
+        who do not log in again would stay for ever otherwise"""
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*table.delete(where=_expired(table)))
+
+
+def _expired(table):
+    "The condition of the sessions past max_age or idle past the timeout"
+    now = datetime.datetime.now()
+    max_age, timeout = _limits()
+    return ((table.create_date < now - max_age)
+        | (table.create_date > now + max_age)
+        | (Coalesce(table.write_date, table.create_date) < now - timeout))
+
+
+class Cron(metaclass=PoolMeta):
+    __name__ = 'ir.cron'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.method.selection.append(
+            ('ir.session|clean_expired', "Remove Expired Sessions"))
 
 
 def reset_when_due(dbname, session, context):

@@ -699,6 +699,39 @@ class SessionTestCase(SecurityTestCase):
             {live, other, new})
 
 
+    @with_transaction()
+    def test_expired_sessions_removed_daily(self):
+        """The daily cron removes everyone's sessions past max_age or idle,
+        of people who never log in again too"""
+        pool = Pool()
+        Session = pool.get('ir.session')
+        Cron = pool.get('ir.cron')
+        org = create_org()
+        with Transaction().set_user(org.yz_clerk.id):
+            old, live = Session.new(), Session.new()
+        with Transaction().set_user(org.zs_clerk.id):
+            idle, other = Session.new(), Session.new()
+        table = Session.__table__()
+        now = datetime.datetime.now()
+        cursor = Transaction().connection.cursor()
+        for key, created, active in [
+                (old, now - datetime.timedelta(
+                        seconds=config.getint('session', 'max_age') + 60),
+                    now),
+                (idle, now - datetime.timedelta(hours=1),
+                    now - datetime.timedelta(
+                        seconds=config.getint('session', 'timeout') + 60))]:
+            cursor.execute(*table.update(
+                    [table.create_date, table.write_date], [created, active],
+                    where=table.key == key))
+        cron, = Cron.search([('method', '=', 'ir.session|clean_expired')])
+        self.assertEqual((cron.interval_number, cron.interval_type),
+            (1, 'days'))
+        Session.clean_expired()
+        keys = {s.key for s in Session.search([])}
+        self.assertEqual(keys & {old, idle, live, other}, {live, other})
+
+
 class WeakScanTestCase(SecurityTestCase):
 
     @with_transaction()
