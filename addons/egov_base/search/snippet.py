@@ -66,11 +66,21 @@ def _readings(char):
 def _end_of_letters(normal, start, term, prefix):
     """The end of the characters from start that spell term (each by its
     reading or its initial), or None"""
+    # Each (character, letters spelt) is tried once: a text and a query
+    # written to make the readings branch cannot make it exponential
+    tried = {}
+
     def walk(position, done):
         if done == len(term):
             return position
         if position >= len(normal):
             return None
+        if (position, done) in tried:
+            return tried[position, done]
+        tried[position, done] = end = spell(position, done)
+        return end
+
+    def spell(position, done):
         rest = term[done:]
         for reading in _readings(normal[position]):
             if rest.startswith(reading):
@@ -156,16 +166,16 @@ def _terms(query):
     return chinese, list(letters.items())
 
 
-def _spans(normal, chinese, letters, stop=None):
+def _spans(normal, chinese, letters):
     "The marked spans of normal, sorted, without overlaps"
     found = []
     for term in chinese:
         position = normal.find(term)
-        while position >= 0 and (stop is None or position < stop):
+        while position >= 0:
             found.append((position, position + len(term)))
             position = normal.find(term, position + len(term))
     for term, prefix in letters:
-        found.extend(_letter_spans(normal, term, prefix, stop=stop))
+        found.extend(_letter_spans(normal, term, prefix))
     found.sort(key=lambda s: (s[0], -s[1]))
     spans = []
     for start, end in found:

@@ -1,5 +1,6 @@
 """Snippets of search results: the window around the first match, the
 matches marked however the query was typed, the text escaped."""
+import time
 import unittest
 
 from ..search import snippet as snippets
@@ -67,3 +68,13 @@ class SnippetTestCase(unittest.TestCase):
             with self.subTest(query=query[:10]):
                 self.assertIsInstance(snippet('公文处理 😀 select', query),
                     str)
+
+    def test_cost_bounded(self):
+        """嗯 reads n or ng: n…nx over a text of 嗯 can be spelt 2^39 ways
+        that all fail at the x. Each (character, letters spelt) is tried
+        once, so the snippet comes back at once, not after hours"""
+        text = '嗯' * 1500
+        started = time.perf_counter()
+        result = snippet(text, 'n' * 39 + 'x')
+        self.assertLess(time.perf_counter() - started, 5)
+        self.assertNotIn('<mark>', result)
