@@ -10,7 +10,7 @@ from sql.functions import CurrentTimestamp
 from trytond import backend
 from trytond.model import Index, ModelSQL, ModelView, Unique, fields
 from trytond.pool import Pool
-from trytond.tools import grouped_slice
+from trytond.tools import grouped_slice, sqlite_apply_types
 from trytond.transaction import Transaction, without_check_access
 
 from ..tools import IN_MAX
@@ -99,9 +99,42 @@ class Entry(ModelSQL, ModelView):
                         errors + files[record.id][1])
                     rows.append(cls.row(model_name, record.id, spec,
                             values, texts, errors, n))
+                cls._check_unchanged(Model, records)
                 cls.store(rows)
                 count += len(rows)
         return count
+
+    @classmethod
+    def _check_unchanged(cls, Model, records):
+        """SQLite: take the write lock, then make sure the records were not
+        written since they were read, or raise the error on which the task
+        runs again (in a new transaction that reads the newest record).
+        SQLite takes its lock at a transaction's first write, after the
+        records were read: two indexings of a record written twice could
+        read two versions and store the older one last. (PostgreSQL reads
+        a snapshot, and its unique index turns the same race into the same
+        retry: _retried_when_indexed_meanwhile.) The lock is not taken
+        before reading: the files' text is extracted meanwhile, seconds for
+        a scan, and every writer would wait."""
+        if backend.name != 'sqlite' or not records:
+            return
+        entry, table = cls.__table__(), Model.__table__()
+        cursor = Transaction().connection.cursor()
+        # A write of nothing: the lock, until the commit
+        cursor.execute(*entry.update([entry.id], [entry.id],
+                where=entry.id == -1))
+        read = {r.id: (r.write_date, r.create_date) for r in records}
+        query = table.select(table.id,
+            table.write_date.as_('write_date'),
+            table.create_date.as_('create_date'),
+            where=table.id.in_(list(read)))
+        sqlite_apply_types(query, [None, 'TIMESTAMP', 'TIMESTAMP'])
+        cursor.execute(*query)
+        for id_, write_date, create_date in cursor:
+            if (write_date, create_date) != read[id_]:
+                raise backend.DatabaseOperationalError(
+                    '%s,%s written while it was indexed' % (
+                        Model.__name__, id_))
 
     @classmethod
     def row(cls, model_name, record_id, spec, values, texts=(), errors=(),

@@ -420,6 +420,37 @@ class SearchTestCase(EgovTestCase):
         self.assertEqual(status.failed, 1)
 
 
+    @with_transaction()
+    def test_record_written_while_read_runs_again(self):
+        """SQLite takes its write lock after the indexing read the record:
+        a record written in between (by another writer) makes the indexing
+        run again instead of storing the older text last"""
+        import datetime
+
+        from trytond import backend
+        pool = Pool()
+        Unit = pool.get('egov.org.unit')
+        Entry = pool.get('egov.search.entry')
+        unit, = Unit.create([{'code': 'RACE-2',
+                    'name': '并发索引测试局', 'kind': 'city'}])
+        records = Unit.search([('id', '=', unit.id)])
+        # Read as the indexing reads it, then written by someone else
+        read = records[0].write_date or records[0].create_date
+        table = Unit.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*table.update([table.write_date],
+                [read + datetime.timedelta(seconds=1)],
+                where=table.id == unit.id))
+        if backend.name == 'sqlite':
+            with self.assertRaises(backend.DatabaseOperationalError):
+                Entry._check_unchanged(Unit, records)
+        else:
+            # PostgreSQL reads a snapshot: the unique index does it
+            Entry._check_unchanged(Unit, records)
+        # Unchanged since read: stored
+        Entry._check_unchanged(Unit, Unit.search([('id', '=', unit.id)]))
+
+
 class ConcurrentIndexingTestCase(EgovTestCase):
     "Two indexings of one record at once (two workers), on PostgreSQL"
 
