@@ -641,12 +641,8 @@ class SessionTestCase(SecurityTestCase):
         with Transaction().set_user(org.yz_clerk.id):
             key = Session.new()
         self.assertTrue(Session.check(org.yz_clerk.id, key))
-        table = Session.__table__()
-        idle = datetime.datetime.now() - datetime.timedelta(
-            seconds=config.getint('session', 'timeout') + 60)
-        cursor = Transaction().connection.cursor()
-        cursor.execute(*table.update([table.create_date, table.write_date],
-                [idle, idle], where=table.key == key))
+        idle = datetime.datetime.now() - past_timeout()
+        date_sessions(Session, [(key, idle, idle)])
         self.assertFalse(Session.check(org.yz_clerk.id, key))
         self.assertIsNone(Session.check(org.yz_clerk.id, key))
 
@@ -679,25 +675,16 @@ class SessionTestCase(SecurityTestCase):
             old, idle, live = Session.new(), Session.new(), Session.new()
         with Transaction().set_user(org.zs_clerk.id):
             other = Session.new()
-        table = Session.__table__()
         now = datetime.datetime.now()
-        cursor = Transaction().connection.cursor()
-        for key, created, active in [
-                (old, now - datetime.timedelta(
-                        seconds=config.getint('session', 'max_age') + 60),
-                    now),
-                (idle, now, now - datetime.timedelta(
-                        seconds=config.getint('session', 'timeout') + 60)),
-                (other, now - datetime.timedelta(days=400), now)]:
-            cursor.execute(*table.update(
-                    [table.create_date, table.write_date], [created, active],
-                    where=table.key == key))
+        date_sessions(Session, [
+                (old, now - past_max_age(), now),
+                (idle, now, now - past_timeout()),
+                (other, now - datetime.timedelta(days=400), now)])
         with Transaction().set_user(org.yz_clerk.id):
             new = Session.new()
         keys = {s.key for s in Session.search([])}
         self.assertEqual(keys & {old, idle, live, other, new},
             {live, other, new})
-
 
     @with_transaction()
     def test_expired_sessions_removed_daily(self):
@@ -711,19 +698,11 @@ class SessionTestCase(SecurityTestCase):
             old, live = Session.new(), Session.new()
         with Transaction().set_user(org.zs_clerk.id):
             idle, other = Session.new(), Session.new()
-        table = Session.__table__()
         now = datetime.datetime.now()
-        cursor = Transaction().connection.cursor()
-        for key, created, active in [
-                (old, now - datetime.timedelta(
-                        seconds=config.getint('session', 'max_age') + 60),
-                    now),
+        date_sessions(Session, [
+                (old, now - past_max_age(), now),
                 (idle, now - datetime.timedelta(hours=1),
-                    now - datetime.timedelta(
-                        seconds=config.getint('session', 'timeout') + 60))]:
-            cursor.execute(*table.update(
-                    [table.create_date, table.write_date], [created, active],
-                    where=table.key == key))
+                    now - past_timeout())])
         cron, = Cron.search([('method', '=', 'ir.session|clean_expired')])
         self.assertEqual((cron.interval_number, cron.interval_type),
             (1, 'days'))
@@ -731,6 +710,28 @@ class SessionTestCase(SecurityTestCase):
         keys = {s.key for s in Session.search([])}
         self.assertEqual(keys & {old, idle, live, other}, {live, other})
 
+
+
+def past_max_age():
+    "A minute past a session's max_age"
+    return datetime.timedelta(
+        seconds=config.getint('session', 'max_age') + 60)
+
+
+def past_timeout():
+    "A minute past a session's idle timeout"
+    return datetime.timedelta(
+        seconds=config.getint('session', 'timeout') + 60)
+
+
+def date_sessions(Session, dates):
+    "Set (key, created, last active) of sessions, as time would have"
+    table = Session.__table__()
+    cursor = Transaction().connection.cursor()
+    for key, created, active in dates:
+        cursor.execute(*table.update(
+                [table.create_date, table.write_date], [created, active],
+                where=table.key == key))
 
 class WeakScanTestCase(SecurityTestCase):
 
