@@ -10,7 +10,7 @@ from trytond.model import (
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
 from trytond.rpc import RPC
-from trytond.tools import grouped_slice, reduce_ids
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
@@ -223,7 +223,7 @@ class Unit(DeactivableMixin, ModelSQL, ModelView):
             cursor.execute(*unit.join(parent, 'LEFT',
                     condition=parent.id == unit.unit)
                 .select(unit.id, unit.name, unit.kind, parent.name,
-                    where=reduce_ids(unit.id, sub_ids)))
+                    where=unit.id.in_(list(sub_ids))))
             for id_, name, kind, unit_name in cursor:
                 names[id_] = cls.format_rec_name(name, kind, unit_name)
         return names

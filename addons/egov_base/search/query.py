@@ -284,7 +284,8 @@ class Search(ModelView):
         Unit = pool.get('egov.org.unit')
         database = Transaction().database.name
         kinds = {}
-        marked = {}
+        # The query's terms, worked out for the first snippet
+        snippets = {}
         results = []
         entries = cls._entries([i for i, _ in hits])
         units = Unit.rec_names(list({e[7] for e in entries if e[7]}))
@@ -306,7 +307,7 @@ class Search(ModelView):
                     'model': model,
                     'id': record,
                     'title': title or '',
-                    'snippet': snippet(text, parsed, cache=marked),
+                    'snippet': snippet(text, parsed, cache=snippets),
                     'kind': kinds[model],
                     'module': module,
                     'unit': unit or None,
