@@ -186,6 +186,35 @@ def stored_names(cls):
             'write_date'}]
 
 
+def record_inserted(cls, created):
+    """Audit records that a module wrote by SQL as the capture audits the
+    ORM's create: created is {id: {field name: value}}"""
+    policy = policy_for(cls, 'create')
+    if policy is None:
+        return
+    names = sorted(set().union(*created.values()))
+    values = {i: {n: jsonable(None, v) for n, v in row.items()}
+        for i, row in created.items()}
+    _record_created(cls, policy, names, values)
+
+
+def _record_created(cls, policy, names, values):
+    "Log the create of each record of values ({id: {name: value}})"
+    read, hidden = audited_names(cls, names, policy)
+    personal = personal_fields(cls)
+    Log = Pool().get('egov.audit.log')
+    actor = Log.actor()
+    rows = []
+    for record_id, new in values.items():
+        changes = mask_personal(
+            {n: [None, new.get(n)] for n in read}, personal)
+        changes.update({n: HIDDEN for n in hidden})
+        rows.append(Log.build('create', model=cls.__name__,
+                record_id=record_id, record_name=new.get('rec_name'),
+                changes=changes, actor=actor))
+    Log.record_rows(rows)
+
+
 class ModelAuditMixin:
     __slots__ = ()
 
@@ -197,21 +226,9 @@ class ModelAuditMixin:
         with _Entered(cls.__name__):
             records = super().create(vlist)
         names = set().union(*vlist) if vlist else set()
-        read, hidden = audited_names(cls, sorted(names), policy)
+        read, _ = audited_names(cls, sorted(names), policy)
         values = read_values(cls, [r.id for r in records], read)
-        personal = personal_fields(cls)
-        rows = []
-        Log = Pool().get('egov.audit.log')
-        actor = Log.actor()
-        for record in records:
-            new = values.get(record.id, {})
-            changes = mask_personal(
-                {n: [None, new.get(n)] for n in read}, personal)
-            changes.update({n: HIDDEN for n in hidden})
-            rows.append(Log.build('create', model=cls.__name__,
-                    record_id=record.id, record_name=new.get('rec_name'),
-                    changes=changes, actor=actor))
-        Log.record_rows(rows)
+        _record_created(cls, policy, sorted(names), values)
         return records
 
     @classmethod

@@ -3,10 +3,13 @@ the hot words of a unit."""
 import datetime
 
 from sql.aggregate import Count, Max
+from sql.functions import CurrentTimestamp
 
 from trytond.model import Index, ModelSQL, fields
 from trytond.pool import Pool
 from trytond.transaction import Transaction, without_check_access
+
+from ..audit.capture import record_inserted
 
 MAX_TEXT = 100
 # Entries kept per user: the oldest go
@@ -44,17 +47,34 @@ class History(ModelSQL):
 
     @classmethod
     def record(cls, text):
-        user = Transaction().user
+        """Keep the query. Written by SQL: it happens at every search, and
+        the ORM's create (its validation reads the row back) cost more
+        than the search's own queries. The audit keeps it as a create."""
+        transaction = Transaction()
+        user = transaction.user
         text = (text or '').strip()[:MAX_TEXT]
         if not user or not text:
             return
-        with without_check_access():
-            cls.create([{
-                        'user': user, 'unit': cls._user_unit(),
-                        'text': text}])
-            old = cls.search([('user', '=', user)], offset=MAX_PER_USER)
-            if old:
-                cls.delete(old)
+        values = {'user': user, 'unit': cls._user_unit(), 'text': text}
+        table = cls.__table__()
+        cursor = transaction.connection.cursor()
+        columns = [table.create_uid, table.create_date, table.user,
+            table.unit, table.text]
+        row = [user, CurrentTimestamp(), user, values['unit'], text]
+        if transaction.database.has_returning():
+            cursor.execute(*table.insert(columns, [row], [table.id]))
+            record_id, = cursor.fetchone()
+        else:
+            cursor.execute(*table.insert(columns, [row]))
+            record_id = transaction.database.lastid(cursor)
+        record_inserted(cls, {record_id: values})
+        cursor.execute(*table.select(table.id,
+                where=table.user == user,
+                order_by=[table.id.desc], offset=MAX_PER_USER, limit=100))
+        old = [i for i, in cursor]
+        if old:
+            with without_check_access():
+                cls.delete(cls.browse(old))
 
     @classmethod
     def own(cls, limit):
