@@ -33,10 +33,13 @@ MAX_TSVECTOR = 900000
 COUNT_MAX = 1000
 # Matches ranked when no count is wanted (suggestions, hot words), at least
 CANDIDATES = 64
-# A scope: the entries of model the user may open (the selects whose union
-# is their ids, or None for all of them); title_only when a body field is
+# A scope: the entries of model the user may open (the Parts whose union
+# they are, or None for all of them); title_only when a body field is
 # hidden from them
-Scope = namedtuple('Scope', ['model', 'ids', 'title_only'])
+Scope = namedtuple('Scope', ['model', 'parts', 'title_only'])
+# A part of a scope: the entries whose column ('record' or 'unit') is in
+# query (a select of ids)
+Part = namedtuple('Part', ['column', 'query'])
 
 
 class Match(BinaryOperator):
@@ -102,8 +105,13 @@ class Backend:
         clauses = []
         for scope in scopes:
             condition = table.model == scope.model
-            if scope.ids is not None:
-                condition &= table.record.in_(union_of(scope.ids))
+            if scope.parts is not None:
+                condition &= Or([
+                        Column(table, column).in_(union_of(
+                                p.query for p in scope.parts
+                                if p.column == column))
+                        for column in sorted(
+                            {p.column for p in scope.parts})])
             if scope.title_only:
                 condition &= title_match
             clauses.append(condition)
@@ -274,22 +282,34 @@ class PostgreSQL(Backend):
             return [(i, 0.0) for i, _ in page], total
         return self._rank(query, list(found), offset, limit), total
 
-    def _parts(self, query, scopes, where, title_only, titles=False):
-        """The queries of the matches, one per model and part of its ids;
+    def _parts(self, query, scope, where, title_only, titles=False):
+        """The queries of the matches in scope, one per part of its ids;
         with titles, of the matches in the titles only"""
-        for scope in scopes:
-            table = self.table.__class__(self.table._name)
-            only_title = title_only or scope.title_only
-            match = self._match(table, query, only_title or titles)
-            if query.substring and not only_title:
-                match |= ILike(table.title,
-                    '%' + _like_escape(query.substring) + '%')
-            condition = (table.model == scope.model) & match
-            if where is not None:
-                condition &= where(table)
-            for ids in (scope.ids if scope.ids is not None else [None]):
-                yield table, condition if ids is None else (
-                    condition & table.record.in_(ids))
+        table = self.table.__class__(self.table._name)
+        only_title = title_only or scope.title_only
+        match = self._match(table, query, only_title or titles)
+        if query.substring and not only_title:
+            match |= ILike(table.title,
+                '%' + _like_escape(query.substring) + '%')
+        condition = (table.model == scope.model) & match
+        if where is not None:
+            condition &= where(table)
+        if scope.parts is None:
+            yield table, condition
+            return
+        for part in scope.parts:
+            yield table, condition & Column(table, part.column).in_(
+                part.query)
+
+    @staticmethod
+    def _union(selects):
+        """One statement of the parts' selects, each planned on its own
+        (as a query of its own, with its own limit): a person's scope has
+        several small parts (their requests, their to-dos…), and a round
+        trip each was most of their search's time"""
+        selects = [q.select(q.id, q.date) for q in selects]
+        return selects[0] if len(selects) == 1 else Union(
+            *selects, all_=True)
 
     def _candidates(self, query, scopes, where, title_only, bound):
         """{entry id: date} of the matches, at most bound of them: those of
@@ -308,10 +328,14 @@ class PostgreSQL(Backend):
                 (False, [s for s in scopes if not s.title_only]))
         with serial(cursor):
             for titles, searched in passes:
-                for table, condition in self._parts(
-                        query, searched, where, title_only, titles=titles):
-                    cursor.execute(*table.select(table.id, table.date,
-                            where=condition, limit=bound))
+                for scope in searched:
+                    selects = [table.select(table.id, table.date,
+                            where=condition, limit=bound)
+                        for table, condition in self._parts(
+                            query, scope, where, title_only, titles=titles)]
+                    if not selects:
+                        continue
+                    cursor.execute(*self._union(selects))
                     found.update(cursor)
                     if len(found) >= bound:
                         return dict(list(found.items())[:bound])
@@ -324,17 +348,22 @@ class PostgreSQL(Backend):
         found = {}
         with serial(cursor):
             for dated in [True, False]:
-                for table, condition in self._parts(
-                        query, scopes, where, title_only):
-                    if dated:
-                        condition &= table.date != Null
-                        order_by = [table.date.desc, table.id.desc]
-                    else:
-                        condition &= table.date == Null
-                        order_by = [table.id.desc]
-                    cursor.execute(*table.select(table.id, table.date,
-                            where=condition, order_by=order_by, limit=size))
-                    found.update(cursor)
+                for scope in scopes:
+                    selects = []
+                    for table, condition in self._parts(
+                            query, scope, where, title_only):
+                        if dated:
+                            condition &= table.date != Null
+                            order_by = [table.date.desc, table.id.desc]
+                        else:
+                            condition &= table.date == Null
+                            order_by = [table.id.desc]
+                        selects.append(table.select(table.id, table.date,
+                                where=condition, order_by=order_by,
+                                limit=size))
+                    if selects:
+                        cursor.execute(*self._union(selects))
+                        found.update(cursor)
                 if len(found) >= size:
                     break
         return sorted(found.items(), key=_newest_first)[:size]

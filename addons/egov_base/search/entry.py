@@ -16,6 +16,7 @@ from trytond.transaction import Transaction, without_check_access
 from ..tools import IN_MAX
 from . import registry, tokens
 from .backend import get_backend
+from .scope import unit_field_of
 
 logger = logging.getLogger(__name__)
 QUEUE_NAME = 'egov_search'
@@ -208,6 +209,21 @@ class Entry(ModelSQL, ModelView):
                         [Column(table, c) for c in names], [values(row)]))
                 row['id'] = cursor.lastrowid
         backend.index(rows)
+
+    @classmethod
+    def follow_unit(cls, Model, unit_field, ids):
+        """Give the entries of the records their record's unit now, in the
+        transaction that wrote it: who may find a record by a rule on its
+        unit is decided on the entry's unit (scope.visible_ids), and the
+        queued indexing comes later"""
+        cursor = Transaction().connection.cursor()
+        table, record = cls.__table__(), Model.__table__()
+        for sub in grouped_slice(ids, IN_MAX):
+            cursor.execute(*table.update([table.unit], [
+                        record.select(Column(record, unit_field),
+                            where=record.id == table.record)],
+                    where=(table.model == Model.__name__)
+                    & table.record.in_(list(sub))))
 
     @classmethod
     def forget(cls, model_name, ids):
@@ -404,6 +420,10 @@ class SearchableMixin:
         if mode == 'delete':
             Entry.forget(cls.__name__, [r.id for r in records])
             return
+        unit_field = unit_field_of(cls, spec)
+        if mode == 'write' and unit_field and (
+                field_names is None or unit_field in field_names):
+            Entry.follow_unit(cls, unit_field, [r.id for r in records])
         if field_names is not None:
             used = {spec['title'], spec['date'], spec['unit'],
                 spec['secrecy'], *spec['body'], *spec['files']}

@@ -21,14 +21,13 @@ from trytond.transaction import Transaction, without_check_access
 from . import registry, tokens
 from . import backend as engines
 from .backend import Scope
+from .scope import unit_field_of, visible_ids
 from .entry import load_dictionary
 from .snippet import snippet
 
 MAX_LIMIT = 100
 MAX_OFFSET = 10000
 HOT_DAYS = 30
-# Parts a record rule's OR is split into, at most
-MAX_DISJUNCTS = 8
 MODULE_MESSAGES = {
     'egov_base': 'egov_base.msg_search_module_base',
     'egov_workflow': 'egov_base.msg_search_module_workflow',
@@ -52,48 +51,6 @@ def _date(value):
         return datetime.date.fromisoformat(str(value)[:10])
     except ValueError:
         return False
-
-
-def _is_leaf(clause):
-    return (isinstance(clause, (list, tuple)) and bool(clause)
-        and isinstance(clause[0], str) and clause[0] not in ('AND', 'OR'))
-
-
-def disjuncts(domain, bound=MAX_DISJUNCTS):
-    """Domains whose union is domain: a top-level OR (also inside an AND
-    with other clauses) is split; anything else is kept whole. Rule.
-    domain_get gives tuples: ('OR', ('OR', leaf, leaf), ('OR', (leaf,)))"""
-    if not isinstance(domain, (list, tuple)) or not domain:
-        return [list(domain or [])]
-    if _is_leaf(domain):
-        return [[domain]]
-    domain = list(domain)
-    if domain[0] == 'OR':
-        result = []
-        for clause in domain[1:]:
-            result.extend(disjuncts(clause, bound))
-        return result if len(result) <= bound else [domain]
-    clauses = domain[1:] if domain[0] == 'AND' else domain
-    if len(clauses) == 1:
-        return disjuncts(clauses[0], bound)
-    ors = [c for c in clauses
-        if isinstance(c, (list, tuple)) and c and c[0] == 'OR']
-    if len(ors) != 1:
-        return [domain]
-    rest = [c for c in clauses if c is not ors[0]]
-    result = [rest + [d] for d in disjuncts(ors[0], bound)]
-    return result if len(result) <= bound else [domain]
-
-
-def visible_ids(Model, domain):
-    """The selects whose union is the ids the user may open: the record
-    rules' domain (Rule.domain_get, as Rule.query_get runs it) with its OR
-    split, so that each part is matched by its own index (initiator,
-    to-dos, unit…) and stops at the count's bound"""
-    with Transaction().set_user(0), \
-            Transaction().set_context(_check_access=False):
-        return tuple(Model.search(d, order=[], query=True)
-            for d in disjuncts(domain))
 
 
 class Search(ModelView):
@@ -146,13 +103,14 @@ class Search(ModelView):
                 partial = getattr(Model, '_guard_partial_fields', None)
                 if not title_only and partial is not None:
                     title_only = bool(partial(body))
-                ids = None
+                parts = None
                 domain = Rule.domain_get(model_name, mode='read')
                 if domain or 'active' in Model._fields:
-                    ids = visible_ids(Model, domain)
+                    parts = visible_ids(
+                        Model, domain, unit_field_of(Model, spec))
             else:
-                title_only, ids = False, None
-            scopes.append(Scope(model_name, ids, title_only))
+                title_only, parts = False, None
+            scopes.append(Scope(model_name, parts, title_only))
         return scopes
 
     @classmethod

@@ -65,6 +65,32 @@ class SearchTokensTestCase(EgovTestCase):
                 self.assertEqual(Query(text).groups,
                     [[(('gongwen', True),)]])
 
+    def test_rule_parts_on_the_unit(self):
+        """A rule's part on the record's unit alone becomes a domain of the
+        units; anything else, or what keeps records without a unit, not"""
+        from egov_base.search.scope import unit_domain
+        for domain, units in [
+                ([('unit.division', '=', 3)], [('division', '=', 3)]),
+                (('unit', 'in', [1, 2]), [('id', 'in', [1, 2])]),
+                (('OR', (('unit', '=', 7),)), [('id', '=', 7)]),
+                (['AND', ('unit.division', '=', 3),
+                        [('unit', 'child_of', [5], 'parent')]],
+                    [('division', '=', 3), ('id', 'child_of', [5], 'parent')]),
+                ([('unit.parent.division', '!=', 3)],
+                    [('parent.division', '!=', 3)]),
+                ([('unit', '=', None)], None),
+                ([('unit', 'in', [1, None])], None),
+                ([('unit', '!=', 1)], None),
+                ([('unit', 'not in', [1])], None),
+                ([('unit.division', '=', 3), ('secrecy', '=', '')], None),
+                (['OR', ('unit', '=', 1), ('unit', '=', 2)], None),
+                ([('units', '=', 1)], None),
+                ([('unit_name', '=', 1)], None),
+                ([], None),
+                ]:
+            with self.subTest(domain=domain):
+                self.assertEqual(unit_domain(domain, 'unit'), units)
+
 
 class SearchTestCase(EgovTestCase):
 
@@ -365,6 +391,43 @@ class SearchTestCase(EgovTestCase):
             Search.clear_history()
             self.assertEqual(Search.history(), [])
         self.assertTrue(Employee)
+
+    @with_transaction()
+    def test_history_audited_and_bounded(self):
+        """Each search is in the audit log as its history's create, with
+        the searcher's unit; a person keeps their newest queries only"""
+        from unittest import mock
+
+        from ..search import history as history_module
+        pool = Pool()
+        Log = pool.get('egov.audit.log')
+        History = pool.get('egov.search.history')
+        org = self.setup_records()
+        with acting_as(org.yz_clerk), \
+                mock.patch.object(history_module, 'MAX_PER_USER', 3):
+            for text in ['教育', '单伟', '公文', '会议', '督办']:
+                search(text)
+            self.assertEqual(
+                [h['text'] for h in pool.get('egov.search').history()],
+                ['督办', '会议', '公文'])
+        Log.flush()
+        kept = History.search([('user', '=', org.yz_clerk.id)])
+        self.assertEqual({h.unit for h in kept}, {org.yz_edu})
+        created = Log.search([
+                ('model', '=', 'egov.search.history'),
+                ('action', '=', 'create'),
+                ], order=[('id', 'ASC')])
+        self.assertEqual(len(created), 5)
+        self.assertEqual(created[-1].record_id, kept[0].id)
+        self.assertEqual(created[-1].user_id, org.yz_clerk.id)
+        self.assertIn('督办', created[-1].changes)
+        deleted = Log.search([
+                ('model', '=', 'egov.search.history'),
+                ('action', '=', 'delete'),
+                ])
+        self.assertEqual(
+            {d.record_id for d in deleted},
+            {c.record_id for c in created[:2]})
 
     @with_transaction()
     def test_rebuild_and_status(self):
