@@ -282,9 +282,11 @@ class PostgreSQL(Backend):
             return [(i, 0.0) for i, _ in page], total
         return self._rank(query, list(found), offset, limit), total
 
-    def _parts(self, query, scope, where, title_only, titles=False):
+    def _parts(self, query, scope, where, title_only, titles=False,
+            broad=False):
         """The queries of the matches in scope, one per part of its ids;
-        with titles, of the matches in the titles only"""
+        with titles, of the matches in the titles only; with broad, of its
+        broad parts only (all its records, or those of units)"""
         table = self.table.__class__(self.table._name)
         only_title = title_only or scope.title_only
         match = self._match(table, query, only_title or titles)
@@ -298,6 +300,8 @@ class PostgreSQL(Backend):
             yield table, condition
             return
         for part in scope.parts:
+            if broad and part.column != 'unit':
+                continue
             yield table, condition & Column(table, part.column).in_(
                 part.query)
 
@@ -318,7 +322,10 @@ class PostgreSQL(Backend):
         (安全生产 in a fifth of a million documents) fills the bound from
         the titles without reading the body's long posting lists. Each
         whole-text query returns matches of the titles too, so the union
-        reaches the bound exactly when there are that many matches."""
+        reaches the bound exactly when there are that many matches.
+        The titles' pass is for the broad parts of a scope: a person's own
+        records (their requests, their to-dos) are few, and the whole
+        text's pass finds their titles too."""
         cursor = Transaction().connection.cursor()
         found = {}
         # The scopes searched by title only are done in the first pass
@@ -329,10 +336,12 @@ class PostgreSQL(Backend):
         with serial(cursor):
             for titles, searched in passes:
                 for scope in searched:
+                    broad = titles and not (title_only or scope.title_only)
                     selects = [table.select(table.id, table.date,
                             where=condition, limit=bound)
                         for table, condition in self._parts(
-                            query, scope, where, title_only, titles=titles)]
+                            query, scope, where, title_only, titles=titles,
+                            broad=broad)]
                     if not selects:
                         continue
                     cursor.execute(*self._union(selects))

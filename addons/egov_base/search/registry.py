@@ -58,11 +58,31 @@ def searchable_models():
     "[(model name, spec)] of the models of the pool that declare one"
     pool = Pool()
     result = []
-    for name, Model in pool.iterobject():
+    for name in _declaring(pool):
+        Model = pool.get(name)
         spec = spec_of(Model)
         if spec and hasattr(Model, 'search'):
             result.append((name, spec))
     return sorted(result)
+
+
+# {database: (the pool's models, the names of those declaring a spec)}
+_declaring_cache = {}
+
+
+def _declaring(pool):
+    """The names of the models of the pool that declare _egov_search, found
+    once per pool (every search asks; the pool has some 200 models, and it
+    is rebuilt, with a new dictionary, when modules change)"""
+    # (a view of the pool's dictionary: equal to the cached one, in C,
+    # while no class of it changed)
+    models = pool.iterobject().mapping
+    cached = _declaring_cache.get(pool.database_name)
+    if cached is None or cached[0] != models:
+        names = [name for name, Model in models.items()
+            if getattr(Model, '_egov_search', None) is not None]
+        cached = _declaring_cache[pool.database_name] = (dict(models), names)
+    return cached[1]
 
 
 def text_of(record, name):
