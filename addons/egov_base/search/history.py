@@ -5,6 +5,7 @@ import datetime
 from sql.aggregate import Count, Max
 from sql.functions import CurrentTimestamp
 
+from trytond import backend
 from trytond.model import Index, ModelSQL, fields
 from trytond.pool import Pool
 from trytond.transaction import Transaction, without_check_access
@@ -61,20 +62,24 @@ class History(ModelSQL):
         columns = [table.create_uid, table.create_date, table.user,
             table.unit, table.text]
         row = [user, CurrentTimestamp(), user, values['unit'], text]
-        if transaction.database.has_returning():
-            cursor.execute(*table.insert(columns, [row], [table.id]))
-            record_id, = cursor.fetchone()
+        # The newest of the user's entries beyond the bound once this one
+        # is in (the statement's snapshot does not see it)
+        beyond = table.select(table.id, where=table.user == user,
+            order_by=[table.id.desc], offset=MAX_PER_USER - 1, limit=1)
+        if backend.name == 'postgresql':
+            # One round trip for both
+            cursor.execute(*table.insert(columns, [row], [table.id, beyond]))
+            record_id, last_old = cursor.fetchone()
         else:
+            cursor.execute(*beyond)
+            last_old = next((i for i, in cursor), None)
             cursor.execute(*table.insert(columns, [row]))
             record_id = transaction.database.lastid(cursor)
         record_inserted(cls, {record_id: values})
-        cursor.execute(*table.select(table.id,
-                where=table.user == user,
-                order_by=[table.id.desc], offset=MAX_PER_USER, limit=100))
-        old = [i for i, in cursor]
-        if old:
+        if last_old is not None:
             with without_check_access():
-                cls.delete(cls.browse(old))
+                cls.delete(cls.search([
+                            ('user', '=', user), ('id', '<=', last_old)]))
 
     @classmethod
     def own(cls, limit):
