@@ -4,6 +4,7 @@ import datetime
 from sql import Column
 from sql.conditionals import Coalesce
 from sql.operators import Like
+from trytond.cache import Cache
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Unique, fields)
@@ -55,6 +56,8 @@ class Unit(DeactivableMixin, ModelSQL, ModelView):
         'body': ['short_name', 'code', 'address', 'parent'],
         'unit': 'unit',
         }
+    # {unit id: rec_name} for the lists of results (rec_names)
+    _rec_names_cache = Cache('egov.org.unit.rec_names', context=False)
 
     name = fields.Char("Name", required=True, strip=True)
     short_name = fields.Char("Short Name", strip=True)
@@ -214,18 +217,27 @@ class Unit(DeactivableMixin, ModelSQL, ModelView):
 
     @classmethod
     def rec_names(cls, ids):
-        """{id: rec_name} of the units in one query, without access checks
-        (a list of results names the units of its rows)"""
+        """{id: rec_name} of the units, without access checks (a list of
+        results names the units of its rows): the known ones from the
+        cache, which any change of a unit clears, the others in one
+        query"""
+        names, missing = {}, []
+        for id_ in ids:
+            name = cls._rec_names_cache.get(id_)
+            if name is None:
+                missing.append(id_)
+            else:
+                names[id_] = name
         unit, parent = cls.__table__(), cls.__table__()
         cursor = Transaction().connection.cursor()
-        names = {}
-        for sub_ids in grouped_slice(ids, IN_MAX):
+        for sub_ids in grouped_slice(missing, IN_MAX):
             cursor.execute(*unit.join(parent, 'LEFT',
                     condition=parent.id == unit.unit)
                 .select(unit.id, unit.name, unit.kind, parent.name,
                     where=unit.id.in_(list(sub_ids))))
             for id_, name, kind, unit_name in cursor:
                 names[id_] = cls.format_rec_name(name, kind, unit_name)
+                cls._rec_names_cache.set(id_, names[id_])
         return names
 
     @classmethod
@@ -487,6 +499,9 @@ class Unit(DeactivableMixin, ModelSQL, ModelView):
         Switch = pool.get('egov.application.switch')
         User = pool.get('res.user')
         super().on_modification(mode, units, field_names=field_names)
+        # A name, a kind or an owning unit (of departments below a moved
+        # node too) may have changed
+        cls._rec_names_cache.clear()
         if mode == 'create':
             Event.save([Event(unit=u, action='created') for u in units])
             Switch.create_missing(

@@ -28,6 +28,10 @@ class OrgTreeTestCase(EgovTestCase):
         units = [org.yuanzhou, org.yz_edu, org.yz_edu_office]
         self.assertEqual(Unit.rec_names([u.id for u in units]),
             {u.id: u.rec_name for u in units})
+        # Known names are kept, and forgotten when a unit changes
+        Unit.write([org.yz_edu], {'name': '袁州区教育局'})
+        self.assertEqual(Unit.rec_names([org.yz_edu_office.id]),
+            {org.yz_edu_office.id: '办公室 (袁州区教育局)'})
 
         subtree = Unit.search([('parent', 'child_of', [org.yuanzhou.id])])
         self.assertEqual(
