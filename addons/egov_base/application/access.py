@@ -46,7 +46,21 @@ class ModelAccess(metaclass=PoolMeta):
     @classmethod
     def _refusal(cls, model_name):
         """Return a function building the error that refuses model_name as a
-        whole to the current user, or None"""
+        whole to the current user, or None. Known for the transaction while
+        it writes nothing (its counter) and acts as the same user: a call
+        asks it several times of the same model (its search, its read, the
+        fields' access), a fifth of an inbox page's own work."""
+        transaction = Transaction()
+        state = (transaction.user, transaction.counter)
+        known = getattr(transaction, '_egov_refusals', None)
+        if known is None or known[0] != state:
+            known = transaction._egov_refusals = (state, {})
+        if model_name not in known[1]:
+            known[1][model_name] = cls._compute_refusal(model_name)
+        return known[1][model_name]
+
+    @classmethod
+    def _compute_refusal(cls, model_name):
         pool = Pool()
         Application = pool.get('egov.application')
         if Roles.refuses_model(model_name):
