@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from addons.egov_base.tests.test_limits import xfd_file
+from egov_base.tests.test_limits import xfd_file
 from .rpc import RPCError, Session
 
 PASSWORD = 'Yichun@2026'
