@@ -55,7 +55,7 @@ def test_xfd_upload_refused(server, xiena):
 
 def test_last_row_refused_over_rpc(xiena):
     "A value in row 1,048,576 is named, not dropped"
-    from addons.egov_base.tests.test_limits import (
+    from egov_base.tests.test_limits import (
         CONTACT_HEADER, header_row, inline, raw_xlsx)
     data = raw_xlsx(header_row(CONTACT_HEADER)
         + b'<row r="2">' + inline('A2', '张三') + b'</row>'

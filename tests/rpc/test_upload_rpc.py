@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from addons.egov_base.tests import upload_samples as samples
+from egov_base.tests import upload_samples as samples
 from .rpc import RPCError, Session
 
 PASSWORD = 'Yichun@2026'
