@@ -44,7 +44,6 @@ def disjuncts(domain, bound=MAX_DISJUNCTS):
     return result if len(result) <= bound else [domain]
 
 
-
 def visible_ids(Model, domain, unit_field=None):
     """The parts whose union is the ids the user may open: the record
     rules' domain (Rule.domain_get, as Rule.query_get runs it) with its OR
