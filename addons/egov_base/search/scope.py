@@ -5,6 +5,7 @@ from trytond.model import fields
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
+from ..security.limits import is_leaf
 from .backend import Part
 
 # Parts a record rule's OR is split into, at most
@@ -13,18 +14,13 @@ MAX_DISJUNCTS = 8
 UNIT_OPERATORS = {'=', 'in', 'child_of', 'parent_of'}
 
 
-def _is_leaf(clause):
-    return (isinstance(clause, (list, tuple)) and bool(clause)
-        and isinstance(clause[0], str) and clause[0] not in ('AND', 'OR'))
-
-
 def disjuncts(domain, bound=MAX_DISJUNCTS):
     """Domains whose union is domain: a top-level OR (also inside an AND
     with other clauses) is split; anything else is kept whole. Rule.
     domain_get gives tuples: ('OR', ('OR', leaf, leaf), ('OR', (leaf,)))"""
     if not isinstance(domain, (list, tuple)) or not domain:
         return [list(domain or [])]
-    if _is_leaf(domain):
+    if is_leaf(domain):
         return [[domain]]
     domain = list(domain)
     if domain[0] == 'OR':
@@ -113,7 +109,7 @@ def unit_domain(domain, field):
 
 def _and_clauses(domain):
     "The leaves of a domain made of ANDs only, or None"
-    if _is_leaf(domain):
+    if is_leaf(domain):
         return [domain] if len(domain) >= 3 else None
     if not isinstance(domain, (list, tuple)):
         return None

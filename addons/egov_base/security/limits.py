@@ -58,8 +58,9 @@ def _refuse(message_id, model, **values):
             'egov_base.msg_limit_%s' % message_id, model=model, **values))
 
 
-def _is_leaf(node):
-    return (isinstance(node, (list, tuple)) and node
+def is_leaf(node):
+    "Whether node of a domain is a clause (a field, an operator, a value)"
+    return (isinstance(node, (list, tuple)) and bool(node)
         and isinstance(node[0], str) and node[0] not in DOMAIN_OPERATORS)
 
 
@@ -77,7 +78,7 @@ def check_domain(model, domain, bounds=None):
         node, depth = todo.pop()
         if depth > bounds['depth']:
             _refuse('domain_depth', model, limit=bounds['depth'])
-        if _is_leaf(node):
+        if is_leaf(node):
             leaves += 1
             if leaves > bounds['leaves']:
                 _refuse('domain_leaves', model, limit=bounds['leaves'])
