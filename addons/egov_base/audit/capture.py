@@ -192,15 +192,16 @@ def record_inserted(cls, created):
     policy = policy_for(cls, 'create')
     if policy is None:
         return
-    names = sorted(set().union(*created.values()))
+    read, hidden = audited_names(
+        cls, sorted(set().union(*created.values())), policy)
     values = {i: {n: jsonable(None, v) for n, v in row.items()}
         for i, row in created.items()}
-    _record_created(cls, policy, names, values)
+    _record_created(cls, read, hidden, values)
 
 
-def _record_created(cls, policy, names, values):
-    "Log the create of each record of values ({id: {name: value}})"
-    read, hidden = audited_names(cls, names, policy)
+def _record_created(cls, read, hidden, values):
+    """Log the create of each record of values ({id: {name: value}}): the
+    read fields' values, the hidden ones masked"""
     personal = personal_fields(cls)
     Log = Pool().get('egov.audit.log')
     actor = Log.actor()
@@ -226,9 +227,9 @@ class ModelAuditMixin:
         with _Entered(cls.__name__):
             records = super().create(vlist)
         names = set().union(*vlist) if vlist else set()
-        read, _ = audited_names(cls, sorted(names), policy)
+        read, hidden = audited_names(cls, sorted(names), policy)
         values = read_values(cls, [r.id for r in records], read)
-        _record_created(cls, policy, sorted(names), values)
+        _record_created(cls, read, hidden, values)
         return records
 
     @classmethod

@@ -37,9 +37,17 @@ CANDIDATES = 64
 # they are, or None for all of them); title_only when a body field is
 # hidden from them
 Scope = namedtuple('Scope', ['model', 'parts', 'title_only'])
-# A part of a scope: the entries whose column ('record' or 'unit') is in
-# query (a select of ids)
-Part = namedtuple('Part', ['column', 'query'])
+
+
+class Part(namedtuple('Part', ['column', 'query'])):
+    """A part of a scope: the entries whose column ('record' or 'unit') is
+    in query (a select of ids)"""
+    __slots__ = ()
+
+    @property
+    def broad(self):
+        "The records of units, not a person's own few"
+        return self.column == 'unit'
 
 
 class Match(BinaryOperator):
@@ -212,9 +220,9 @@ _RESTORE = 'SELECT %s' % ', '.join(
     'set_config(%s, %s, true)' for _ in _SETTINGS)
 
 
-def broad(scopes):
+def any_broad(scopes):
     "Whether a scope has all its records or a unit's among its parts"
-    return any(s.parts is None or any(p.column == 'unit' for p in s.parts)
+    return any(s.parts is None or any(p.broad for p in s.parts)
         for s in scopes)
 
 
@@ -224,7 +232,7 @@ def serial(cursor, scopes):
     after, when a scope is broad: a person's own records are a few rows of
     an index, which the planner finds without them (and the two round
     trips were a tenth of their search)"""
-    if not broad(scopes):
+    if not any_broad(scopes):
         yield
         return
     cursor.execute(_SET, [v for name, value in _SETTINGS
@@ -295,10 +303,10 @@ class PostgreSQL(Backend):
         return self._rank(query, list(found), offset, limit), total
 
     def _parts(self, query, scope, where, title_only, titles=False,
-            broad=False):
+            broad_only=False):
         """The queries of the matches in scope, one per part of its ids;
-        with titles, of the matches in the titles only; with broad, of its
-        broad parts only (all its records, or those of units)"""
+        with titles, of the matches in the titles only; with broad_only, of
+        its broad parts only (all its records, or those of units)"""
         table = self.table.__class__(self.table._name)
         only_title = title_only or scope.title_only
         match = self._match(table, query, only_title or titles)
@@ -312,7 +320,7 @@ class PostgreSQL(Backend):
             yield table, condition
             return
         for part in scope.parts:
-            if broad and part.column != 'unit':
+            if broad_only and not part.broad:
                 continue
             yield table, condition & Column(table, part.column).in_(
                 part.query)
@@ -323,9 +331,9 @@ class PostgreSQL(Backend):
         (as a query of its own, with its own limit): a person's scope has
         several small parts (their requests, their to-dos…), and a round
         trip each was most of their search's time"""
-        selects = [q.select(q.id, q.date) for q in selects]
-        return selects[0] if len(selects) == 1 else Union(
-            *selects, all_=True)
+        if len(selects) == 1:
+            return selects[0]
+        return Union(*(q.select(q.id, q.date) for q in selects), all_=True)
 
     def _candidates(self, query, scopes, where, title_only, bound):
         """{entry id: date} of the matches, at most bound of them: those of
@@ -348,12 +356,13 @@ class PostgreSQL(Backend):
         with serial(cursor, scopes):
             for titles, searched in passes:
                 for scope in searched:
-                    broad = titles and not (title_only or scope.title_only)
+                    broad_only = titles and not (
+                        title_only or scope.title_only)
                     selects = [table.select(table.id, table.date,
                             where=condition, limit=bound)
                         for table, condition in self._parts(
                             query, scope, where, title_only, titles=titles,
-                            broad=broad)]
+                            broad_only=broad_only)]
                     if not selects:
                         continue
                     cursor.execute(*self._union(selects))
