@@ -88,3 +88,33 @@ class SpeedupsTestCase(EgovTestCase):
         # A short answer is still one string (Tryton's dumps)
         self.assertEqual(jsonrpc.dumps({'id': 1, 'result': [1, 'a']}),
             '{"id":1,"result":[1,"a"]}')
+
+    def test_json_answer_whole_and_labelled(self):
+        """A long JSON-RPC answer goes in one piece with its length, and is
+        labelled gzip only when it is compressed"""
+        import gzip
+        import json
+
+        from werkzeug.test import EnvironBuilder
+
+        from trytond.protocols import jsonrpc
+
+        speedups.json_in_blocks()
+        result = [{'title': '关于做好第%d号公文的通知' % i} for i in range(200)]
+        body = json.dumps({'id': 7, 'method': 'x', 'params': []})
+        for accept, compressed in [('', False), ('gzip, deflate', True)]:
+            environ = EnvironBuilder(method='POST', data=body,
+                content_type='application/json',
+                headers={'Accept-Encoding': accept}).get_environ()
+            request = jsonrpc.JSONRequest(environ)
+            answer = jsonrpc.JSONProtocol.response(result, request)
+            self.assertFalse(answer.is_streamed)
+            data = answer.get_data()
+            self.assertEqual(int(answer.headers['Content-Length']),
+                len(data))
+            self.assertEqual(
+                answer.headers.get('Content-Encoding'),
+                'gzip' if compressed else None)
+            if compressed:
+                data = gzip.decompress(data)
+            self.assertEqual(json.loads(data), {'id': 7, 'result': result})
