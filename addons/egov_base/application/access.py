@@ -34,30 +34,47 @@ class ModelAccess(metaclass=PoolMeta):
     @classmethod
     def check(cls, model_name, mode='read', raise_exception=True):
         transaction = Transaction()
-        if transaction.check_access and transaction.user:
-            refusal = cls._refusal(model_name)
-            if refusal:
-                if not raise_exception:
-                    return False
-                raise refusal()
-        return super().check(
+        if not (transaction.check_access and transaction.user):
+            return super().check(
+                model_name, mode=mode, raise_exception=raise_exception)
+        known = cls._known()
+        if ('granted', model_name, mode) in known:
+            return True
+        refusal = cls._refusal(model_name)
+        if refusal:
+            if not raise_exception:
+                return False
+            raise refusal()
+        granted = super().check(
             model_name, mode=mode, raise_exception=raise_exception)
+        if granted:
+            known[('granted', model_name, mode)] = True
+        return granted
 
     @classmethod
     def _refusal(cls, model_name):
         """Return a function building the error that refuses model_name as a
-        whole to the current user, or None. Known for the transaction while
-        it writes nothing (its counter) and acts as the same user: a call
-        asks it several times of the same model (its search, its read, the
-        fields' access), a fifth of an inbox page's own work."""
+        whole to the current user, or None"""
+        known = cls._known()
+        key = ('refusal', model_name)
+        if key not in known:
+            known[key] = cls._compute_refusal(model_name)
+        return known[key]
+
+    @classmethod
+    def _known(cls):
+        """The answers about the current user's access known for the
+        transaction while it acts as the same user with the same groups and
+        writes nothing (its counter): a call asks them several times of
+        the same model (its search, its read, the fields' access), a third
+        of an inbox page's own work"""
         transaction = Transaction()
-        state = (transaction.user, transaction.counter)
-        known = getattr(transaction, '_egov_refusals', None)
+        state = (transaction.user, transaction.counter,
+            Pool().get('res.user').get_groups())
+        known = getattr(transaction, '_egov_access_known', None)
         if known is None or known[0] != state:
-            known = transaction._egov_refusals = (state, {})
-        if model_name not in known[1]:
-            known[1][model_name] = cls._compute_refusal(model_name)
-        return known[1][model_name]
+            known = transaction._egov_access_known = (state, {})
+        return known[1]
 
     @classmethod
     def _compute_refusal(cls, model_name):

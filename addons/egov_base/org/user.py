@@ -33,7 +33,12 @@ NO_SCOPE = {
 class DailyCache(Cache):
     """A cache whose entries hold for the day they were made in: the posts a
     person holds start and end at midnight. Its size is configured under
-    size_name."""
+    size_name.
+
+    An entry read in a transaction is kept on it while the transaction
+    writes nothing (its counter) and the cache is not cleared: one call
+    asks for the user's groups about ten times (every access check, every
+    record rule), and each asking costs the day (ir.date) and a lookup."""
 
     def __init__(self, name, size_name, **kwargs):
         super().__init__(name, **kwargs)
@@ -42,6 +47,36 @@ class DailyCache(Cache):
 
     def _key(self, key):
         return (super()._key(key), Pool().get('ir.date').today())
+
+    def _kept(self):
+        "The entries kept on the current transaction"
+        transaction = Transaction()
+        kept = getattr(transaction, '_egov_daily_kept', None)
+        if kept is None or kept[0] != transaction.counter:
+            kept = transaction._egov_daily_kept = (transaction.counter, {})
+        return kept[1].setdefault(self._name, {})
+
+    def get(self, key, default=None):
+        kept = self._kept()
+        if key in kept:
+            return kept[key]
+        value = super().get(key, default=_MISSING)
+        if value is _MISSING:
+            return default
+        kept[key] = value
+        return value
+
+    def set(self, key, value):
+        value = super().set(key, value)
+        self._kept()[key] = value
+        return value
+
+    def clear(self):
+        super().clear()
+        self._kept().clear()
+
+
+_MISSING = object()
 
 
 class User(metaclass=PoolMeta):

@@ -3,6 +3,7 @@ counties and of the city."""
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
+from trytond.transaction import Transaction
 
 from .tools import EgovTestCase, acting_as, create_org
 
@@ -122,3 +123,43 @@ class ApplicationTestCase(EgovTestCase):
         switch = Switch(switch.id)
         self.assertEqual(switch.changed_by, org.city_admin)
         self.assertTrue(switch.changed_at)
+
+    @with_transaction()
+    def test_access_follows_groups_within_a_call(self):
+        """The answers about a user's access kept for a transaction follow
+        a role given or taken in it: by a write, or in SQL and the caches
+        cleared"""
+        pool = Pool()
+        Post = pool.get('egov.org.post')
+        PostGroup = pool.get('egov.org.post-res.group')
+        User = pool.get('res.user')
+        ModelAccess = pool.get('ir.model.access')
+        ModelData = pool.get('ir.model.data')
+        org = create_org()
+        org_admin = ModelData.get_id('egov_base', 'group_org_admin')
+
+        def may_write_units():
+            with acting_as(org.yz_clerk):
+                # Asked twice: the second answer is the kept one
+                first = ModelAccess.check(
+                    'egov.org.unit', 'write', raise_exception=False)
+                second = ModelAccess.check(
+                    'egov.org.unit', 'write', raise_exception=False)
+                self.assertEqual(first, second)
+                return first and org_admin in User.get_groups()
+
+        self.assertFalse(may_write_units())
+        Post.write([org.post_yz_clerk], {'groups': [('add', [org_admin])]})
+        self.assertTrue(may_write_units())
+
+        table = PostGroup.__table__()
+        cursor = Transaction().connection.cursor()
+        with acting_as(org.yz_clerk):
+            self.assertTrue(ModelAccess.check('egov.org.unit', 'write'))
+            cursor.execute(*table.delete(
+                    where=(table.post == org.post_yz_clerk.id)
+                    & (table.group == org_admin)))
+            self.assertTrue(ModelAccess.check('egov.org.unit', 'write'))
+            User.clear_org_caches()
+            with self.assertRaises(AccessError):
+                ModelAccess.check('egov.org.unit', 'write')
