@@ -10,6 +10,7 @@ About 45 s once the smoke database is there (made by conftest.py's
 bench_database, shared with test_bench_smoke.py: 1–3 minutes more)."""
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -81,5 +82,13 @@ def test_pages_at_full_rate(bench_database, results):
         assert pages[name]['errors'] == 0, pages
         assert 0 < pages[name]['p50_ms'] <= pages[name]['p99_ms'], pages
     assert pages['inbox_rate_of_own_user'] > 0
-    assert (run / 'wrk-inbox.txt').read_text().startswith(
+    # The inbox and the read alternate in three rounds of a second
+    assert len(pages['inbox_rate_of_own_user_by_round']) == 3
+    assert pages['inbox']['requests'] == sum(
+        int(re.search(r'(\d+) requests in', (
+                    run / ('wrk-inbox-%d.txt' % i)).read_text())[1])
+        for i in range(3))
+    assert (run / 'wrk-inbox-0.txt').read_text().startswith(
+        'Running 1s test')
+    assert (run / 'wrk-noop-0.txt').read_text().startswith(
         'Running 2s test')

@@ -61,12 +61,19 @@ def parse(text):
     return result
 
 
+# The inbox and the one-row read are compared in rounds, one after the
+# other, so that what else the machine does (a checkpoint, autovacuum)
+# weighs on both alike; a page's figures are over its rounds
+ROUNDS = 3
+
+
 def run(url, database, auth, user_id, context, directory, seconds=15,
-        connections=8, threads=2, check=None):
-    """{page: figures}, and the inbox's rate against the one-row read's;
-    check(on the database, method, params) calls a page once and raises on
-    an error"""
-    results = {}
+        connections=8, threads=2, check=None, rounds=ROUNDS):
+    """{page: figures}, and the inbox's rate against the one-row read's
+    (over all rounds, and round by round); check(on the database, method,
+    params) calls a page once and raises on an error. Each compared page
+    runs for seconds in all, in rounds of seconds / rounds."""
+    scripts = {}
     for name, (with_database, method, params) in calls(
             user_id, context).items():
         path = '/%s/rpc/' % database if with_database else '/rpc/'
@@ -79,15 +86,50 @@ def run(url, database, auth, user_id, context, directory, seconds=15,
                     'auth': ('wrk.headers["Authorization"] = %s'
                         % lua_string(auth)) if with_database else '',
                     'body': lua_string(body)})
+        scripts[name] = (script, url + path)
+    compared = ['own_user', 'inbox']
+    order = [('noop', 0)] + [(name, i)
+        for i in range(rounds) for name in compared]
+    outputs = {}
+    for name, i in order:
+        script, target = scripts[name]
+        duration = seconds if name == 'noop' else max(1, seconds // rounds)
         done = subprocess.run(['wrk', '-t', str(min(threads, connections)),
-                '-c',
-                str(connections), '-d', '%ds' % seconds, '--latency',
-                '-s', script, url + path], capture_output=True, text=True,
-            timeout=seconds + 60, check=True)
-        with open(os.path.join(directory, 'wrk-%s.txt' % name), 'w',
+                '-c', str(connections), '-d', '%ds' % duration, '--latency',
+                '-s', script, target], capture_output=True, text=True,
+            timeout=duration + 60, check=True)
+        outputs.setdefault(name, []).append(parse(done.stdout))
+        with open(os.path.join(directory, 'wrk-%s-%d.txt' % (name, i)), 'w',
                 encoding='utf-8') as fp:
             fp.write(done.stdout)
-        results[name] = parse(done.stdout)
+    results = {name: over_rounds(figures)
+        for name, figures in outputs.items()}
     results['inbox_rate_of_own_user'] = round(
         results['inbox']['per_s'] / results['own_user']['per_s'], 2)
+    results['inbox_rate_of_own_user_by_round'] = [
+        round(inbox['per_s'] / own['per_s'], 2)
+        for own, inbox in zip(outputs['own_user'], outputs['inbox'])]
     return results
+
+
+def over_rounds(figures):
+    """One page's figures over its rounds of equal length: the rate of all
+    its requests, the median round's percentiles, the worst p99"""
+    if len(figures) == 1:
+        return figures[0]
+    result = {
+        'per_s': round(sum(f['per_s'] for f in figures) / len(figures), 2),
+        'requests': sum(f['requests'] for f in figures),
+        'errors': sum(f['errors'] for f in figures),
+        'per_s_by_round': [f['per_s'] for f in figures],
+        }
+    for key in ['p50_ms', 'p75_ms', 'p90_ms']:
+        values = sorted(f[key] for f in figures if key in f)
+        if values:
+            result[key] = values[len(values) // 2]
+    if any('p99_ms' in f for f in figures):
+        result['p99_ms'] = max(f.get('p99_ms', 0) for f in figures)
+    sockets = [f['socket_errors'] for f in figures if 'socket_errors' in f]
+    if sockets:
+        result['socket_errors'] = '; '.join(sockets)
+    return result
