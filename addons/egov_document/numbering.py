@@ -7,11 +7,12 @@ per rule and year from 1, without gaps and never twice.
 Why not Tryton's strict sequences: they lock the whole table of strict
 sequences with NOWAIT and give up after a few retries, so a hundred clerks
 numbering at once (of any unit) would see errors. Here a number is taken
-from the counter of its rule and year in a short transaction of its own
-(READ COMMITTED: a concurrent taker waits for the row and then reads the
-next value, in about a millisecond), on connections of its own (see
-_side_pool). The number is registered as used in the transaction of the
-document. A number taken by a transaction that failed has no register row
+from the counter of its rule and year in a short transaction of its own, on
+connections of its own (see _side_pool). On PostgreSQL the counter is moved
+ten numbers at once and the numbers not given yet wait as free allocations:
+concurrent takers each take one of them without waiting for each other, and
+only one take in ten locks the counter's row (see _TAKE). The number is
+registered as used in the transaction of the document. A number taken by a transaction that failed has no register row
 and goes to the next taker, so the numbers stay without gaps: at once on
 PostgreSQL, which tells whether the taking transaction (its id is kept on
 the allocation) failed, else after ABANDONED. A unique index on the
@@ -21,6 +22,7 @@ import os
 import re
 import threading
 
+from sql.aggregate import Min
 
 from trytond import config
 
@@ -37,6 +39,14 @@ from .exceptions import NumberingError
 # A number taken this long ago, by a transaction whose end is not known,
 # that never registered it is given again
 ABANDONED = datetime.timedelta(minutes=5)
+# PostgreSQL: how many numbers a taker counts at once when none is free; the
+# others wait in the allocations, free (taker FREE, no transaction has that
+# id), for the next takers
+AHEAD = 10
+FREE = 0
+# Takes of one number before giving up: each retry follows another taker's
+# counting ahead, whose numbers are free
+TRIES = 20
 MODES = [
     ('auto', "Automatic"),
     ('manual', "Manual"),
@@ -245,8 +255,17 @@ class Counter(ModelSQL):
 
     @classmethod
     def peek(cls, rule_id, year):
+        "The number the next taker gets: the first free one, else the count"
+        Allocation = Pool().get('egov.document.numbering.allocation')
         table = cls.__table__()
+        allocation = Allocation.__table__()
         cursor = Transaction().connection.cursor()
+        cursor.execute(*allocation.select(Min(allocation.sequence),
+                where=(allocation.numbering == rule_id)
+                & (allocation.year == year) & (allocation.taker == FREE)))
+        free, = cursor.fetchone()
+        if free is not None:
+            return free
         cursor.execute(*table.select(table.next_number,
                 where=(table.numbering == rule_id) & (table.year == year)))
         row = cursor.fetchone()
@@ -290,18 +309,22 @@ class Counter(ModelSQL):
             }
         now = datetime.datetime.now()
         values = {'rule': rule_id, 'year': year, 'taker': taker, 'now': now,
-            'old': now - ABANDONED}
-        cursor.execute(_TAKE % names, values)
-        row = cursor.fetchone()
-        if not row:
-            # The first number of a year: one row, whoever comes first
+            'old': now - ABANDONED, 'free': FREE, 'ahead': max(1,
+                config.getint('egov_document', 'numbering_ahead',
+                    default=AHEAD))}
+        for _ in range(TRIES):
+            cursor.execute(_TAKE % names, values)
+            row = cursor.fetchone()
+            if row:
+                return row[0]
+            # Another taker counted ahead first (its numbers are free now),
+            # or the year has no counter yet: one row, whoever comes first
             cursor.execute('INSERT INTO "%(counter)s" (numbering, year, '
                 'next_number, create_uid, create_date) '
                 'VALUES (%%(rule)s, %%(year)s, 1, 0, %%(now)s) '
                 'ON CONFLICT (numbering, year) DO NOTHING' % names, values)
-            cursor.execute(_TAKE % names, values)
-            row = cursor.fetchone()
-        return row[0]
+        raise NumberingError(gettext('egov_document.msg_numbering_busy',
+                rule=Pool().get('egov.document.numbering')(rule_id).rec_name))
 
     @classmethod
     def _take_sqlite(cls, rule_id, year):
@@ -354,17 +377,23 @@ class Counter(ModelSQL):
 _TAKER_STATUS = ('(CASE WHEN l.taker < GREATEST(txid_current(), '
     'txid_snapshot_xmax(txid_current_snapshot())) '
     'THEN txid_status(l.taker) END)')
-# One statement, one round trip and one short transaction on the side
-# connection:
+# A take is one statement, one round trip and one short transaction on
+# the side connection:
 # - registered: the allocations of numbers since registered are dropped, so
-#   the table keeps only the numbers being taken and the lost ones;
-# - lost: the first lost number is given again: taken by a transaction that
-#   failed, or ABANDONED ago by one whose end is not known; never one whose
-#   taker still runs, however long. Two takers never give the same lost
-#   number (SKIP LOCKED);
-# - counted/taken: otherwise the next number of the counter and its
-#   allocation. A concurrent taker waits for the counter's row, then reads
-#   the value after this one. No row at all: the year has no counter yet.
+#   the table keeps only the numbers being taken, the lost ones and those
+#   counted ahead;
+# - lost: the first free number is given: one counted ahead (taker FREE),
+#   else one taken by a transaction that failed, or ABANDONED ago by one
+#   whose end is not known; never one whose taker still runs, however long.
+#   Two takers never give the same number and never wait for each other
+#   (SKIP LOCKED);
+# - counted/taken: when none is free (one take in AHEAD), AHEAD numbers are
+#   counted at once: the first is this taker's, the others wait, free, for
+#   the next takers. Only this step locks the counter's row; ten clerks
+#   taking one number each used to wait for it in turn. A taker that finds
+#   the count moved while it waited gets nothing and takes again: counting
+#   again would put free numbers below those given after them, a gap while
+#   they wait. No counter row at all: the year has none yet.
 _TAKE = (
     'WITH registered AS ('
         'DELETE FROM "%(allocation)s" WHERE id IN ('
@@ -380,30 +409,36 @@ _TAKE = (
         'UPDATE "%(allocation)s" SET taken_at = %%(now)s, taker = %%(taker)s '
         # Reading registered runs the clean-up first: a data-modifying WITH
         # that nothing reads runs last, when the counter's row is locked
-        # (10 takers then waited on each other's clean-up: p95 26 ms)
         'WHERE (SELECT count(*) FROM registered) >= 0 AND id = ('
             'SELECT l.id FROM "%(allocation)s" AS l '
             'WHERE l.numbering = %%(rule)s AND l.year = %%(year)s '
             'AND NOT EXISTS (SELECT 1 FROM "%(number)s" AS r '
                 'WHERE r.numbering = l.numbering AND r.year = l.year '
                 'AND r.sequence = l.sequence) '
-            "AND (" + _TAKER_STATUS + " = 'aborted' "
+            "AND (l.taker = %%(free)s OR " + _TAKER_STATUS + " = 'aborted' "
                 "OR (COALESCE(" + _TAKER_STATUS + ", '') != 'in progress' "
                     'AND l.taken_at < %%(old)s)) '
             'ORDER BY l.sequence LIMIT 1 FOR UPDATE SKIP LOCKED) '
         'RETURNING sequence), '
     'counted AS ('
-        'UPDATE "%(counter)s" SET next_number = next_number + 1 '
+        'UPDATE "%(counter)s" SET next_number = next_number + %%(ahead)s '
         'WHERE numbering = %%(rule)s AND year = %%(year)s '
         'AND NOT EXISTS (SELECT 1 FROM lost) '
-        'RETURNING next_number - 1 AS sequence), '
+        # The count this statement saw: a taker that waited for the row
+        # while another counted ahead finds it moved and counts nothing
+        # (PostgreSQL checks the condition again on the row as committed)
+        'AND next_number = (SELECT c.next_number FROM "%(counter)s" AS c '
+            'WHERE c.numbering = %%(rule)s AND c.year = %%(year)s) '
+        'RETURNING next_number - %%(ahead)s AS first), '
     'taken AS ('
         'INSERT INTO "%(allocation)s" (numbering, year, sequence, taken_at, '
             'taker, create_uid, create_date) '
-        'SELECT %%(rule)s, %%(year)s, sequence, %%(now)s, %%(taker)s, 0, '
-            '%%(now)s FROM counted '
-        'RETURNING sequence) '
-    'SELECT sequence FROM lost UNION ALL SELECT sequence FROM taken')
+        'SELECT %%(rule)s, %%(year)s, first + n, %%(now)s, '
+            'CASE WHEN n = 0 THEN %%(taker)s ELSE %%(free)s END, 0, %%(now)s '
+        'FROM counted, generate_series(0, %%(ahead)s - 1) AS n '
+        'RETURNING sequence, taker) '
+    'SELECT sequence FROM lost '
+    'UNION ALL SELECT sequence FROM taken WHERE taker != %%(free)s')
 
 _side_pools = {}
 _side_lock = threading.Lock()
@@ -430,6 +465,13 @@ def _side_pool(database):
                 def configure(connection):
                     connection.autocommit = True
                     connection.execute('SET synchronous_commit = off')
+                    # The take is prepared (psycopg, from its fifth run);
+                    # PostgreSQL would still plan it anew at each run, its
+                    # plan for the rule's values looking cheaper: 0.35 ms
+                    # of planning for 0.15 ms of work. Its plan is the same
+                    # for every rule (the indexes on rule and year)
+                    connection.execute('SET plan_cache_mode = '
+                        'force_generic_plan')
                 size = config.getint('egov_document', 'numbering_connections',
                     default=4)
                 pool = _side_pools[key] = ConnectionPool(conninfo,
@@ -445,7 +487,8 @@ class BigInteger(fields.Integer):
 
 class Allocation(ModelSQL):
     """A number taken from a counter and not registered yet: being taken,
-    or lost by a transaction that failed (given again)"""
+    lost by a transaction that failed (given again), or counted ahead and
+    free to take (PostgreSQL: taker FREE)"""
     __string__ = "Numbering Allocation"
     __name__ = 'egov.document.numbering.allocation'
     _egov_visibility = 'parent'
@@ -455,7 +498,8 @@ class Allocation(ModelSQL):
     sequence = fields.Integer("Sequence", required=True)
     taken_at = fields.DateTime("Taken At", required=True)
     taker = BigInteger("Taken By Transaction",
-        help="The database transaction that took the number (PostgreSQL).")
+        help="The database transaction that took the number (PostgreSQL); "
+        "0: counted ahead, not taken yet.")
 
     @classmethod
     def __setup__(cls):

@@ -15,6 +15,8 @@ from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 from egov_base.tests.tools import acting_as
+from egov_document import numbering
+from egov_document.numbering import AHEAD, FREE
 
 from .tools import (
     DocumentHelpers, EgovDocumentTestCase, document_org, kind,
@@ -151,8 +153,10 @@ class NumberingTestCase(DocumentHelpers, EgovDocumentTestCase):
                 '袁教体字〔2026〕2号', '袁教体字〔2027〕1号'])
         counters = Counter.search([('numbering', '=', rule.id)],
             order=[('year', 'ASC')])
-        self.assertEqual([(c.year, c.next_number) for c in counters],
-            [(2026, 3), (2027, 2)])
+        # (On PostgreSQL a counter is ahead: the numbers not given yet
+        # wait, free; the next number is the first of them)
+        self.assertEqual([(c.year, Counter.peek(rule.id, c.year))
+                for c in counters], [(2026, 3), (2027, 2)])
 
     @with_transaction()
     def test_reserve_then_use(self):
@@ -305,9 +309,15 @@ class NumberingTestCase(DocumentHelpers, EgovDocumentTestCase):
         self.assertEqual(len(self.numbered(org, 3)), 3)
         # The documents got 2, 3 and 4 (1 is being taken, not lost: it
         # was taken just now); 2 and 3 went with the takes that followed
-        # them, 4 goes with the next take
-        self.assertEqual(sorted(a.sequence for a in Allocation.search(
-                        [('numbering', '=', rule.id)])), [1, 4])
+        # them, 4 goes with the next take. The first take counted 2 to 11:
+        # 5 to 11 wait, free, for the next takers
+        allocations = Allocation.search([('numbering', '=', rule.id)])
+        self.assertEqual(sorted(a.sequence for a in allocations
+                if a.taker != FREE), [1, 4])
+        self.assertEqual(sorted(a.sequence for a in allocations
+                if a.taker == FREE), list(range(5, 2 + AHEAD)))
+        Counter = Pool().get('egov.document.numbering.counter')
+        self.assertEqual(Counter.peek(rule.id, today().year), 5)
 
     @with_transaction()
     def test_lost_number_of_failed_transaction_at_once(self):
@@ -335,6 +345,73 @@ class NumberingTestCase(DocumentHelpers, EgovDocumentTestCase):
             self.assertEqual(self.numbered(org, 2), [
                     '袁教体字〔%s〕2号' % year, '袁教体字〔%s〕3号' % year])
             running.rollback()
+
+    @with_transaction()
+    def test_taker_that_waited_for_a_count_takes_a_free_number(self):
+        """Two clerks find no free number at once: the second waits for the
+        counter's row while the first counts ahead, then takes one of the
+        numbers counted, never counts again above them (a gap while they
+        wait)"""
+        database = Transaction().database
+        if not database.has_select_for():
+            self.skipTest("PostgreSQL only")
+        import threading
+
+        import psycopg
+        pool = Pool()
+        names = {
+            'counter': pool.get('egov.document.numbering.counter')._table,
+            'allocation': pool.get(
+                'egov.document.numbering.allocation')._table,
+            'number': pool.get('egov.document.number')._table,
+            }
+        take = numbering._TAKE % names
+        params = database._connection_params(database.name)
+        conninfo = params.pop('conninfo')
+        now = datetime.datetime.now()
+        # A rule of its own, committed (the test's transaction is not):
+        # the foreign keys are not checked on these two connections
+        rule, year = 987654, 2031
+        values = {'rule': rule, 'year': year, 'now': now,
+            'old': now - numbering.ABANDONED, 'free': FREE, 'ahead': AHEAD}
+        with psycopg.connect(conninfo, autocommit=True, **params) as first, \
+                psycopg.connect(conninfo, autocommit=True, **params) \
+                as second:
+            for connection in [first, second]:
+                connection.execute("SET session_replication_role = replica")
+            try:
+                first.execute('INSERT INTO "%(counter)s" (numbering, year, '
+                    'next_number) VALUES (%%s, %%s, 1)' % names,
+                    (rule, year))
+                answers = []
+                with first.transaction():
+                    taker, = first.execute(
+                        'SELECT txid_current()').fetchone()
+                    self.assertEqual(first.execute(take, dict(values,
+                                taker=taker)).fetchall(), [(1,)])
+
+                    def second_takes():
+                        answers.append(second.execute(take, dict(values,
+                                    taker=taker + 1)).fetchall())
+                    waiting = threading.Thread(target=second_takes)
+                    waiting.start()
+                    waiting.join(timeout=0.5)
+                    # It waits for the counter's row
+                    self.assertTrue(waiting.is_alive())
+                waiting.join(timeout=10)
+                # The count moved while it waited: nothing, then a number
+                # counted by the first
+                self.assertEqual(answers, [[]])
+                self.assertEqual(second.execute(take, dict(values,
+                            taker=taker + 1)).fetchall(), [(2,)])
+                next_number, = second.execute('SELECT next_number FROM '
+                    '"%(counter)s" WHERE numbering = %%s' % names,
+                    (rule,)).fetchone()
+                self.assertEqual(next_number, 1 + AHEAD)
+            finally:
+                for table in ['allocation', 'counter']:
+                    first.execute('DELETE FROM "%s" WHERE numbering = %%s'
+                        % names[table], (rule,))
 
     @with_transaction()
     def test_clerks_see_their_unit_only(self):
