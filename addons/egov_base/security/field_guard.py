@@ -24,6 +24,7 @@ Here, under every model ([register_mixin]):
 A refused call is an AccessError with a message; over RPC the audit
 records it as a refused call (audit/errors.py)."""
 from trytond.i18n import gettext
+from trytond.model import fields
 from trytond.model.exceptions import AccessError
 from trytond.model.modelstorage import is_leaf
 from trytond.pool import Pool, PoolMeta
@@ -259,6 +260,19 @@ def _guarding_models(name):
     return result
 
 
+def refuse_unsearchable(found):
+    """Refuse a computed field without a searcher in a domain: Tryton
+    raises NotImplementedError, which the caller would get as an internal
+    error with no word of the field"""
+    for Model, name, _ in sorted(found,
+            key=lambda f: (f[0].__name__, f[1], f[2] or '')):
+        field = Model._fields.get(name)
+        if (isinstance(field, fields.Function) and field.getter
+                and not field.searcher
+                and not hasattr(Model, 'domain_' + name)):
+            _refuse('msg_guard_unsearchable', Model, name)
+
+
 def check_found(found, per_record=(), model_access=True):
     """Refuse the first use of a secret, an unreadable field or a field
     hidden from the user on some records; per_record: (model, names)
@@ -309,9 +323,13 @@ class FieldGuardMixin:
             order = kwargs.get('order', args[2] if len(args) > 2 else None)
             found = set()
             collect_domain(cls, domain, found)
+            searched = set(found)
             collect_order(cls, order, found)
             if found:
                 check_found(found)
+            # After the access checks: a field the user may not read is
+            # refused as such, not described as computed
+            refuse_unsearchable(searched)
             domain = apply_path_rules(cls, domain)
         return super().search(domain, *args, **kwargs)
 

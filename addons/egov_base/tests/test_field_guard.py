@@ -102,6 +102,35 @@ class FieldGuardTestCase(EgovTestCase):
                     [('user.login', '=', 'yz_admin')]), 1)
 
     @with_transaction()
+    def test_unsearchable_fields_refused_by_name(self):
+        """A computed field that cannot be searched is refused with its
+        name, on every model, not answered as an internal error"""
+        from trytond.model import fields
+        pool = Pool()
+        Menu = pool.get('ir.ui.menu')
+        org = create_org()
+        with acting_as(org.yz_clerk):
+            message = self.assertRefused(
+                lambda: Menu.search([('action', '!=', None)]))
+            self.assertEqual(message,
+                '“界面菜单”的字段“动作”是计算得出的，不能用于查询：'
+                '请按其他字段查询。')
+            checked = 0
+            for model_name, Model in sorted(pool.iterobject()):
+                if not issubclass(Model, ModelStorage):
+                    continue
+                for name, field in sorted(Model._fields.items()):
+                    if not (isinstance(field, fields.Function)
+                            and field.getter and not field.searcher
+                            and not hasattr(Model, 'domain_' + name)):
+                        continue
+                    with self.subTest(model=model_name, field=name):
+                        self.assertRefused(
+                            lambda: Model.search([(name, '=', None)]))
+                        checked += 1
+        self.assertGreater(checked, 100)
+
+    @with_transaction()
     def test_secrets_refused_to_everyone(self):
         "Every secret field, every role, the built-in admin included"
         from ..security.field_guard import SECRETS
