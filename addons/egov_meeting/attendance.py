@@ -343,6 +343,7 @@ class Attendee(
                         unit=attendee.invitation.unit.rec_name))
             if not by_organiser:
                 meeting.check_open()
+                cls._check_of_unit(attendee)
             if attendee.substitute_for and not meeting.substitutes:
                 raise RegistrationError(gettext(
                         'egov_meeting.msg_no_substitutes',
@@ -360,6 +361,24 @@ class Attendee(
                             'egov_meeting.msg_over_quota',
                             unit=invitation.unit.rec_name,
                             quota=invitation.quota, count=count))
+
+    @staticmethod
+    def _check_of_unit(attendee):
+        """An invited unit registers its own people (those of the units
+        under it too): another unit's people come through the organiser"""
+        invitation, employee = attendee.invitation, attendee.employee
+        if not (invitation and employee):
+            return
+        Unit = Pool().get('egov.org.unit')
+        with without_check_access():
+            inside = Unit.search([
+                    ('id', '=', employee.unit.id),
+                    ('parent', 'child_of', [invitation.unit.id]),
+                    ], limit=1)
+        if not inside:
+            raise RegistrationError(gettext(
+                    'egov_meeting.msg_attendee_not_of_unit',
+                    person=employee.name, unit=invitation.unit.rec_name))
 
     @classmethod
     def invite_people(cls, meeting):

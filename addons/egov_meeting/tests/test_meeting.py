@@ -209,6 +209,16 @@ class MeetingTestCase(EgovMeetingTestCase):
                         'attendees': [('create', [{'name': '王五'}])]})
         self.assertChinese(cm.exception.message)
         self.assertIn('最多可报名2人', cm.exception.message)
+        # Nor may she register someone of another unit in her unit's
+        # places (last, as above)
+        with acting_as(org.yz_clerk):
+            with self.assertRaises(UserError) as cm:
+                Attendee.create([{'invitation': yz.id, 'name': '韩梅',
+                            'employee': org.zs_clerk_employee.id}])
+        self.assertEqual(cm.exception.message,
+            '%s不是%s的人员：各单位只能为本单位人员报名，'
+            '其他人员请会议组织单位添加。' % (
+                org.zs_clerk_employee.name, org.yz_edu.rec_name))
 
     @with_transaction()
     def test_notice_goes_to_the_clerks(self):
