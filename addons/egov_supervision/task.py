@@ -364,6 +364,13 @@ class Task(Workflow, ModelSQL, ModelView):
             mode, tasks, values=values, external=external)
         if not external or trusted():
             return
+        # The origin is set by the platform when a document or a decision
+        # is put under supervision (document.py, meeting.py), after its
+        # checks: a task pointed at any record would read its title
+        if mode == 'create' and any(t.origin for t in tasks) or (
+                mode == 'write' and 'origin' in (values or {})):
+            raise SupervisionError(gettext(
+                    'egov_supervision.msg_task_origin_set_by_platform'))
         if mode == 'create':
             for task in tasks:
                 check_acting(task.assigning_unit, task)

@@ -10,7 +10,8 @@ from trytond.transaction import Transaction
 from egov_document.tests.tools import DocumentHelpers, numbering_rule
 
 from ..document import supervise
-from .tools import SupervisionTestCase, acting_as, supervision_org
+from .tools import (
+    SupervisionTestCase, acting_as, instruction_task, supervision_org)
 
 
 class DocumentSupervisionTestCase(DocumentHelpers, SupervisionTestCase):
@@ -56,6 +57,22 @@ class DocumentSupervisionTestCase(DocumentHelpers, SupervisionTestCase):
             Task.accept([task])
         with acting_as(org.city_clerk):
             self.assertIn(task, Task.search([]))
+        # The task is no way into the 发文 it came from: its origin is
+        # searched within what the person may read, and no person sets it
+        any_title = ('origin.title', 'ilike', '%', Outgoing.__name__)
+        with acting_as(org.zs_clerk):
+            self.assertEqual(Outgoing.search([('id', '=', document.id)]), [])
+            self.assertEqual(Task.search_count([any_title]), 0)
+            with self.assertRaises(UserError) as cm:
+                Task.write([task], {'origin': str(document)})
+            self.assertEqual(cm.exception.message,
+                '督办任务的来源在公文或会议决定“立项督办”时由平台填写，'
+                '不能直接填写或修改。')
+        with acting_as(org.yz_clerk):
+            self.assertEqual(Task.search_count([any_title]), 1)
+        with self.assertRaises(UserError) as cm:
+            instruction_task(org, origin=str(document))
+        self.assertIn('来源', cm.exception.message)
 
         self.act(org.office_head, document, text='同意。')
         self.act(org.bureau_head, document, text='同意印发。')
