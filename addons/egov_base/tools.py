@@ -82,31 +82,22 @@ def check_write_access(Model, records):
 def check_records_access(Model, records, mode):
     """Raise the AccessError that Tryton raises when the current user reads,
     writes or deletes the records (or ids) of Model in mode, without doing
-    it: the model access (ir.model.access), then the records that do not
-    exist, then the record rules (ir.rule), with Tryton's messages."""
+    it: the model access (ir.model.access), then the records the user may
+    not see, answered as records that do not exist (check_visible), then
+    the record rules of mode (ir.rule), with Tryton's messages."""
     from trytond.i18n import gettext
     from trytond.model.exceptions import AccessError
     from trytond.pool import Pool
-    from trytond.transaction import (
-        check_access, inactive_records, without_check_access)
+    from trytond.transaction import check_access, without_check_access
     pool = Pool()
     ModelAccess = pool.get('ir.model.access')
     Rule = pool.get('ir.rule')
-    IrModel = pool.get('ir.model')
     ids = list(dict.fromkeys(int(r) for r in records))
     with check_access():
         ModelAccess.check(Model.__name__, mode)
         if not ids:
             return
-        if mode in {'read', 'write'}:
-            with without_check_access(), inactive_records():
-                found = {r.id for r in Model.search(
-                            [('id', 'in', ids)], order=[])}
-            missing = sorted(set(ids) - found)
-            if missing:
-                raise AccessError(gettext(f'ir.msg_{mode}_error',
-                        ids=_shown_ids(missing),
-                        model=IrModel.get_name(Model.__name__)))
+        check_visible(Model, ids, mode)
         try:
             Rule.check(Model.__name__, ids, mode)
         except AccessError as exception:
@@ -120,11 +111,12 @@ def check_records_access(Model, records, mode):
                     'ir.msg_context_groups', groups=groups)) from None
 
 
-def check_visible(Model, records):
+def check_visible(Model, records, mode='read'):
     """Refuse records the current user may not read exactly as records that
-    do not exist: the same error, naming nothing of them. For the methods
-    that act on records given by id over RPC (record_rpc), before they read
-    anything of them."""
+    do not exist: the same error (Tryton's for mode: read, write or
+    delete), naming nothing of them, not the rule that hides them. Before
+    a method acts on records given by id over RPC (record_rpc), and after
+    the ORM refused a read, write or delete (security/hidden.py)."""
     from trytond.i18n import gettext
     from trytond.model.exceptions import AccessError
     from trytond.pool import Pool
@@ -144,7 +136,7 @@ def check_visible(Model, records):
         found = {r.id for r in Model.search([('id', 'in', ids)], order=[])}
     missing = sorted(set(ids) - found) + [str(i)[:20] for i in wrong]
     if missing:
-        raise AccessError(gettext('ir.msg_read_error',
+        raise AccessError(gettext('ir.msg_%s_error' % mode,
                 ids=_shown_ids(missing),
                 model=IrModel.get_name(Model.__name__)))
 

@@ -405,3 +405,49 @@ def test_task_actions_answer_other_county_as_missing(sessions, records):
             == absent.message.replace(str(missing), 'N')), method
         for secret in ['请假', '谢娜', '填写', '审批', '袁州']:
             assert secret not in seen.message, (method, seen.message)
+
+
+def test_hidden_records_answered_as_missing(sessions, records):
+    """Reading, writing or deleting another county's record is answered
+    exactly as an id that does not exist, on every model of the matrix
+    that does not share it: nothing tells which ids exist, nor the rule
+    that hides them"""
+    attacker = sessions[SIDES['zhangshu']['clerk']]
+    missing = 10 ** 9
+
+    def answer(model, method, record_id):
+        args = {'read': ([record_id], ['id']), 'write': ([record_id], {}),
+            'delete': ([record_id],)}[method]
+        try:
+            attacker.model(model, method, *args)
+        except RPCError as error:
+            return error.kind, error.message.replace(str(record_id), 'N')
+        return 'done', None
+
+    checked = 0
+    for (model, side), record_id in sorted(records.items()):
+        if side != 'yuanzhou' or record_id < 0:
+            continue
+        if can_read(attacker, model, record_id)['read']:
+            continue    # shared by design (the matrix says with whom)
+        for method in ['read', 'write', 'delete']:
+            seen = answer(model, method, record_id)
+            assert seen[0] != 'done', (model, method)
+            assert seen == answer(model, method, missing), (
+                model, method, seen)
+            assert '规则' not in (seen[1] or ''), (model, method, seen)
+        checked += 1
+    assert checked >= 10
+
+
+def test_mail_from_the_client_closed(sessions):
+    """Tryton's ir.email.send mailed any attachment given by id to any
+    address, without the record rules: no client may call it"""
+    clerk = sessions[SIDES['zhangshu']['clerk']]
+    for method, args in [
+            ('send', ['x@example.com', '', '', '附件', '', None,
+                    ['res.user', clerk.user_id], None, [1]]),
+            ('complete', ['x', 5])]:
+        with pytest.raises(RPCError) as error:
+            clerk.model('ir.email', method, *args)
+        assert error.value.kind == 'HTTP 403', (method, error.value)

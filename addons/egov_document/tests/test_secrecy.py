@@ -93,6 +93,53 @@ class SecrecyTestCase(DocumentHelpers, EgovDocumentTestCase):
                     if '边境' in s], [])
 
     @with_transaction()
+    def test_refused_as_missing(self):
+        """An id one may not see is answered as an id that does not exist,
+        by reading, writing, deleting, a button, its attachments, its
+        discussion: the answer tells neither that the document exists nor
+        which rule (密级 or unit) hides it"""
+        pool = Pool()
+        Incoming = pool.get('egov.document.incoming')
+        Attachment = pool.get('ir.attachment')
+        Channel = pool.get('ir.chat.channel')
+        org = document_org()
+        secret, open_ = self.classified(org)
+        with Transaction().set_context(_check_access=False):
+            Attachment.create([{'resource': str(secret), 'name': '附件.txt',
+                        'data': b'x'}])
+        missing = max(secret.id, open_.id) + 1000
+
+        def answers(call, id_):
+            with self.assertRaises(AccessError) as cm:
+                call(id_)
+            return cm.exception.message.replace(str(id_), '<id>')
+
+        ways = {
+            'read': lambda i: Incoming.read([i], ['title']),
+            'write': lambda i: Incoming.write(
+                [Incoming(i)], {'title': 'x'}),
+            'delete': lambda i: Incoming.delete([Incoming(i)]),
+            }
+
+        def discuss(i):
+            Channel.post('%s,%s' % (Incoming.__name__, i), '在吗')
+        # 胡军 is not cleared (the secret one), 韩梅 is of another unit
+        for user, hidden in [(org.secretary, secret),
+                (org.zs_clerk, open_), (org.zs_clerk, secret)]:
+            with acting_as(user):
+                for way, call in ways.items():
+                    with self.subTest(user=user.login, way=way):
+                        self.assertEqual(answers(call, hidden.id),
+                            answers(call, missing))
+                        self.assertNotIn('规则', answers(call, hidden.id))
+                with self.subTest(user=user.login, way='attachments'):
+                    self.assertEqual(Attachment.search([]), [])
+                with self.subTest(user=user.login, way='discussion'):
+                    message = answers(discuss, hidden.id)
+                    self.assertNotIn(TITLE, message)
+                    self.assertNotIn('关于做好冬季防火', message)
+
+    @with_transaction()
     def test_created_only_at_ones_clearance(self):
         pool = Pool()
         Incoming = pool.get('egov.document.incoming')

@@ -222,6 +222,11 @@ class VersionTestCase(DocumentHelpers, EgovDocumentTestCase):
         self.assertRegex(result['url'],
             r'^ms-word:ofe\|u\|.*/egov/dav/[\w-]{40,}/%E9%80%9A%E7%9F%A5'
             r'\.docx$')
+        # 朱婷 has it at 核稿 (before, she may not see his draft at all)
+        numbering_rule(org.yz_edu, '袁教体字')
+        with acting_as(org.secretary):
+            Outgoing.workflow_start([document])
+        self.act(org.secretary, document)
         document._write({
                 'locked_by': org.secretary.id,
                 'locked_until': datetime.datetime.now()

@@ -1,0 +1,49 @@
+"""Tryton's own RPC methods that reach records around the record rules.
+
+- ir.email.send mails any attachment given by id, and reports of a
+  record, to any address, without reading them through the person's
+  rules; complete proposes addresses. The platform sends nothing by
+  e-mail from the client (no e-mail template: sao's e-mail button stays
+  off) and its notices go through egov_base/notify, so both are closed.
+- ir.chat.channel checks the model's access only (Tryton's "TODO check
+  record rule"): a post on a hidden record answered with its title in a
+  validation error. The record rules now apply, a hidden record is
+  answered as a missing one, and only the models that have a chat
+  (ChatMixin) take one."""
+from trytond.i18n import gettext
+from trytond.model.exceptions import AccessError
+from trytond.pool import Pool, PoolMeta
+from trytond.transaction import Transaction
+
+from ..tools import check_visible
+
+
+class Email(metaclass=PoolMeta):
+    __name__ = 'ir.email'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        for name in ['send', 'complete']:
+            cls.__rpc__.pop(name, None)
+
+
+class ChatChannel(metaclass=PoolMeta):
+    __name__ = 'ir.chat.channel'
+
+    @classmethod
+    def check_access(cls, resource):
+        super().check_access(resource)
+        if not Transaction().user:
+            return
+        pool = Pool()
+        IrModel = pool.get('ir.model')
+        model, _, id_ = str(resource).partition(',')
+        if model not in dict(cls.get_models()):
+            raise AccessError(gettext('egov_base.msg_chat_no_channel',
+                    model=IrModel.get_name(model)))
+        try:
+            id_ = int(id_)
+        except ValueError:
+            id_ = id_[:20]
+        check_visible(pool.get(model), [id_])
