@@ -61,10 +61,16 @@ class Delegation(DeactivableMixin, ModelSQL, ModelView):
     @classmethod
     def validate_fields(cls, delegations, field_names):
         super().validate_fields(delegations, field_names)
+        from .targets import check_colleagues
         for delegation in delegations:
             if delegation.delegate == delegation.delegator:
                 raise WorkflowValidationError(gettext(
                         'egov_workflow.msg_workflow_delegate_self'))
+            # As a hand-over (转交): an active colleague of the division,
+            # no administrator
+            if Transaction().user:
+                check_colleagues(
+                    [delegation.delegate.id], holder=delegation.delegator)
             # A delegate who is away too would pass the work on again
             away = cls.search([
                     ('delegator', '=', delegation.delegate.id),

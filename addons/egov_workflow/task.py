@@ -51,6 +51,17 @@ def phone_page(task):
     return public_url() + page_url('sign', task.id)
 
 
+def may_hold(record, step, user_id):
+    """Whether the step of record may go to user_id (the record's
+    workflow_check_holders lets it: a 密级 document to someone cleared)"""
+    from trytond.exceptions import UserError
+    try:
+        record.workflow_check_holders(step, [user_id])
+    except UserError:
+        return False
+    return True
+
+
 class Task(OneQuerySearchRead, ModelSQL, ModelView):
     __name__ = 'egov.workflow.task'
     __string__ = "To-do"
@@ -276,6 +287,11 @@ class Task(OneQuerySearchRead, ModelSQL, ModelView):
                 for user_id in people:
                     delegate = Delegation.delegate_of(
                         user_id, instance.process.code)
+                    if delegate and record is not None and not (
+                            may_hold(record, step, delegate)):
+                        # The to-do stays with the holder: the delegate
+                        # may not read the record (a 密级 document)
+                        delegate = None
                     values.append({
                             'instance': instance.id,
                             'step': step['id'],
@@ -315,6 +331,12 @@ class Task(OneQuerySearchRead, ModelSQL, ModelView):
         """Send a copy (抄送) of the step of task to users: they read the
         record and mark the copy read; they do not act on it"""
         User = Pool().get('res.user')
+        record = instance.record
+        if record is not None:
+            # A copy is read as a to-do is: only by someone the record
+            # may go to (a 密级 document to someone cleared)
+            record.workflow_check_holders(
+                instance.process.step(task.step), users)
         shown = cls.shown_values(
             instance, User(Transaction().user or task.user.id))
         with without_check_access():
@@ -448,6 +470,9 @@ class Task(OneQuerySearchRead, ModelSQL, ModelView):
             # Checked before anything is written: people of the holder's
             # division who act, never an id as the client sent it
             copy_to = check_colleagues(list(copy_to), task.user)
+            # and who may read the record (a 密级 document)
+            record.workflow_check_holders(
+                instance.process.step(task.step), copy_to)
         engine = instance.engine()
         record.workflow_step_done(task, decision)
         opinion = Opinion.add(task, decision, text, signature)

@@ -95,12 +95,13 @@ class SecrecyTestCase(DocumentHelpers, EgovDocumentTestCase):
     @with_transaction()
     def test_refused_as_missing(self):
         """An id one may not see is answered as an id that does not exist,
-        by reading, writing, deleting, a button, its attachments, its
-        discussion: the answer tells neither that the document exists nor
+        by reading, writing, deleting, attaching a file or a note to it,
+        its attachments, its discussion: the answer tells neither that the document exists nor
         which rule (密级 or unit) hides it"""
         pool = Pool()
         Incoming = pool.get('egov.document.incoming')
         Attachment = pool.get('ir.attachment')
+        Note = pool.get('ir.note')
         Channel = pool.get('ir.chat.channel')
         org = document_org()
         secret, open_ = self.classified(org)
@@ -119,6 +120,12 @@ class SecrecyTestCase(DocumentHelpers, EgovDocumentTestCase):
             'write': lambda i: Incoming.write(
                 [Incoming(i)], {'title': 'x'}),
             'delete': lambda i: Incoming.delete([Incoming(i)]),
+            'attach': lambda i: Attachment.create([{
+                        'resource': '%s,%s' % (Incoming.__name__, i),
+                        'name': '附件.txt', 'data': b'x'}]),
+            'note': lambda i: Note.create([{
+                        'resource': '%s,%s' % (Incoming.__name__, i),
+                        'message': '请阅'}]),
             }
 
         def discuss(i):
@@ -205,11 +212,24 @@ class SecrecyTestCase(DocumentHelpers, EgovDocumentTestCase):
             {'secrecy_clearance': 'secret'})
         Unit.write([org.zs_finance, org.city_office],
             {'secrecy_clearance': 'secret'})
+        # 朱婷 is away and has 马帅 (not cleared) act for her
+        Delegation = pool.get('egov.workflow.delegation')
+        Date = pool.get('ir.date')
+        with acting_as(org.office_head):
+            Delegation.create([{'delegate': org.bureau_head.id,
+                        'start_date': Date.today(),
+                        'end_date': Date.today()}])
         document = self.outgoing(org, secrecy='secret')
         with acting_as(org.secretary):
             Outgoing.workflow_start([document])
+        # A copy (抄送) to him is refused: he may not read it
+        with self.assertRaises(UserError) as cm:
+            self.act(org.secretary, document, copy_to=[org.bureau_head.id])
+        self.assertIn('无权阅读秘密公文', cm.exception.message)
         self.act(org.secretary, document)
+        # The to-do stays with 朱婷: her delegate may not read it
         self.assertEqual(len(self.open_tasks(org.office_head, document)), 1)
+        self.assertEqual(self.open_tasks(org.bureau_head, document), [])
 
     @with_transaction()
     def test_number_register_tells_nothing(self):

@@ -85,9 +85,10 @@ class DocumentHelpers:
         return Task.search(domain)
 
     def act(self, user, document, decision='approve', text=None, data=None,
-            confirm=False):
+            confirm=False, copy_to=None):
         """user does their open to-do of document; confirm: they confirm
-        the warnings (the format findings at 签发)"""
+        the warnings (the format findings at 签发); copy_to: user ids who
+        get a copy (抄送)"""
         document = document.__class__(document.id)
         with acting_as(user), Transaction().set_context(
                 _skip_warnings=confirm):
@@ -95,7 +96,7 @@ class DocumentHelpers:
             self.assertEqual(len(tasks), 1, msg=[
                     (t.step, t.user.rec_name) for t in tasks])
             task, = tasks
-            task.decide(decision, text, data=data)
+            task.decide(decision, text, data=data, copy_to=copy_to)
         return task
 
     def outgoing(self, org, **values):

@@ -351,6 +351,16 @@ class WorkflowTestCase(WorkflowHelpers, EgovWorkflowTestCase):
         opinion = request.workflow.opinions[-1]
         self.assertEqual(opinion.acting_for, org.office_head)
         self.assertEqual(opinion.author, '胡军 代 朱婷')
+        # A delegate is chosen as for a hand-over (转交): not in another
+        # county, no administrator (last: a refused record stays in a
+        # test's transaction)
+        for delegate, words in [(org.zs_clerk, '不属于您所在的地区'),
+                (org.yz_admin, '管理员')]:
+            with acting_as(org.office_head), self.assertRaises(
+                    UserError) as cm:
+                Delegation.create([{'delegate': delegate.id,
+                            'start_date': today, 'end_date': today}])
+            self.assertIn(words, cm.exception.message)
 
     @with_transaction()
     def test_nobody_to_do_it(self):
