@@ -52,6 +52,17 @@ class Circulation(ModelSQL, ModelView):
                     },
                 })
 
+    @classmethod
+    def check_modification(
+            cls, mode, circulations, values=None, external=False):
+        super().check_modification(
+            mode, circulations, values=values, external=external)
+        # Made by send (传阅), which checks the readers' unit and 密级,
+        # and marked read by confirm_read: never written by a person
+        if external and mode in {'create', 'write'}:
+            raise DocumentError(gettext(
+                    'egov_document.msg_circulation_by_send'))
+
     def get_state(self, name):
         return 'read' if self.read_at else 'unread'
 

@@ -109,6 +109,30 @@ class DocumentMixin(UploadGuardMixin):
         return values
 
     @classmethod
+    def check_modification(cls, mode, documents, values=None, external=False):
+        super().check_modification(
+            mode, documents, values=values, external=external)
+        if not (external and Transaction().user) or not (
+                mode == 'create'
+                or (mode == 'write' and 'unit' in (values or {}))):
+            return
+        # A person registers and drafts in the name of their own unit (or
+        # those they lead), never of another: its people would see it as
+        # theirs
+        pool = Pool()
+        User = pool.get('res.user')
+        Unit = pool.get('egov.org.unit')
+        units = set(User.get_org_scope()['units'])
+        # Before a write, the records still hold the old values
+        wanted = ({d.unit for d in documents} if mode == 'create'
+            else {Unit(values['unit'])})
+        for unit in wanted:
+            if unit.id not in units:
+                raise DocumentError(gettext(
+                        'egov_document.msg_document_unit_not_yours',
+                        unit=unit.rec_name))
+
+    @classmethod
     def workflow_facts_title(cls):
         "The phone's signing page heads a document's facts 公文内容"
         return gettext('egov_document.msg_document_facts_title')

@@ -109,6 +109,27 @@ class Incoming(DocumentMixin, WorkflowMixin, ModelSQL, ModelView):
         cls._buttons['workflow_start']['depends'].append('receipt')
 
     @classmethod
+    def check_modification(cls, mode, incomings, values=None, external=False):
+        super().check_modification(
+            mode, incomings, values=values, external=external)
+        if not (external and Transaction().user) or not (
+                mode == 'create'
+                or (mode == 'write' and 'outgoing' in (values or {}))):
+            return
+        # The 发文 a 收文 came from is set by the dispatch and the scan:
+        # one addressed to the 收文's unit, never any 发文 (a 机密 one)
+        Outgoing = Pool().get('egov.document.outgoing')
+        with without_check_access():
+            for incoming in cls.browse(incomings):
+                # Before a write, the records still hold the old values
+                outgoing = (incoming.outgoing if mode == 'create'
+                    else values['outgoing'] and Outgoing(values['outgoing']))
+                if outgoing and incoming.unit not in outgoing.recipients:
+                    raise DocumentError(gettext(
+                            'egov_document.msg_incoming_outgoing_not_addressed',
+                            unit=incoming.unit.rec_name))
+
+    @classmethod
     def default_received_date(cls):
         return Pool().get('ir.date').today()
 

@@ -151,6 +151,12 @@ class FlowTestCase(DocumentHelpers, EgovDocumentTestCase):
             with self.assertRaises(UserError) as cm:
                 Circulation.send(incoming, [org.zs_clerk.id])
             self.assertIn('只能传阅给本单位', cm.exception.message)
+            # nor around 传阅's checks, by making the row itself
+            with self.assertRaises(UserError) as cm:
+                Circulation.create([{'document': incoming.id,
+                            'reader': org.zs_clerk.id}])
+            self.assertEqual(cm.exception.message,
+                '传阅记录只能通过收文的“传阅”操作产生，不能直接新建或修改。')
             circulation, = Circulation.send(incoming, [org.school_head.id],
                 note='请阅')
         with acting_as(org.school_head):
@@ -161,6 +167,37 @@ class FlowTestCase(DocumentHelpers, EgovDocumentTestCase):
         with acting_as(org.office_head):
             with self.assertRaises(UserError):
                 Circulation.confirm_read([circulation])
+
+    @with_transaction()
+    def test_registered_in_own_unit_only(self):
+        """A 收文 or a 发文 is made in the name of one's own unit, and a
+        收文 is linked only to a 发文 addressed to its unit"""
+        pool = Pool()
+        Incoming = pool.get('egov.document.incoming')
+        Outgoing = pool.get('egov.document.outgoing')
+        org = document_org()
+        # 胡军's 发文 goes to 樟树市财政局, not to 袁州区教育体育局
+        document = self.outgoing(org)
+        with acting_as(org.yz_clerk):
+            with self.assertRaises(UserError) as cm:
+                Incoming.create([{'title': '关于做好冬季防火工作的通知',
+                            'source_name': '宜春市应急管理局',
+                            'unit': org.zs_finance.id}])
+            self.assertEqual(cm.exception.message,
+                '您不在%s任职：只能以本单位的名义登记或起草公文。'
+                % org.zs_finance.rec_name)
+            with self.assertRaises(UserError) as cm:
+                Incoming.create([{'title': '关于做好冬季防火工作的通知',
+                            'source_name': '袁州区教育体育局',
+                            'outgoing': document.id}])
+            self.assertIn('收文只能关联发给本单位的发文', cm.exception.message)
+            mine, = Incoming.create([{'title': '关于做好冬季防火工作的通知',
+                        'source_name': '宜春市应急管理局'}])
+            with self.assertRaises(UserError):
+                Incoming.write([mine], {'unit': org.zs_finance.id})
+        with acting_as(org.secretary), self.assertRaises(UserError):
+            Outgoing.write([Outgoing(document.id)],
+                {'unit': org.zs_finance.id})
 
     @with_transaction()
     def test_body_checked_by_content(self):
