@@ -330,6 +330,8 @@ class Task(Workflow, ModelSQL, ModelView):
     @classmethod
     def validate_fields(cls, tasks, field_names):
         super().validate_fields(tasks, field_names)
+        if not field_names or {'owner', 'lead_unit'} & set(field_names):
+            cls.check_owners(tasks)
         if field_names and not {'start', 'deadline', 'parent',
                 'lead_unit'} & set(field_names):
             return
@@ -357,6 +359,28 @@ class Task(Workflow, ModelSQL, ModelView):
                         'egov_supervision.msg_task_unit_not_below',
                         unit=task.lead_unit.rec_name,
                         parent_unit=parent.lead_unit.rec_name))
+
+    @classmethod
+    def check_owners(cls, tasks):
+        """The owner (承办人) is a person of the lead unit or a unit under
+        it: the owner reads the task, so it is not given to anyone"""
+        pool = Pool()
+        Employee = pool.get('egov.org.employee')
+        if trusted():
+            return
+        with without_check_access():
+            for task in tasks:
+                if not task.owner:
+                    continue
+                if not Employee.search([
+                            ('user', '=', task.owner.id),
+                            ('unit', 'child_of', [task.lead_unit.id],
+                                'parent'),
+                            ], limit=1):
+                    raise SupervisionValidationError(gettext(
+                            'egov_supervision.msg_task_owner_not_of_unit',
+                            person=task.owner.rec_name,
+                            unit=task.lead_unit.rec_name))
 
     @classmethod
     def check_modification(cls, mode, tasks, values=None, external=False):

@@ -63,6 +63,11 @@ class DocumentSupervisionTestCase(DocumentHelpers, SupervisionTestCase):
         with acting_as(org.zs_clerk):
             self.assertEqual(Outgoing.search([('id', '=', document.id)]), [])
             self.assertEqual(Task.search_count([any_title]), 0)
+            # Its owner is one of the lead unit's people, not anyone's
+            with self.assertRaises(UserError) as cm:
+                Task.write([task], {'owner': org.yz_clerk.id})
+            self.assertIn('督办任务的承办人须为牵头单位的人员',
+                cm.exception.message)
             with self.assertRaises(UserError) as cm:
                 Task.write([task], {'origin': str(document)})
             self.assertEqual(cm.exception.message,
