@@ -113,10 +113,11 @@ def check_records_access(Model, records, mode):
 
 def check_visible(Model, records, mode='read'):
     """Refuse records the current user may not read exactly as records that
-    do not exist: the same error (Tryton's for mode: read, write or
-    delete), naming nothing of them, not the rule that hides them. Before
-    a method acts on records given by id over RPC (record_rpc), and after
-    the ORM refused a read, write or delete (security/hidden.py)."""
+    do not exist: the same error (Tryton's for a read or a write of mode;
+    a delete gets the read's), naming nothing of them, not the rule that
+    hides them. Before a method acts on records given by id over RPC
+    (record_rpc), before a write or a delete and after a refused read
+    (security/hidden.py)."""
     from trytond.i18n import gettext
     from trytond.model.exceptions import AccessError
     from trytond.pool import Pool
@@ -136,7 +137,9 @@ def check_visible(Model, records, mode='read'):
         found = {r.id for r in Model.search([('id', 'in', ids)], order=[])}
     missing = sorted(set(ids) - found) + [str(i)[:20] for i in wrong]
     if missing:
-        raise AccessError(gettext('ir.msg_%s_error' % mode,
+        # Tryton has no "delete records that don't exist" message
+        answer = 'write' if mode == 'write' else 'read'
+        raise AccessError(gettext('ir.msg_%s_error' % answer,
                 ids=_shown_ids(missing),
                 model=IrModel.get_name(Model.__name__)))
 

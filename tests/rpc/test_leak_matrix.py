@@ -140,8 +140,8 @@ def records(sessions):
                     values(sessions[side['clerk']])])
     for name, side in SIDES.items():
         found.update({(m, name): r
-                for m, r in leave_records(admin, sessions[side['clerk']],
-                    sessions[side['admin']]).items()})
+                for m, r in leave_records(
+                    admin, sessions[side['clerk']]).items()})
     for name, side in SIDES.items():
         found.update({(m, name): r
                 for m, r in message_records(
@@ -204,7 +204,7 @@ def message_records(admin, clerk):
         }
 
 
-def leave_records(admin, clerk, county_admin):
+def leave_records(admin, clerk):
     "Start and submit a leave request as clerk; return its records by model"
     process, = admin.model('egov.workflow.process', 'search', [
             ('code', '=', 'leave'), ('state', '=', 'active')], 0, 1, None)
@@ -230,8 +230,12 @@ def leave_records(admin, clerk, county_admin):
         0, None, None)
     opinion, = clerk.model('egov.workflow.opinion', 'search', [
             ('instance', '=', instance)], 0, None, None)
+    # A delegate is a colleague who does business, as the next holder
+    nexts = admin.model('egov.workflow.task', 'search_read', [
+            ('instance', '=', instance), ('state', '=', 'open')],
+        0, 1, None, ['user'])
     delegation, = clerk.model('egov.workflow.delegation', 'create', [{
-                'delegate': county_admin.user_id,
+                'delegate': nexts[0]['user'],
                 'start_date': {'__class__': 'date', 'year': 2027,
                     'month': 1, 'day': 4},
                 'end_date': {'__class__': 'date', 'year': 2027,

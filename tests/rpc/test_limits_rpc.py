@@ -78,6 +78,28 @@ def test_or_of_20000_terms_refused(xiena):
             'OR', ['name', 'ilike', '%张%'], ['name', 'ilike', '%李%']]) >= 0
 
 
+@pytest.mark.parametrize('method,args,words', [
+        # The drop-down's completion is bounded as the search is
+        ('autocomplete', ('a', ['OR'] + [['name', '=', 'u%d' % i]
+                    for i in range(600)], 10, None), '查询条件超过 500 个'),
+        # A pattern the database would answer in English, after seconds
+        ('search_count', ([['name', 'ilike', '%' + 'a' * 500000 + '%']],),
+            '超过 1000 个字符'),
+        # Records made at once
+        ('create', ([{'name': '张%d' % i} for i in range(5001)],),
+            '一次最多新建或导入 5000 条'),
+        ('import_data', (['name'], [['张%d' % i] for i in range(5001)]),
+            '一次最多新建或导入 5000 条'),
+        ])
+def test_bounded_before_any_work(xiena, method, args, words):
+    start = time.monotonic()
+    with pytest.raises(RPCError) as info:
+        xiena.model('egov.directory.contact', method, *args)
+    assert time.monotonic() - start < 3
+    assert info.value.kind == 'UserError', info.value
+    assert words in info.value.message
+
+
 @pytest.mark.parametrize('method,args', [
         # Malformed arguments that reach Python code unchecked
         ('search_read', ([], 0, 10, None, 12345)),

@@ -60,19 +60,57 @@ class HiddenAsMissingMixin:
     @classmethod
     def delete(cls, records):
         if _guarded():
-            # Tryton has no "delete records that don't exist" error: a
-            # hidden record is one that cannot be read
-            cls._refuse_hidden(records, 'delete', 'read')
+            # A hidden record is one that cannot be read (check_visible)
+            cls._refuse_hidden(records, 'delete')
         return super().delete(records)
 
     @classmethod
-    def _refuse_hidden(cls, records, mode, answer=None):
+    def _refuse_hidden(cls, records, mode):
         """The model's refusal for mode if any, for any id; else the
-        missing records' error of answer (or mode) for the hidden ones"""
+        missing records' error for the hidden ones"""
         pool = Pool()
         ModelAccess = pool.get('ir.model.access')
         ModelAccess.check(cls.__name__, mode)
         ids = _ids(records)
         # A singleton's one record is written before it is stored
         if ids and not issubclass(cls, ModelSingleton):
-            check_visible(cls, ids, answer or mode)
+            check_visible(cls, ids, mode)
+
+
+class HiddenResourceMixin:
+    """ir.attachment and ir.note (Tryton's ResourceAccessMixin): one made
+    on a record checked its rules with Tryton's words, naming the rule
+    (本人涉密等级可阅的发文), while one on an id that does not exist was
+    refused as "资源为必填项". The record is now checked first: a hidden one
+    is answered as a missing one."""
+    __slots__ = ()
+
+    @classmethod
+    def create(cls, vlist):
+        if _guarded():
+            _check_resources(v.get('resource') for v in vlist)
+        return super().create(vlist)
+
+    @classmethod
+    def write(cls, *args):
+        if _guarded():
+            _check_resources(v.get('resource') for v in args[1::2])
+        return super().write(*args)
+
+
+def _check_resources(resources):
+    pool = Pool()
+    for resource in resources:
+        if isinstance(resource, str):
+            model, _, id_ = resource.partition(',')
+        elif isinstance(resource, (list, tuple)) and len(resource) == 2:
+            model, id_ = resource
+        else:
+            continue
+        try:
+            Model = pool.get(model)
+            id_ = int(id_)
+        except (KeyError, ValueError, TypeError):
+            continue    # Tryton refuses it as it is
+        if id_ >= 0:
+            check_visible(Model, [id_])

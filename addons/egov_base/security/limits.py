@@ -29,6 +29,9 @@ BOUNDED_METHODS = {
     'copy': {'ids': 0},
     'history_revisions': {'ids': 0},
     'resources': {'ids': 0},
+    'autocomplete': {'domain': 1, 'order': 3},
+    'create': {'records': 0},
+    'import_data': {'records': 1},
     }
 DOMAIN_OPERATORS = {'AND', 'OR'}
 
@@ -41,6 +44,11 @@ def limits():
         'values': config.getint('egov', 'domain_max_values', default=20000),
         'order': config.getint('egov', 'order_max_length', default=16),
         'path': config.getint('egov', 'domain_max_path', default=256),
+        # The characters of one value of a domain (an ilike pattern)
+        'text': config.getint('egov', 'domain_max_text', default=1000),
+        # Records made at once (create, import_data): about a second each
+        # thousand
+        'records': config.getint('egov', 'create_max_records', default=5000),
         }
 
 
@@ -85,6 +93,8 @@ def check_domain(model, domain, bounds=None):
             if len(node[0]) > bounds['path']:
                 _refuse('domain_invalid', model)
             for value in node[1:]:
+                if isinstance(value, str) and len(value) > bounds['text']:
+                    _refuse('domain_text', model, limit=bounds['text'])
                 if isinstance(value, (list, tuple)):
                     values += len(value)
                     # A sub-domain ('where', 'child_of' with a domain…)
@@ -119,6 +129,12 @@ def check_ids(model, ids, bounds=None):
     bounds = bounds or limits()
     if isinstance(ids, (list, tuple)) and len(ids) > bounds['values']:
         _refuse('ids', model, limit=bounds['values'])
+
+
+def check_records(model, records, bounds=None):
+    bounds = bounds or limits()
+    if isinstance(records, (list, tuple)) and len(records) > bounds['records']:
+        _refuse('records', model, limit=bounds['records'])
 
 
 class BoundedRPC(RPC):
@@ -156,6 +172,8 @@ class BoundedRPC(RPC):
                     check_domain(obj.__name__, value, bounds)
                 elif kind == 'order':
                     check_order(obj.__name__, value, bounds)
+                elif kind == 'records':
+                    check_records(obj.__name__, value, bounds)
                 else:
                     check_ids(obj.__name__, value, bounds)
         return super().convert(obj, *args, **kwargs)
