@@ -2,6 +2,7 @@
 sender may see, in the platform and WeChat, by SMS for those allowed to
 (group SMS — to more than one person — for those allowed that too), within
 their unit's SMS quota, optionally asking for a reply (回复1参加)."""
+from trytond import config
 from trytond.i18n import gettext
 from trytond.model import ModelView, fields
 from trytond.pool import Pool
@@ -73,6 +74,7 @@ class Compose(Wizard):
         users = resolve(recipients)
         if not users:
             raise NotifyError(gettext('egov_base.msg_notify_no_recipient'))
+        self.check_broadcast(len(users))
         channels = ['inapp', 'wechat']
         if start.email:
             channels.append('email')
@@ -87,6 +89,20 @@ class Compose(Wizard):
             urgency=start.urgency, channels=channels,
             sender=Transaction().user, reply_options=options)
         return 'end'
+
+    def check_broadcast(self, count):
+        """A message to more people than [egov] notify_broadcast_limit is a
+        broadcast (群发): for those given the right, not for any clerk"""
+        pool = Pool()
+        User = pool.get('res.user')
+        ModelData = pool.get('ir.model.data')
+        limit = config.getint('egov', 'notify_broadcast_limit', default=100)
+        if count > limit and ModelData.get_id(
+                'egov_base', 'group_notify_broadcast') not in set(
+                User.get_groups()):
+            raise NotifyAccessError(gettext(
+                    'egov_base.msg_notify_broadcast_not_allowed',
+                    count=count, limit=limit))
 
     def check_sms(self, count, text):
         pool = Pool()

@@ -313,6 +313,23 @@ class NotifyTestCase(EgovTestCase):
         self.assertEqual(compose(org.yz_admin, [org.yz_clerk], sms=False),
             'end')
 
+        # Beyond [egov] notify_broadcast_limit people, a message is a
+        # broadcast (群发): not for any clerk (here: more than one)
+        from .test_security import configured
+        with configured('egov', 'notify_broadcast_limit', '1'):
+            with self.assertRaises(AccessError) as cm:
+                compose(org.yz_clerk, [org.yz_admin, org.city_clerk],
+                    sms=False)
+            self.assertEqual(cm.exception.message,
+                '本条消息将发给 2 人：超过 1 人即为群发。'
+                '请向消息管理员申请“消息群发”权限，或减少接收人。')
+            User.write([org.yz_clerk], {'groups': [('add', [
+                                ModelData.get_id('egov_base',
+                                    'group_notify_broadcast')])]})
+            self.assertEqual(compose(
+                    org.yz_clerk, [org.yz_admin, org.city_clerk], sms=False),
+                'end')
+
     @with_transaction()
     def test_each_reads_only_their_own(self):
         "Two units: the sender and recipients read it, nobody else"
