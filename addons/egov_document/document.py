@@ -112,9 +112,7 @@ class DocumentMixin(UploadGuardMixin):
     def check_modification(cls, mode, documents, values=None, external=False):
         super().check_modification(
             mode, documents, values=values, external=external)
-        if not (external and Transaction().user) or not (
-                mode == 'create'
-                or (mode == 'write' and 'unit' in (values or {}))):
+        if not set_by_person('unit', mode, values, external):
             return
         # A person registers and drafts in the name of their own unit (or
         # those they lead), never of another: its people would see it as
@@ -219,6 +217,13 @@ class DocumentMixin(UploadGuardMixin):
         super().workflow_check_holders(step, user_ids)
         if self.secrecy != 'none':
             self.check_holders_clearance(user_ids, step)
+
+
+def set_by_person(name, mode, values, external):
+    """Whether a person (not the platform) gives field name a value: a
+    create, or a write of it, called from outside"""
+    return bool(external and Transaction().user) and (
+        mode == 'create' or (mode == 'write' and name in (values or {})))
 
 
 def now():

@@ -11,7 +11,7 @@ from trytond.transaction import Transaction, without_check_access
 
 from egov_workflow.mixin import WorkflowMixin
 
-from .document import DRAFT, DocumentMixin, now
+from .document import DRAFT, DocumentMixin, now, set_by_person
 from .exceptions import DocumentError
 
 CATEGORIES = [
@@ -112,9 +112,7 @@ class Incoming(DocumentMixin, WorkflowMixin, ModelSQL, ModelView):
     def check_modification(cls, mode, incomings, values=None, external=False):
         super().check_modification(
             mode, incomings, values=values, external=external)
-        if not (external and Transaction().user) or not (
-                mode == 'create'
-                or (mode == 'write' and 'outgoing' in (values or {}))):
+        if not set_by_person('outgoing', mode, values, external):
             return
         # The 发文 a 收文 came from is set by the dispatch and the scan:
         # one addressed to the 收文's unit, never any 发文 (a 机密 one)

@@ -2,9 +2,9 @@
 
 - ir.email.send mails any attachment given by id, and reports of a
   record, to any address, without reading them through the person's
-  rules; complete proposes addresses. The platform sends nothing by
-  e-mail from the client (no e-mail template: sao's e-mail button stays
-  off) and its notices go through egov_base/notify, so both are closed.
+  rules; complete proposes addresses. The platform's notices go through
+  egov_base/notify, so both are closed (and the web client's e-mail
+  button is hidden, web/custom.css).
 - ir.chat.channel checks the model's access only (Tryton's "TODO check
   record rule"): a post on a hidden record answered with its title in a
   validation error. The record rules now apply, a hidden record is

@@ -15,14 +15,9 @@ a refusal of the whole model names no record and comes first."""
 from trytond.model import ModelSingleton
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
-from trytond.transaction import Transaction
 
 from ..tools import check_visible
-
-
-def _guarded():
-    transaction = Transaction()
-    return bool(transaction.user and transaction.check_access)
+from .field_guard import _guarded
 
 
 def _ids(ids):
