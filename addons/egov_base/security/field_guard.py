@@ -56,7 +56,11 @@ NO_SECRET = frozenset()
 
 
 def secret_fields(model_name):
-    return SECRETS.get(model_name, NO_SECRET)
+    secrets = SECRETS.get(model_name, NO_SECRET)
+    if secrets and Pool().get(model_name)._rec_name in secrets:
+        # The record's name is the secret: ir.session's name is its key
+        secrets = secrets | {'rec_name'}
+    return secrets
 
 
 class FieldGuardError(AccessError):
@@ -391,6 +395,15 @@ class FieldGuardMixin:
 
     @classmethod
     def export_data(cls, records, fields_names, header=False):
+        if _guarded() and 'export_data' not in cls.__rpc__:
+            # Tryton's export route (/<database>/data/<model>) exports any
+            # model the user may read, JSON-RPC only those that expose their
+            # export: sessions, queued tasks, login attempts, link tables
+            # are not
+            with without_check_access():
+                model = cls.__names__()['model']
+            raise FieldGuardError(gettext(
+                    'egov_base.msg_guard_not_exported', model=model))
         if _guarded():
             found, loose = set(), set()
             first = collect_export(cls, fields_names, found, loose)

@@ -9,7 +9,14 @@
   record rule"): a post on a hidden record answered with its title in a
   validation error. The record rules now apply, a hidden record is
   answered as a missing one, and only the models that have a chat
-  (ChatMixin) take one."""
+  (ChatMixin) take one.
+- Tryton's REST routes (/<database>/rest/…) call any model's search,
+  read, create, write and delete for the holder of an application key,
+  around the methods a model exposes (__rpc__) and with a context of the
+  caller's choice: a clerk who made herself a key in her preferences read
+  every session's key and queued tasks to run as root. The platform is
+  served over JSON-RPC only: no key opens the REST routes, and no one
+  makes keys (the preferences no longer offer them)."""
 from trytond.i18n import gettext
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool, PoolMeta
@@ -26,6 +33,31 @@ class Email(metaclass=PoolMeta):
         super().__setup__()
         for name in ['send', 'complete']:
             cls.__rpc__.pop(name, None)
+
+
+class UserApplication(metaclass=PoolMeta):
+    __name__ = 'res.user.application'
+
+    @classmethod
+    def check(cls, key, application):
+        "No application key opens a route: the REST routes answer 401"
+        return None
+
+    @classmethod
+    def create(cls, vlist):
+        if Transaction().user and Transaction().check_access:
+            raise AccessError(gettext('egov_base.msg_user_application_closed'))
+        return super().create(vlist)
+
+
+class User(metaclass=PoolMeta):
+    __name__ = 'res.user'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._preferences_fields = [
+            f for f in cls._preferences_fields if f != 'applications']
 
 
 class ChatChannel(metaclass=PoolMeta):
