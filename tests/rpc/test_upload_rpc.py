@@ -100,3 +100,26 @@ def test_good_attachment_stored(xiena, contact):
             {'name': '通知.pdf'})
     assert '实际是Word 文档' in info.value.message
     xiena.model('ir.attachment', 'delete', [attachment_id])
+
+
+def test_photo_bomb_refused_in_preferences(xiena):
+    """One's photo (preferences): a PNG of a few hundred bytes declaring
+    13,000 × 13,000 pixels is refused before it is decoded (it held half a
+    gigabyte of the server's memory); a photo is taken"""
+    import struct
+    import zlib
+    bomb = bytearray(samples.png((1, 1)))
+    bomb[16:24] = struct.pack('>II', 13_000, 13_000)
+    bomb[29:33] = struct.pack('>I', zlib.crc32(bytes(bomb[12:29])))
+    started = time.monotonic()
+    with pytest.raises(RPCError) as info:
+        xiena.call('model.res.user.set_preferences',
+            {'avatar': binary(bytes(bomb))}, xiena.context)
+    assert time.monotonic() - started < 5
+    assert info.value.kind == 'UserError'
+    assert info.value.message == ('图片“头像”为 13000 × 13000 像素，超过了 '
+        '25 百万像素的上限。请降低分辨率后重新上传。')
+    xiena.call('model.res.user.set_preferences',
+        {'avatar': binary(samples.png((300, 200)))}, xiena.context)
+    preferences = xiena.call('model.res.user.get_preferences', False, {})
+    assert preferences['avatar_url']

@@ -101,11 +101,19 @@ def audited_names(cls, names, policy):
         if field is None:
             continue
         if (name in policy.excluded or is_secret(name)
-                or not policy.values):
+                or not policy.values or computed_file(field)):
             hidden.append(name)
         else:
             read.append(name)
     return read, hidden
+
+
+def computed_file(field):
+    """A file computed on reading (a user's photo, resized from ir.avatar
+    in a transaction of its own, which on SQLite waits for the writer's
+    lock): recorded as changed, not read"""
+    return (isinstance(field, fields.Function)
+        and isinstance(field._field, fields.Binary))
 
 
 def is_column(cls, name):

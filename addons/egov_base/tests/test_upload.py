@@ -327,6 +327,31 @@ class UploadTestCase(EgovTestCase):
                         }])
         self.assertTrue(attachment.id)
 
+    @with_transaction(context={'language': 'zh_CN'})
+    def test_photo_bounded_before_decoding(self):
+        """One's photo (ir.avatar, set in the preferences) passes the guard
+        with a photo's bounds before Tryton decodes it: a few hundred bytes
+        declaring 13,000 × 13,000 pixels held half a gigabyte (over RPC:
+        tests/rpc/test_upload_rpc.py)"""
+        import struct
+        import zlib
+        Avatar = Pool().get('ir.avatar')
+        bomb = bytearray(samples.png((1, 1)))
+        bomb[16:24] = struct.pack('>II', 13_000, 13_000)
+        bomb[29:33] = struct.pack('>I', zlib.crc32(bytes(bomb[12:29])))
+        started = time.monotonic()
+        with self.assertRaises(self.guard().UploadError) as cm:
+            Avatar.convert(bytes(bomb))
+        self.assertLess(time.monotonic() - started, 1)
+        self.assertEqual(cm.exception.message, '图片“头像”为 13000 × '
+            '13000 像素，超过了 25 百万像素的上限。请降低分辨率后重新上传。')
+        with self.assertRaises(self.guard().UploadError) as cm:
+            Avatar.convert(samples.pdf())
+        self.assertIn('头像', cm.exception.message)
+        # A photo is taken, made a square JPEG
+        photo = Avatar.convert(samples.png((300, 200)))
+        self.assertEqual(photo[:3], b'\xff\xd8\xff')
+
     @with_transaction()
     def test_check_binary_field(self):
         "Business models check their own Binary fields with it"

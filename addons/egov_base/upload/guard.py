@@ -229,10 +229,12 @@ def configured_limits():
     return Configuration.limits()
 
 
-def check(name, data, allowed=None, max_size=None, limits=None):
+def check(name, data, allowed=None, max_size=None, limits=None,
+        max_pixels=MAX_PIXELS):
     """Return the Kind of the file name holding data (bytes), or raise
-    UploadError. allowed (kinds) and max_size (MB) narrow the configured
-    limits for one field (a 正文 takes only documents)."""
+    UploadError. allowed (kinds), max_size (MB) and max_pixels (of an
+    image) narrow the configured limits for one field (a 正文 takes only
+    documents)."""
     if limits is None:
         limits = configured_limits()
     # A field narrows what the administrator allows, never widens it
@@ -271,7 +273,7 @@ def check(name, data, allowed=None, max_size=None, limits=None):
         elif kind == 'pdf':
             _check_pdf(name, data, limits)
         elif kind in {'png', 'gif', 'jpeg'}:
-            _check_image(name, data, kind)
+            _check_image(name, data, kind, min(max_pixels, MAX_PIXELS))
     finally:
         if archive is not None:
             archive.close()
@@ -534,7 +536,7 @@ def _check_pdf_active(name, data):
 
 
 # ------------------------------------------------------------------ images
-def _check_image(name, data, kind):
+def _check_image(name, data, kind, max_pixels=MAX_PIXELS):
     size = None
     if kind == 'png':
         if data[12:16] != b'IHDR' or b'IEND' not in data[-64:]:
@@ -546,9 +548,9 @@ def _check_image(name, data, kind):
         size = struct.unpack('<HH', data[6:10])
     elif kind == 'jpeg':
         size = _jpeg_size(data)
-    if size and size[0] * size[1] > MAX_PIXELS:
+    if size and size[0] * size[1] > max_pixels:
         _refuse('pixels', name, width=size[0], height=size[1],
-            limit=MAX_PIXELS // 1_000_000)
+            limit=max_pixels // 1_000_000)
 
 
 _SOF = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD,
