@@ -277,6 +277,10 @@ class User(metaclass=PoolMeta):
         password = values.pop('password', None)
         if password and password != 'x' * 10:
             raise AccessError(gettext('egov_base.msg_account_password_self'))
+        if not isinstance(values.get('language', ''), str):
+            # Tryton ignores an unknown language code, but puts the value
+            # in the context, where a number broke the call
+            del values['language']
         super().set_preferences(values)
 
     # --- second factor ---------------------------------------------------

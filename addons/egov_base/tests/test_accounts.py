@@ -121,6 +121,9 @@ class AccountsTestCase(AccountsBase):
             # What the client sends back unchanged passes
             User.set_preferences({'name': '谢娜', 'password': 'x' * 10,
                     'mobile': '13900000001', 'language': 'zh_CN'})
+            # A language that is not a code is ignored, as an unknown one
+            User.set_preferences({'language': 1})
+            User.set_preferences({'language': 'xx'})
         user = User(org.yz_clerk.id)
         self.assertEqual((user.name, user.mobile), ('谢娜', '13900000001'))
 
