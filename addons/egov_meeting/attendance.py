@@ -281,6 +281,41 @@ class Attendee(
     def default_state(cls):
         return 'registered'
 
+    # The personal code signs its attendee in (a guest without a login by
+    # whoever scans it): read by the attendee and the organisers only, and
+    # searched, sorted or exported by no one (egov_base's field guard)
+
+    @classmethod
+    def _guard_partial_fields(cls, tokens):
+        return set(tokens) & {'code'}
+
+    @classmethod
+    def read(cls, ids, fields_names):
+        result = super().read(ids, fields_names)
+        transaction = Transaction()
+        if (transaction.check_access and transaction.user
+                and 'code' in fields_names):
+            shown = cls._code_readable(ids)
+            for row in result:
+                if row['id'] not in shown:
+                    row['code'] = None
+        return result
+
+    @classmethod
+    def _code_readable(cls, ids):
+        "The ids of ids whose personal code the user may read"
+        user = Transaction().user
+        units = user_units()
+        readable = set()
+        with without_check_access():
+            for attendee in cls.browse(ids):
+                employee = attendee.employee
+                if (attendee.meeting.unit.id in units or (
+                            employee and employee.user
+                            and employee.user.id == user)):
+                    readable.add(attendee.id)
+        return readable
+
     @fields.depends('employee', 'name', 'post', 'phone')
     def on_change_employee(self):
         if self.employee:

@@ -6,7 +6,7 @@ from trytond.exceptions import UserError
 from trytond.model.exceptions import AccessError, ValidationError
 from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
 
 from .tools import EgovMeetingTestCase, acting_as, at, meeting_org
 
@@ -379,13 +379,31 @@ class MeetingTestCase(EgovMeetingTestCase):
                         'employee': org.yz_clerk_employee.id},
                     {'invitation': yz.id, 'name': '罗强',
                         'employee': org.yz_admin_employee.id}])
+            # A colleague's code is not read, searched or exported
+            def code(attendee):
+                "As a client reads it"
+                return Attendee.read([attendee.id], ['code'])[0]['code']
+            self.assertIsNone(code(other))
+            self.assertTrue(code(mine))
+            for call in [
+                    lambda: Attendee.search([('code', 'like', 'a%')]),
+                    lambda: Attendee.search([], order=[('code', 'ASC')]),
+                    lambda: Attendee.export_data([Attendee(mine.id)],
+                        ['code'])]:
+                with self.assertRaises(AccessError) as cm:
+                    call()
+                self.assertIn('个人签到码', cm.exception.message)
+            with without_check_access():
+                other_code = Attendee(other.id).code
             with self.assertRaises(SignInError):
-                signin.sign_in_by_code(personal=other.code)
-            signin.sign_in_by_code(personal=mine.code)
+                signin.sign_in_by_code(personal=other_code)
+            signin.sign_in_by_code(personal=code(mine))
             # Only the organiser signs people in by hand
             with self.assertRaises(UserError):
                 Attendee.sign_in_manually([other])
         with acting_as(org.city_clerk):
+            # The organisers read every attendee's code (for the badges)
+            self.assertEqual(code(other), other_code)
             Attendee.sign_in_manually([Attendee(other.id)])
             with self.assertRaises(SignInError):
                 Attendee.sign_in_manually([Attendee(other.id)])
