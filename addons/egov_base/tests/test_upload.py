@@ -315,6 +315,36 @@ class UploadTestCase(EgovTestCase):
             self.assertEqual(attachment.name, '通知.pdf')
             Attachment.write([link], {'description': '市政府网站'})
 
+            # A program given with a link, or kept by a link made a file
+            with self.assertRaises(guard.UploadError) as cm:
+                Attachment.create([{'name': 'evil.exe', 'type': 'link',
+                            'link': 'https://x.cn/', 'data': samples.exe(),
+                            'resource': resource}])
+            self.assertIn('evil.exe', cm.exception.message)
+            # (one stored before this check: only the platform's own code
+            # stores a file unchecked now)
+            from egov_base.upload.attachment import TRUSTED
+            with Transaction().set_context({TRUSTED: True}):
+                kept, = Attachment.create([{'name': 'evil.exe',
+                            'type': 'link', 'link': 'https://x.cn/',
+                            'data': samples.exe(), 'resource': resource}])
+            with self.assertRaises(guard.UploadError) as cm:
+                Attachment.write([kept], {'type': 'data'})
+            self.assertIn('evil.exe', cm.exception.message)
+            # Only web addresses are links
+            for address in ['javascript:alert(document.domain)',
+                    'data:text/html,<script>1</script>', 'file:///etc/passwd',
+                    'https://a.cn/ javascript:x']:
+                with self.subTest(link=address):
+                    with self.assertRaises(guard.UploadError) as cm:
+                        Attachment.create([{'name': '合同.pdf',
+                                    'type': 'link', 'link': address,
+                                    'resource': resource}])
+                    self.assertIn('只接受以 http:// 或 https:// 开头的链接',
+                        cm.exception.message)
+                    with self.assertRaises(guard.UploadError):
+                        Attachment.write([link], {'link': address})
+
     @with_transaction()
     def test_platform_code_may_store_its_own_files(self):
         "Files the platform made itself skip the guard, in code only"

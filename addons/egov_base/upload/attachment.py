@@ -1,6 +1,9 @@
 """Every file a user gives the platform passes the guard before it is
 stored: the attachments of any record (ir.attachment) and the Binary fields
 of business models that inherit UploadGuardMixin."""
+import re
+
+from trytond.i18n import gettext
 from trytond.pool import PoolMeta
 from trytond.transaction import Transaction
 
@@ -98,7 +101,36 @@ class Attachment(UploadGuardMixin, metaclass=PoolMeta):
 
     @classmethod
     def _upload_skip(cls, values, record=None):
-        # A link holds no file
+        # A link holds no file; but Tryton keeps a file given with a link,
+        # and a link may be made a file: a file is checked all the same
         type_ = values.get('type') or (
             record.type if record is not None else cls.default_type())
-        return type_ != 'data'
+        return type_ != 'data' and not values.get('data')
+
+    @classmethod
+    def create(cls, vlist):
+        for values in vlist:
+            check_link(values.get('link'))
+        return super().create(vlist)
+
+    @classmethod
+    def write(cls, *args):
+        actions = iter(args)
+        for records, values in zip(actions, actions):
+            check_link(values.get('link'))
+            if (values.get('type') == 'data' and 'data' not in values
+                    and not _trusted()):
+                # A link made a file: the file it kept is checked now
+                for record in records:
+                    if record.type != 'data' and record.data:
+                        guard.check(values.get('name') or record.name,
+                            record.data)
+        super().write(*args)
+
+
+def check_link(link):
+    """Refuse a link that is not a web address: sao opens it as the
+    attachment (javascript:, data:, file:)"""
+    if link and not re.match(r'https?://[^\s]+$', link, re.IGNORECASE):
+        raise guard.UploadError(gettext('egov_base.msg_upload_link',
+                link=link[:80]))
