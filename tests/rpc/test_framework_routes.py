@@ -118,3 +118,47 @@ def test_export_route_only_what_rpc_exports(server, clerk):
             % (server.database, model), headers=headers)
         assert status != 200, (model, answer[:200])
         assert '的记录不能导出。' in answer, (model, answer[:300])
+
+
+def test_export_route_bounded_as_rpc(server, clerk):
+    """The export route's search is bounded as a call's: 600 leaves, a
+    pattern of 30,000 characters, 3,000 sort terms"""
+    headers = session_header(clerk)
+    many = ['OR'] + [['id', '=', i] for i in range(600)]
+    for query, expected in [
+            ('d=' + urllib.request.quote(json.dumps(many)), '500'),
+            ('d=' + urllib.request.quote(json.dumps(
+                        [['name', 'like', '%_' * 15000]])), '1000'),
+            ('&'.join(['o=name,ASC'] * 3000), '16')]:
+        status, answer = http(server, 'GET', '/%s/data/res.user?f=name&%s'
+            % (server.database, query), headers=headers)
+        assert status != 200, answer[:200]
+        assert expected in answer, answer[:300]
+
+
+def test_column_widths_are_ones_own(server, clerk):
+    """Anyone could write another person's column widths (a column of
+    their list hidden at width 0); sao's own call keeps working"""
+    other = Session(server, 'zhaoyang', PASSWORD)
+    with pytest.raises(RPCError) as error:
+        clerk.model('ir.ui.view_tree_width', 'create', [{
+                    'user': other.user_id, 'model': 'egov.document.incoming',
+                    'field': 'title', 'width': 0}])
+    assert '本人的列宽' in error.value.message, error.value
+    view = clerk.model('egov.document.incoming', 'fields_view_get', None,
+        'tree')['view_id']
+    with pytest.raises(RPCError) as error:
+        clerk.model('ir.ui.view_tree_optional', 'create', [{
+                    'user': other.user_id, 'view': view,
+                    'model': 'egov.document.incoming', 'field': 'title',
+                    'value': True}])
+    assert '本人的可选列' in error.value.message, error.value
+    assert not other.model('ir.ui.view_tree_width', 'search',
+        [('user', '=', other.user_id)], 0, None, None)
+    # As sao saves a column resized by the person
+    clerk.model('ir.ui.view_tree_width', 'set_width',
+        'egov.document.incoming', {'title': [300]}, 1366)
+    widths = clerk.model('ir.ui.view_tree_width', 'search_read',
+        [], 0, None, None, ['user', 'width'])
+    assert [(w['user'], w['width']) for w in widths] == [
+        (clerk.user_id, 300)]

@@ -151,6 +151,11 @@ class User(metaclass=PoolMeta):
         Employee = pool.get('egov.org.employee')
         if nested:
             domain = [(nested[1:], *clause[1:])]
+        elif clause[1] == 'where':
+            domain = clause[2]
+        elif clause[1] == 'not where':
+            domain = [('id', 'not in',
+                    Employee.search(clause[2], order=[], query=True))]
         elif isinstance(clause[2], str):
             domain = [('rec_name', *clause[1:])]
         else:

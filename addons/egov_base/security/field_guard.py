@@ -175,6 +175,9 @@ def apply_path_rules(Model, domain, depth=0):
                 and len(domain) >= 4):
             return _reference_path_rules(Model, domain, depth)
         if (field is None or field._type not in RELATIONS
+                # A computed relation's searcher searches its target itself,
+                # through the ORM and so its rules; it may not know 'where'
+                or isinstance(field, fields.Function)
                 or not (relate or operator in {'where', 'not where'})
                 or operator.endswith('child_of')
                 or operator.endswith('parent_of')):

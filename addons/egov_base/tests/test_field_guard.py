@@ -131,6 +131,23 @@ class FieldGuardTestCase(EgovTestCase):
         self.assertGreater(checked, 100)
 
     @with_transaction()
+    def test_paths_through_computed_relations(self):
+        """A person's login through their employee (a computed relation):
+        the path and 'where' are searched (the path's rewriting for the
+        rules broke the searcher: an internal error)"""
+        pool = Pool()
+        User = pool.get('res.user')
+        org = create_org()
+        unit = org.yz_clerk.employee.unit
+        with acting_as(org.yz_clerk):
+            for domain in [[('employee.unit', '=', unit.id)],
+                    [('employee', 'where', [('unit', '=', unit.id)])]]:
+                with self.subTest(domain=domain):
+                    self.assertIn(org.yz_clerk, User.search(domain))
+            self.assertNotIn(org.yz_clerk, User.search(
+                    [('employee', 'not where', [('unit', '=', unit.id)])]))
+
+    @with_transaction()
     def test_secrets_refused_to_everyone(self):
         """Every secret field, every role, the built-in admin included; a
         record's name too when it is the secret (a session's is its key)"""
