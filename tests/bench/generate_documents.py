@@ -11,16 +11,23 @@ generate_series, with the documents' indexes dropped and rebuilt after):
 
 - 70 % 收文 of a random unit (received_date over three years; 来文单位 the
   name of a random unit; a handling department of the unit for 60 %), 30 %
-  发文 (drafting department of the unit; one to three 主送单位);
+  发文 (drafting department of the unit; one to three 主送单位; a summary
+  of three sentences); titles and sentences drawn from the corpus of
+  government phrasing (corpus.py: 关于做好防汛抗旱工作的通知);
 - each with its process instance of the shipped 收文办理 / 发文办理
   process: 90 % done (after 1–30 days), 8 % running with one open to-do,
   2 % not started; deadlines on 70 %; 15 kinds; 2 % 秘密, 1 % 机密;
+- the opinions written on them (拟办 and 批示 on a 收文, 核稿 and 签发 on a
+  发文: two on a finished one, one on a running one) and the bell's
+  notifications (新待办 of each open to-do, unread; 已办结 of each
+  finished one to its initiator, read);
 - for the operations: one post per county (and zone) given the document
   administrator's role, 200 posts of units' departments the 收发员's.
 
 random() is seeded: the same arguments give the same rows."""
 import argparse
 import os
+import random
 import sys
 import tempfile
 
@@ -29,6 +36,7 @@ import psycopg
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
+from corpus import OPINIONS, sentence_pool, title_pool  # noqa: E402
 from generate import (  # noqa: E402
     DEFAULT_PASSWORD, Steps, conninfo, render_config, trytond_admin)
 
@@ -36,7 +44,10 @@ TABLES = [
     'egov_document_incoming', 'egov_document_outgoing',
     'egov_document_incoming-handler_unit',
     'egov_document_outgoing-main_unit',
+    'egov_workflow_opinion', 'res_notification',
     ]
+TITLES = 3000
+SENTENCES = 4000
 INCOMING_SHARE = 0.7
 YEARS = 3
 CLERK_POSTS = 200
@@ -62,8 +73,12 @@ def prepare(cursor):
     a number per unit), the users (with a number), the kinds, the
     processes, the first free ids"""
     cursor.execute("SELECT setseed(0.2026)")
+    # A unit in five may receive 秘密 and 机密 documents (保密资格)
+    cursor.execute("UPDATE egov_org_unit SET secrecy_clearance = "
+        "'confidential' WHERE kind = 'unit' AND id % 5 = 0")
     cursor.execute("CREATE TEMP TABLE bench_unit AS "
-        "SELECT row_number() OVER (ORDER BY id) AS n, id, name, division "
+        "SELECT row_number() OVER (ORDER BY id) AS n, id, name, division, "
+        "secrecy_clearance != 'none' AS cleared "
         "FROM egov_org_unit WHERE kind = 'unit' AND active")
     cursor.execute("CREATE TEMP TABLE bench_department AS "
         "SELECT u.id AS unit, d.id, row_number() OVER ("
@@ -79,6 +94,17 @@ def prepare(cursor):
     cursor.execute("CREATE TEMP TABLE bench_kind AS "
         "SELECT row_number() OVER (ORDER BY id) AS n, id "
         "FROM egov_document_kind")
+    # The corpus: titles, sentences and opinions, numbered from 1
+    rng = random.Random(20261205)
+    for table, texts in [('bench_title', title_pool(rng, TITLES)),
+            ('bench_sentence', sentence_pool(rng, SENTENCES)),
+            ('bench_opinion', OPINIONS)]:
+        cursor.execute("CREATE TEMP TABLE %s (n INTEGER, text VARCHAR)"
+            % table)
+        with cursor.copy("COPY %s (n, text) FROM STDIN" % table) as copy:
+            for n, text in enumerate(texts, 1):
+                copy.write_row((n, text))
+        cursor.execute('CREATE UNIQUE INDEX ON %s (n)' % table)
     for table in ['bench_unit', 'bench_user', 'bench_kind']:
         cursor.execute('CREATE UNIQUE INDEX ON %s (n)' % table)
         cursor.execute('ANALYZE %s' % table)
@@ -127,12 +153,16 @@ def fill(cursor, direction, count, counts, process, first_doc,
             (TIMESTAMP '2026-12-01' - random() * INTERVAL '%(days)s days')
                 AS started,
             random() * 30 AS days,
-            floor(random() * 3)::int AS recipients
+            floor(random() * 3)::int AS recipients,
+            1 + floor(random() * %(titles)s)::int AS title_n,
+            1 + floor(random() * %(sentences)s)::int AS s1,
+            1 + floor(random() * %(sentences)s)::int AS s2,
+            1 + floor(random() * %(sentences)s)::int AS s3
         FROM generate_series(1, %(count)s) AS g""" % {
             'first_doc': first_doc, 'first_instance': first_instance,
             'units': counts['bench_unit'], 'users': counts['bench_user'],
             'kinds': counts['bench_kind'], 'count': count,
-            'days': YEARS * 365})
+            'days': YEARS * 365, 'titles': TITLES, 'sentences': SENTENCES})
     cursor.execute("""ALTER TABLE bench_draw ADD COLUMN state VARCHAR""")
     cursor.execute("""UPDATE bench_draw SET state = CASE
         WHEN state_draw < 0.90 THEN 'done'
@@ -144,7 +174,7 @@ def fill(cursor, direction, count, counts, process, first_doc,
     cursor.execute("""INSERT INTO egov_workflow_instance (id, process,
             record, title, initiator, unit, division, state, started_at,
             ended_at, create_uid, create_date)
-        SELECT d.instance, %s, %s || ',' || d.doc, '公文 ' || d.n, us.id,
+        SELECT d.instance, %s, %s || ',' || d.doc, t.text, us.id,
             u.id, u.division, d.state, d.started,
             CASE WHEN d.state = 'done'
                 THEN d.started + d.days * INTERVAL '1 day' END,
@@ -152,6 +182,7 @@ def fill(cursor, direction, count, counts, process, first_doc,
         FROM bench_draw d
         JOIN bench_unit u ON u.n = d.unit_n
         JOIN bench_user us ON us.n = d.user_n
+        JOIN bench_title t ON t.n = d.title_n
         WHERE d.state != 'draft'""", (process_id, model))
     # One open to-do of each running document, held by its initiator
     cursor.execute("""INSERT INTO egov_workflow_task (id, instance, step,
@@ -159,12 +190,15 @@ def fill(cursor, direction, count, counts, process, first_doc,
             create_uid, create_date, title, process_name, sender_name)
         SELECT %s + row_number() OVER (ORDER BY d.n), d.instance,
             %s, %s, md5(d.n::text), 'todo', us.id, us.id, 'open',
-            d.started + INTERVAL '3 days', us.id, d.started, '公文 ' || d.n,
+            d.started + INTERVAL '3 days', us.id, d.started, t.text,
             %s, ''
         FROM bench_draw d JOIN bench_user us ON us.n = d.user_n
+        JOIN bench_title t ON t.n = d.title_n
         WHERE d.state = 'running'""", (first_task, *OPEN_STEP[direction],
             process_name))
-    common = """d.doc, '公文 ' || d.n || ' 关于做好相关工作的通知', u.id,
+    opinions(cursor, direction, counts)
+    notifications(cursor, model, first_task)
+    common = """d.doc, t.text, u.id,
             u.division, k.id,
             CASE WHEN d.secrecy_draw < 0.97 THEN 'none'
                 WHEN d.secrecy_draw < 0.99 THEN 'secret'
@@ -181,7 +215,8 @@ def fill(cursor, direction, count, counts, process, first_doc,
         JOIN bench_unit u ON u.n = d.unit_n
         JOIN bench_unit s ON s.n = d.source_n
         JOIN bench_user us ON us.n = d.user_n
-        JOIN bench_kind k ON k.n = d.kind_n"""
+        JOIN bench_kind k ON k.n = d.kind_n
+        JOIN bench_title t ON t.n = d.title_n"""
     columns = """id, title, unit, division, kind, secrecy, urgency, deadline,
         workflow_state, workflow, create_uid, create_date"""
     if direction == 'incoming':
@@ -203,12 +238,16 @@ def fill(cursor, direction, count, counts, process, first_doc,
             WHERE d.deadline_draw < 0.6""")
     else:
         cursor.execute("""INSERT INTO egov_document_outgoing (%s,
-                department, drafter, disclosure, number)
+                department, drafter, disclosure, number, summary)
             SELECT %s, dep.id, us.id, 'public',
                 CASE WHEN d.state = 'done' THEN '宜文〔'
                     || extract(year FROM d.started) || '〕' || d.n || '号'
-                    END
+                    END,
+                a.text || b.text || c.text
             %s
+            JOIN bench_sentence a ON a.n = d.s1
+            JOIN bench_sentence b ON b.n = d.s2
+            JOIN bench_sentence c ON c.n = d.s3
             LEFT JOIN bench_department dep ON dep.unit = u.id
                 AND dep.n = 1 + d.n %% dep.total""" % (
                 columns, common, joins))
@@ -220,7 +259,57 @@ def fill(cursor, direction, count, counts, process, first_doc,
             CROSS JOIN generate_series(0, 2) AS i
             JOIN bench_unit r ON r.n = 1 + (d.source_n + i * 7919)
                 %% %s
-            WHERE i <= d.recipients""" % counts['bench_unit'])
+            -- a 秘密 or 机密 发文 goes to cleared units only
+            WHERE i <= d.recipients
+                AND (d.secrecy_draw < 0.97 OR r.cleared)""" % counts[
+                'bench_unit'])
+
+
+# The steps of the opinions written on a document: the first (拟办, 核稿)
+# on a running one, both on a finished one
+OPINION_STEPS = {'incoming': ('拟办', '批示'), 'outgoing': ('核稿', '签发')}
+
+
+def opinions(cursor, direction, counts):
+    """The opinions of the started documents: the initiator's, then (on a
+    finished one) another person's, a leader's 批示 or 签发"""
+    first_step, second_step = OPINION_STEPS[direction]
+    cursor.execute("""INSERT INTO egov_workflow_opinion (instance, "user",
+            date, decision, step_name, text, create_uid, create_date)
+        SELECT d.instance, us.id,
+            d.started + (i * d.days / 3) * INTERVAL '1 day', 'approve',
+            CASE i WHEN 1 THEN %s ELSE %s END, o.text, us.id,
+            d.started + (i * d.days / 3) * INTERVAL '1 day'
+        FROM bench_draw d
+        CROSS JOIN generate_series(1, 2) AS i
+        JOIN bench_user us ON us.n = CASE i WHEN 1 THEN d.user_n
+            ELSE 1 + (d.user_n + 7919) %% %s END
+        JOIN bench_opinion o ON o.n = 1 + (d.n + i) %% %s
+        WHERE (d.state = 'done') OR (d.state = 'running' AND i = 1)""",
+        (first_step, second_step, counts['bench_user'], len(OPINIONS)))
+
+
+def notifications(cursor, model, first_task):
+    """The bell: 新待办 of each open to-do to its holder (unread), 已办结
+    of each finished document to its initiator (read), as the platform's
+    in-app notifications write them (egov_base/notify/routing.py)"""
+    cursor.execute("""INSERT INTO res_notification ("user", label,
+            description, icon, model, records, unread, create_uid,
+            create_date)
+        SELECT task."user", '新待办：' || task.step_name, task.title,
+            'tryton-notification', 'egov.workflow.task',
+            '[' || task.id || ']', TRUE, 0, task.create_date
+        FROM egov_workflow_task task
+        WHERE task.id > %s AND task.state = 'open'""", (first_task,))
+    cursor.execute("""INSERT INTO res_notification ("user", label,
+            description, icon, model, records, unread, create_uid,
+            create_date)
+        SELECT instance.initiator, '已办结：「' || instance.title || '」',
+            instance.title, 'tryton-notification', %s,
+            '[' || d.doc || ']', FALSE, 0, instance.ended_at
+        FROM bench_draw d
+        JOIN egov_workflow_instance instance ON instance.id = d.instance
+        WHERE d.state = 'done'""", (model,))
 
 
 def roles(cursor):

@@ -532,7 +532,7 @@ class OrgBuilder:
             [(e['id'], True, e['name'], e['number'], e['gender'], e['user'],
                     e['unit'], e['department'], e['title'], e['mobile'],
                     e['phone'], e['email'], e['sequence'],
-                    search_text(e['name'], e['number']), *stamp)
+                    search_text(e['name'], e['number'], person=True), *stamp)
                 for e in self.employees])
         tables['egov_org_assignment'] = (
             ['id', 'employee', 'post', 'primary', 'start_date', 'end_date',
