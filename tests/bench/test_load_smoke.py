@@ -63,6 +63,19 @@ def test_load_run_reports_every_operation(bench_database, results):
     if hosts == '2':
         assert report['across_hosts'] == {'login_on': 'A',
             'session_served_by_B': True, 'change_on_A_seen_by_B': True}
+    # Where the CPU went: the processes by kind, the web workers' CPU per
+    # operation (counted by the workers, written when they stopped)
+    cpu = report['cpu']
+    for kind in ['web workers (gunicorn)', 'PostgreSQL',
+            'task queue (trytond-worker)', 'load generator (locust, wrk)']:
+        assert cpu[kind]['cpu_s'] > 0, cpu
+    web = report['web_cpu_per_operation']
+    # (a call cut at the run's end may be counted by one side only)
+    assert abs(web['inbox']['calls']
+        - operations['inbox']['requests']) <= 2, web
+    assert web['inbox']['cpu_ms'] > 0
+    assert '| web CPU ms a call |' in (run / 'report.md').read_text(
+        encoding='utf-8')
     # Every process was stopped: their logs are complete
     assert os.path.exists(run / 'gunicorn-A.log')
     assert os.path.exists(run / 'trytond-worker.log')

@@ -92,6 +92,25 @@ def table(report):
     return '\n'.join(lines)
 
 
+def cpu_table(report):
+    """Where the CPU went: each kind of process, then the web workers' CPU
+    per call of each operation"""
+    lines = ['| process | CPU s | share of the cores |', '| --- | ---: | ---: |']
+    for kind, figures in report.get('cpu', {}).items():
+        lines.append('| %s | %s | %.0f %% |' % (
+                kind, figures['cpu_s'], 100 * (figures['share'] or 0)))
+    operations = report.get('web_cpu_per_operation')
+    if operations:
+        total = sum(f['cpu_s'] for f in operations.values()) or 1
+        lines += ['', '| operation | calls | web CPU ms a call '
+            '| share of the web CPU |', '| --- | ---: | ---: | ---: |']
+        for name, figures in operations.items():
+            lines.append('| %s | %s | %s | %.0f %% |' % (name,
+                    figures['calls'], figures['cpu_ms'],
+                    100 * figures['cpu_s'] / total))
+    return '\n'.join(lines)
+
+
 def regressions(previous, current, threshold=0.2):
     """What got more than threshold worse since the previous report: p95
     per operation, and requests per second of the whole run"""
