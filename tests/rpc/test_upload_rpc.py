@@ -123,3 +123,21 @@ def test_photo_bomb_refused_in_preferences(xiena):
         {'avatar': binary(samples.png((300, 200)))}, xiena.context)
     preferences = xiena.call('model.res.user.get_preferences', False, {})
     assert preferences['avatar_url']
+
+
+def test_photo_sizes_bounded(server, xiena):
+    """A photo is served without a login at any size asked, each stored
+    once resized: a few sizes only (size 100,000 was an internal error)"""
+    import io
+    import urllib.request
+    from PIL import Image
+    xiena.call('model.res.user.set_preferences',
+        {'avatar': binary(samples.png((300, 200)))}, xiena.context)
+    url = xiena.call('model.res.user.get_preferences', False, {})[
+        'avatar_url']
+    for asked, served in [(1, 16), (15, 16), (30, 32), (64, 64), (65, 128),
+            (100_000, 256)]:
+        with urllib.request.urlopen('%s/%s?s=%d' % (
+                    server.url, url.lstrip('/'), asked)) as response:
+            image = Image.open(io.BytesIO(response.read()))
+        assert image.size == (served, served), (asked, image.size)
