@@ -58,9 +58,10 @@ def sample(pg_port):
         if pid in postmasters or ppid in postmasters:
             found[pid] = (POSTGRESQL, seconds)
             continue
+        # The program, or the script a Python runs
+        program = cmdline.split(' ', 2)[:2]
         for word, kind in KINDS:
-            if word in cmdline.split(' ', 2)[:2][-1] or (
-                    word in cmdline.split(' ', 1)[0]):
+            if any(word in part for part in program):
                 found[pid] = (kind, seconds)
                 break
     return found

@@ -29,9 +29,9 @@ def post_request(worker, req, environ, resp):
     started = _started.pop('cpu', None)
     if started is None:
         return
-    calls, seconds = _totals.get(_operation(req), (0, 0.0))
-    _totals[_operation(req)] = (
-        calls + 1, seconds + time.process_time() - started)
+    name = _operation(req)
+    calls, seconds = _totals.get(name, (0, 0.0))
+    _totals[name] = (calls + 1, seconds + time.process_time() - started)
 
 
 def worker_exit(server, worker):

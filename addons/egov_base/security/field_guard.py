@@ -398,16 +398,16 @@ class FieldGuardMixin:
 
     @classmethod
     def export_data(cls, records, fields_names, header=False):
-        if _guarded() and 'export_data' not in cls.__rpc__:
-            # Tryton's export route (/<database>/data/<model>) exports any
-            # model the user may read, JSON-RPC only those that expose their
-            # export: sessions, queued tasks, login attempts, link tables
-            # are not
-            with without_check_access():
-                model = cls.__names__()['model']
-            raise FieldGuardError(gettext(
-                    'egov_base.msg_guard_not_exported', model=model))
         if _guarded():
+            if 'export_data' not in cls.__rpc__:
+                # Tryton's export route (/<database>/data/<model>) exports
+                # any model the user may read, JSON-RPC only those that
+                # expose their export: sessions, queued tasks, login
+                # attempts, link tables are not
+                with without_check_access():
+                    model = cls.__names__()['model']
+                raise FieldGuardError(gettext(
+                        'egov_base.msg_guard_not_exported', model=model))
             found, loose = set(), set()
             first = collect_export(cls, fields_names, found, loose)
             # Who exports through a reference may lack access to some of

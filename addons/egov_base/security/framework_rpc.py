@@ -23,6 +23,7 @@ from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
 
 from ..tools import check_visible
+from .field_guard import _guarded
 
 
 class Email(metaclass=PoolMeta):
@@ -45,7 +46,7 @@ class UserApplication(metaclass=PoolMeta):
 
     @classmethod
     def create(cls, vlist):
-        if Transaction().user and Transaction().check_access:
+        if _guarded():
             raise AccessError(gettext('egov_base.msg_user_application_closed'))
         return super().create(vlist)
 

@@ -14,6 +14,7 @@ from trytond.rpc import RPC
 from trytond.transaction import Transaction
 
 from . import errors  # noqa: F401 (the generic answer to unexpected errors)
+from .field_guard import _guarded
 
 # The positions, in the arguments of each method called over RPC, of its
 # domain, its order and its list of ids (the context is not counted)
@@ -208,14 +209,10 @@ class RPCLimits:
     @classmethod
     def export_data_domain(cls, domain, fields_names, offset=0, limit=None,
             order=None, header=False):
-        if _by_person():
+        if _guarded():
             bounds = limits()
             check_domain(cls.__name__, domain, bounds)
             check_order(cls.__name__, order, bounds)
         return super().export_data_domain(domain, fields_names,
             offset=offset, limit=limit, order=order, header=header)
 
-
-def _by_person():
-    transaction = Transaction()
-    return bool(transaction.user and transaction.check_access)
