@@ -3,12 +3,15 @@
 Tryton's search_read is a search, then a read of the rows found: two
 queries, the record rules applied twice and the read machinery for every
 row. For a page of plain columns the query of search itself (its domain,
-its order, the access check and the record rules) can select them at once.
+its order, the access check and the record rules) can select them at once;
+its SQL is kept for the next identical search (search_cache.py).
 """
 from sql import Table
 
 from trytond import backend
 from trytond.transaction import Transaction
+
+from . import search_cache
 
 
 def plain_column(field):
@@ -22,6 +25,12 @@ class OneQuerySearchRead:
     __slots__ = ()
 
     @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        # Per class of a pool: a pool built anew starts without SQL
+        cls._search_cache = search_cache.SearchCache()
+
+    @classmethod
     def row_functions(cls):
         """Function fields computed from the columns of their row:
         {name: (column names needed, function(rows) -> {id: value})}"""
@@ -33,22 +42,24 @@ class OneQuerySearchRead:
         fields_names = list(dict.fromkeys(['id', *(fields_names or [])]))
         functions = cls.row_functions()
         columns = cls._one_query_columns(fields_names, functions)
-        query = None
-        if columns is not None:
-            query = cls.search(domain, offset=offset, limit=limit,
-                order=order, query=True)
-            table = query.columns[0].expression.table
-            # Not the UNION Tryton builds for some OR domains
-            if not isinstance(table, Table):
-                query = None
-        if query is None:
+        if columns is None:
             return super().search_read(domain, offset=offset, limit=limit,
                 order=order, fields_names=fields_names)
+        key = search_cache.key(cls, domain, offset, limit, order, columns)
+        sql = cls._search_cache.get(key) if key is not None else None
+        if sql is not None:
+            search_cache.check(cls, domain, offset, limit, order)
+        else:
+            sql = cls._one_query_sql(domain, offset, limit, order, columns)
+            if sql is None:
+                return super().search_read(domain, offset=offset,
+                    limit=limit, order=order, fields_names=fields_names)
+            if key is not None:
+                cls._search_cache.set(key, sql)
         # The model and field access read checks
         cls._before_read([], fields_names)
-        query.columns = [cls._one_query_column(table, n) for n in columns]
         cursor = Transaction().connection.cursor()
-        cursor.execute(*query)
+        cursor.execute(*sql)
         rows = [dict(zip(columns, row)) for row in cursor]
         for name, (_, function) in functions.items():
             if name in fields_names:
@@ -59,6 +70,18 @@ class OneQuerySearchRead:
         if hasattr(cls, 'audit_read'):
             cls.audit_read([r['id'] for r in rows], fields_names, rows)
         return rows
+
+    @classmethod
+    def _one_query_sql(cls, domain, offset, limit, order, columns):
+        "The SQL and parameters of the search selecting columns, or None"
+        query = cls.search(domain, offset=offset, limit=limit, order=order,
+            query=True)
+        table = query.columns[0].expression.table
+        # Not the UNION Tryton builds for some OR domains
+        if not isinstance(table, Table):
+            return None
+        query.columns = [cls._one_query_column(table, n) for n in columns]
+        return tuple(query)
 
     @classmethod
     def _one_query_columns(cls, fields_names, functions):

@@ -102,10 +102,19 @@ class Bench:
         self.sql = psycopg.connect(
             make_conninfo(dsn, dbname=database), autocommit=True,
             prepare_threshold=None)
+        # The floor as a Tryton call meets it: the first statement of a
+        # read-only REPEATABLE READ transaction, whose BEGIN is one more
+        # round trip
+        self.sql_in_transaction = psycopg.connect(
+            make_conninfo(dsn, dbname=database), prepare_threshold=None)
+        self.sql_in_transaction.isolation_level = (
+            psycopg.IsolationLevel.REPEATABLE_READ)
+        self.sql_in_transaction.read_only = True
         self._contexts = {}
 
     def close(self):
         self.sql.close()
+        self.sql_in_transaction.close()
 
     # Raw SQL
 
@@ -115,6 +124,15 @@ class Bench:
     def timed_fetch(self, query, params=None):
         "Run a query through psycopg; return (milliseconds, rows)"
         return timed(self.fetch, query, params)
+
+    def timed_fetch_in_transaction(self, query, params=None):
+        """Run a query as the first of a transaction as Tryton starts it;
+        return (milliseconds, rows)"""
+        connection = self.sql_in_transaction
+        try:
+            return timed(lambda: connection.execute(query, params).fetchall())
+        finally:
+            connection.rollback()
 
     # Tryton
 

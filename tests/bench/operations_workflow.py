@@ -2,7 +2,9 @@
 on the benchmark database first for the inbox at full scale).
 
 inbox_first_page   a person opens their to-dos: the first page of open
-                   to-dos, newest first, with what the list shows
+                   to-dos, newest first, with what the list shows; each
+                   round once with the search's SQL built (cold), then
+                   again with it kept
 approval_action    a person agrees on a to-do of a leave request: the
                    engine completes the step, resolves the next holder,
                    opens their to-do and tells them; committed
@@ -85,7 +87,11 @@ def inbox_first_page(bench):
         'FROM egov_workflow_task t '
         'WHERE t."user" = %s AND t.state = \'open\' AND t.kind = \'todo\' '
         'ORDER BY t.create_date DESC, t.id DESC LIMIT %s')
-    def page(user):
+    def page(user, cold=False):
+        if cold:
+            # The SQL built, as the process's first search of this person's
+            # list does; then kept (egov_workflow/search_cache.py)
+            Task._search_cache.clear()
         with bench.as_user(user):
             return timed(Task.search_read, [
                     ('user', '=', user),
@@ -94,26 +100,32 @@ def inbox_first_page(bench):
                     ], 0, PAGE, [('create_date', 'DESC'), ('id', 'DESC')],
                 INBOX_FIELDS)
 
-    orm, floors, mismatches = [], [], 0
+    orm, colds, floors, mismatches = [], [], [], 0
     for n in rounds(bench):
         user = bench.rng.choice(users)
         # Whichever runs first may find the person's rows out of the
         # database's cache: each goes first every other round
         if n % 2:
-            elapsed, rows = page(user)
+            cold, cold_rows = page(user, cold=True)
             floor, floor_rows = bench.timed_fetch(floor_query, (user, PAGE))
         else:
             floor, floor_rows = bench.timed_fetch(floor_query, (user, PAGE))
-            elapsed, rows = page(user)
+            cold, cold_rows = page(user, cold=True)
+        elapsed, rows = page(user)
         if n < 0:
             continue
         orm.append(elapsed)
+        colds.append(cold)
         floors.append(floor)
-        if [r['id'] for r in rows] != [r[0] for r in floor_rows]:
-            mismatches += 1
+        expected = [r[0] for r in floor_rows]
+        for found in [rows, cold_rows]:
+            if [r['id'] for r in found] != expected:
+                mismatches += 1
     result = compare(orm, floors, target_p95_ms=50)
-    result['ratio_target'] = 3
-    result['meets_ratio'] = result['ratio_p95'] <= 3
+    result['cold'] = compare(colds, floors, target_p95_ms=50)
+    for figures in [result, result['cold']]:
+        figures['ratio_target'] = 3
+        figures['meets_ratio'] = figures['ratio_p95'] <= 3
     result['todos_in_table'] = total
     result['mismatches'] = mismatches
     return result

@@ -358,24 +358,32 @@ def check_found(found, per_record=(), model_access=True):
                 _refuse('msg_guard_partial', Model, name)
 
 
+def guard_search(Model, domain, order):
+    """Refuse a search of Model that uses a secret, unreadable, hidden or
+    unsearchable field; return the domain with the record rules of the
+    models its paths reach"""
+    if not _guarded():
+        return domain
+    found = set()
+    collect_domain(Model, domain, found)
+    searched = set(found)
+    collect_order(Model, order, found)
+    if found:
+        check_found(found)
+    # After the access checks: a field the user may not read is refused as
+    # such, not described as computed
+    refuse_unsearchable(searched)
+    return apply_path_rules(Model, domain)
+
+
 class FieldGuardMixin:
     "Applied to every model ([register_mixin] in tryton.cfg)"
     __slots__ = ()
 
     @classmethod
     def search(cls, domain, *args, **kwargs):
-        if _guarded():
-            order = kwargs.get('order', args[2] if len(args) > 2 else None)
-            found = set()
-            collect_domain(cls, domain, found)
-            searched = set(found)
-            collect_order(cls, order, found)
-            if found:
-                check_found(found)
-            # After the access checks: a field the user may not read is
-            # refused as such, not described as computed
-            refuse_unsearchable(searched)
-            domain = apply_path_rules(cls, domain)
+        order = kwargs.get('order', args[2] if len(args) > 2 else None)
+        domain = guard_search(cls, domain, order)
         return super().search(domain, *args, **kwargs)
 
     @classmethod
