@@ -17,8 +17,10 @@ a new or changed rule gives a new key), offset, limit, order and the
 columns selected. The access checks still run on every search.
 """
 import datetime as dt
+import threading
 from decimal import Decimal
 
+from trytond.cache import LRUDict
 from trytond.model import ModelSQL, ModelStorage
 from trytond.model.modelstorage import is_leaf
 from trytond.pool import Pool
@@ -26,9 +28,10 @@ from trytond.transaction import Transaction
 
 from egov_base.security.field_guard import FieldGuardMixin, guard_search
 
-SIZE = 4096
+# About 2 KB each: 20 MB a worker process at most, a busy morning's people
+SIZE = 8192
 # Neither a long domain (a list of thousands of ids) nor its SQL is kept:
-# 4,096 of them would hold a worker's memory
+# thousands of them would hold a worker's memory
 MAX_TEXT = 8192
 PURE_TYPES = {'char', 'text', 'selection', 'integer', 'biginteger', 'float',
     'numeric', 'boolean', 'date', 'datetime', 'timestamp', 'time'}
@@ -132,25 +135,29 @@ def check(Model, domain, offset, limit, order):
 
 
 class SearchCache:
-    "A bounded map of keys to (sql, params), one per model class of a pool"
+    """The kept SQL of one model class of a pool: (sql, params) by key, the
+    least recently used dropped first"""
 
     def __init__(self):
-        self._sql = {}
+        self._sql = LRUDict(SIZE)
+        self._lock = threading.Lock()
 
     def get(self, key):
-        return self._sql.get(key)
+        with self._lock:
+            sql = self._sql.get(key)
+            if sql is not None:
+                self._sql.move_to_end(key)
+            return sql
 
     def set(self, key, sql):
         if len(sql[0]) > MAX_TEXT:
             return
-        if len(self._sql) >= SIZE:
-            # Rather than an LRU: the keys of one busy morning fit; a flood
-            # of one-off searches empties it instead of growing it
-            self._sql.clear()
-        self._sql[key] = sql
+        with self._lock:
+            self._sql[key] = sql
 
     def clear(self):
-        self._sql.clear()
+        with self._lock:
+            self._sql.clear()
 
     def __len__(self):
         return len(self._sql)

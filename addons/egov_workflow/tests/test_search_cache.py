@@ -8,10 +8,11 @@ from trytond.pyson import PYSONEncoder
 from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
+from egov_base.tests.tools import acting_as
+from egov_workflow import search_cache
+
 from .test_shortcuts import INBOX_FIELDS, NEWEST_FIRST, open_to_dos
 from .test_workflow import WorkflowHelpers, workflow_org
-from egov_base.tests.tools import acting_as
-
 from .tools import EgovWorkflowTestCase
 
 
@@ -145,3 +146,13 @@ class SearchCacheTestCase(WorkflowHelpers, EgovWorkflowTestCase):
                 open_to_dos(org.yz_clerk) + [('id', 'not in', ids)]),
             self.page(org.yz_clerk))
         self.assertEqual(len(Task._search_cache), 1)
+
+    def test_least_recently_used_goes_first(self):
+        cache = search_cache.SearchCache()
+        for n in range(search_cache.SIZE):
+            cache.set(n, ('SELECT %s' % n, ()))
+        self.assertEqual(cache.get(0), ('SELECT 0', ()))
+        cache.set('new', ('SELECT 1', ()))
+        self.assertEqual(len(cache), search_cache.SIZE)
+        self.assertIsNone(cache.get(1))
+        self.assertIsNotNone(cache.get(0))
