@@ -86,7 +86,10 @@ def json_in_blocks():
 
     def response(cls, data, request):
         answer = streamed(cls, data, request)
-        if answer.is_streamed:
+        # A request that is not JSON-RPC's ({id, method, params}) is
+        # answered by an HTTP error (werkzeug's HTTPException), not a
+        # Response
+        if getattr(answer, 'is_streamed', False):
             whole_answer(answer, request)
         return answer
     protocol.response = classmethod(response)

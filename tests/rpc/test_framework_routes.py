@@ -162,3 +162,33 @@ def test_column_widths_are_ones_own(server, clerk):
         [], 0, None, None, ['user', 'width'])
     assert [(w['user'], w['width']) for w in widths] == [
         (clerk.user_id, 300)]
+
+
+def test_cookie_logout_without_its_cookie(server):
+    """Tryton's cookie logout (/<db>/session/logout) failed with an
+    internal error when the cookie was missing or malformed: such a
+    request is logged out already. With its cookie, the session ends"""
+    path = '/%s/session/logout' % server.database
+    for headers in [{}, {'Cookie': 'tryton_session=garbage'}]:
+        status, answer = http(server, 'POST', path, headers=headers)
+        assert status == 200, (headers, answer[:200])
+
+    request = urllib.request.Request(
+        '%s/%s/session/login' % (server.url, server.database),
+        method='POST', headers={'Content-Type': 'application/json'},
+        data=json.dumps({'method': 'common.db.login', 'params': [
+                    'zhaoyang', {'password': PASSWORD}, 'zh_CN']}).encode())
+    with urllib.request.urlopen(request, timeout=60) as response:
+        cookie = response.headers['Set-Cookie'].split(';')[0]
+    value = cookie.split('=', 1)[1]
+    auth = {'Authorization': 'Session ' + base64.b64encode(
+            value.encode()).decode()}
+    body = {'id': 1, 'method': 'model.res.user.get_preferences',
+        'params': [True, {}]}
+    rpc = '/%s/rpc/' % server.database
+    status, answer = http(server, 'POST', rpc, body, headers=auth)
+    assert status == 200 and '"result"' in answer, answer[:200]
+    status, _ = http(server, 'POST', path, headers={'Cookie': cookie})
+    assert status == 200
+    status, answer = http(server, 'POST', rpc, body, headers=auth)
+    assert status in {401, 403}, answer[:200]

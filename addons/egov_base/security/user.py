@@ -29,6 +29,8 @@ from .roles import Roles
 PASSWORD_MAX = 128
 LOGIN_MAX = 512
 STATE = '_egov_state'
+# The language of the platform's users, where a request names none
+USERS_LANGUAGE = 'zh_CN'
 # zxcvbn's warnings, in the messages of the module
 ZXCVBN_WARNINGS = [
     ('top-10', 'msg_security_strength_top'),
@@ -396,10 +398,14 @@ class User(metaclass=PoolMeta):
     @classmethod
     def get_login(cls, login, parameters):
         # The web client sends its locale (zh-CN); the messages of the login
-        # are looked up under the language code (zh_CN)
+        # are looked up under the language code (zh_CN). A login without
+        # one (HTTP Basic on a route, a script) is answered in the users'
+        # language, not in the database's base language (en)
         language = Transaction().context.get('language')
         if isinstance(language, str) and '-' in language:
             language = language.replace('-', '_')
+        if not language or not isinstance(language, str):
+            language = USERS_LANGUAGE
         with Transaction().set_context(language=language):
             return cls._egov_get_login(login, parameters)
 

@@ -379,6 +379,23 @@ class LoginTestCase(SecurityTestCase):
         self.assertRefused(wrong, text='用户名或密码错误')
         self.assertEqual(wrong.message, unknown.message)
 
+    @with_transaction()
+    def test_login_without_a_language_answers_in_chinese(self):
+        """A login that names no language (HTTP Basic on a route, a
+        script) is refused in the users' language, not in the database's
+        base language"""
+        Configuration = Pool().get('ir.configuration')
+        org = create_org()
+        set_password(org.yz_clerk)
+        # As the demo and production databases are made (trytond-admin
+        # with the configuration's language: en, the source strings')
+        Configuration.write([Configuration(1)], {'language': 'en'})
+        Configuration._get_language_cache.clear()
+        self.assertEqual(Transaction().language, 'en')
+        with from_address():
+            wrong = login('yz_clerk', password='Wrong#123x')
+        self.assertRefused(wrong, text='用户名或密码错误')
+
     @with_transaction(context={'language': 'zh_CN'})
     def test_lockout_per_account(self):
         "5 failures lock the account 15 minutes, even for the password"

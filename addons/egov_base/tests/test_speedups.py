@@ -118,3 +118,24 @@ class SpeedupsTestCase(EgovTestCase):
             if compressed:
                 data = gzip.decompress(data)
             self.assertEqual(json.loads(data), {'id': 7, 'result': result})
+
+    def test_not_json_rpc_is_answered_by_its_http_error(self):
+        """A body that is not JSON-RPC's ({id, method, params}) gets the
+        HTTP error Tryton gives it, not an internal error"""
+        import json
+
+        from werkzeug.exceptions import Forbidden, HTTPException
+        from werkzeug.test import EnvironBuilder
+
+        from trytond.exceptions import LoginException
+        from trytond.protocols import jsonrpc
+
+        speedups.json_in_blocks()
+        body = json.dumps({'method': 'common.db.login', 'params': []})
+        environ = EnvironBuilder(method='POST', data=body,
+            content_type='application/json').get_environ()
+        request = jsonrpc.JSONRequest(environ)
+        answer = jsonrpc.JSONProtocol.response(
+            LoginException('password', '密码', type='password'), request)
+        self.assertIsInstance(answer, HTTPException)
+        self.assertEqual(answer.code, Forbidden.code)
