@@ -9,6 +9,7 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
 
+from egov_base.relations import OwnedMany2Many
 from egov_workflow.mixin import WorkflowMixin
 
 from .document import DRAFT, DocumentMixin, now, set_by_person
@@ -63,7 +64,7 @@ class Incoming(DocumentMixin, WorkflowMixin, ModelSQL, ModelView):
     origin = fields.Selection(ORIGINS, "Origin", readonly=True)
     copies = fields.Integer("Copies", states=DRAFT,
         domain=['OR', ('copies', '=', None), ('copies', '>=', 1)])
-    handlers = fields.Many2Many('egov.document.incoming-handler.unit',
+    handlers = OwnedMany2Many('egov.document.incoming-handler.unit',
         'document', 'unit', "Handling Departments", states=DRAFT,
         domain=[('unit', '=', Eval('unit', -1))])
     outgoing = fields.Many2One('egov.document.outgoing', "Outgoing Document",

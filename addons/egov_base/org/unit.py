@@ -204,9 +204,11 @@ class Unit(DeactivableMixin, ModelSQL, ModelView):
     def default_sequence(cls):
         return 100
 
-    def get_rec_name(self, name):
-        return self.format_rec_name(
-            self.name, self.kind, self.unit.name if self.unit else None)
+    @classmethod
+    def get_rec_name(cls, units, name):
+        # The units are read already (their rules checked); the name of a
+        # department's unit is in its own name: from the names kept
+        return cls.rec_names([u.id for u in units])
 
     @staticmethod
     def format_rec_name(name, kind, unit_name):

@@ -4,6 +4,7 @@ dispatches; 樟树市财政局's 韩梅 signs for and registers the 收文 with 
 sender's data filled in, 孙丽 proposes, 钱峰 instructs, 孙丽's office
 handles it and 韩梅 concludes. Each unit sees only its own."""
 from trytond.exceptions import UserError
+from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.pyson import PYSONDecoder
 from trytond.tests.test_tryton import with_transaction
@@ -92,6 +93,16 @@ class FlowTestCase(DocumentHelpers, EgovDocumentTestCase):
             [['unit', '=', mine.unit.id]])
         self.act(org.zs_head, mine, text='请办公室办理。',
             data={'handlers': [org.zs_finance_office.id]})
+        # The form's 承办部门 are read with the 收文 (their links are not
+        # checked a second time), and only by who may read the 收文
+        for reader in [org.zs_clerk, org.zs_head]:
+            with acting_as(reader):
+                row, = Incoming.read([mine.id], ['handlers', 'unit.rec_name'])
+            self.assertEqual(row['handlers'], (org.zs_finance_office.id,))
+            self.assertEqual(row['unit.']['rec_name'], '樟树市财政局')
+        with acting_as(org.secretary):
+            with self.assertRaises(AccessError):
+                Incoming.read([mine.id], ['handlers'])
         self.act(org.zs_office_head, mine, text='已落实。')            # 承办
         self.act(org.zs_clerk, mine)                                  # 办结
         mine = Incoming(mine.id)
