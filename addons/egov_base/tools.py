@@ -171,3 +171,37 @@ def _shown_ids(ids):
     if len(ids) > 5:
         shown += '...'
     return shown
+
+
+def existing_references(values):
+    """{key: 'model,id' or None} for {key: 'model,id'}: None where the
+    record is gone, as a Reference field reads it, by one query of ids per
+    model instead of Tryton's search (which also loads every column of the
+    records found)"""
+    from trytond.model.fields import SQL_OPERATORS
+    from trytond.pool import Pool
+    from trytond.tools import grouped_slice
+    from trytond.transaction import Transaction
+    pool = Pool()
+    wanted = {}
+    for key, value in values.items():
+        model, _, id_ = (value or '').partition(',')
+        if model and id_.lstrip('-').isdigit() and int(id_) >= 0:
+            wanted.setdefault(model, {}).setdefault(int(id_), []).append(key)
+    result = dict.fromkeys(values)
+    cursor = Transaction().connection.cursor()
+    for model, keys_by_id in wanted.items():
+        try:
+            Model = pool.get(model)
+        except KeyError:
+            continue
+        table = Model.__table__()
+        found = set()
+        for ids in grouped_slice(list(keys_by_id), IN_MAX):
+            cursor.execute(*table.select(table.id,
+                    where=SQL_OPERATORS['in'](table.id, list(ids))))
+            found.update(i for i, in cursor)
+        for id_ in found:
+            for key in keys_by_id[id_]:
+                result[key] = '%s,%s' % (model, id_)
+    return result

@@ -8,11 +8,13 @@ from sql import Null
 
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
+from trytond.model.fields import SQL_OPERATORS
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 
-from egov_base.tools import record_rpc
+from egov_base.tools import IN_MAX, existing_references, record_rpc
 
 from .exceptions import (
     TaskHolderError, TaskStateError, WorkflowError, WorkflowFrozenError)
@@ -194,9 +196,22 @@ class Task(OneQuerySearchRead, ModelSQL, ModelView):
     def get_process(self, name):
         return self.instance.process.id
 
-    def get_record(self, name):
-        record = self.instance.record
-        return str(record) if record else None
+    @classmethod
+    def get_record(cls, tasks, name):
+        """The record of each to-do's instance (a to-do opened from the
+        inbox reads it first): one query, then whether it still exists"""
+        pool = Pool()
+        Instance = pool.get('egov.workflow.instance')
+        task, instance = cls.__table__(), Instance.__table__()
+        cursor = Transaction().connection.cursor()
+        records = {}
+        for ids in grouped_slice([t.id for t in tasks], IN_MAX):
+            cursor.execute(*task.join(instance,
+                    condition=instance.id == task.instance).select(
+                    task.id, instance.record,
+                    where=SQL_OPERATORS['in'](task.id, list(ids))))
+            records.update(cursor)
+        return existing_references(records)
 
     def get_rec_name(self, name):
         return '%s - %s' % (self.step_name, self.title)

@@ -14,6 +14,7 @@ from trytond.tests.test_tryton import with_transaction
 
 from .test_workflow import WorkflowHelpers, workflow_org
 from egov_base.tests.tools import acting_as
+from egov_base.tools import existing_references
 
 from .tools import EgovWorkflowTestCase, request_processes
 
@@ -56,6 +57,31 @@ class ShortcutsTestCase(WorkflowHelpers, EgovWorkflowTestCase):
                     open_to_dos(org.yz_clerk), fields_names=['light'])}
         self.assertEqual(lights[late.id], 'red')
         self.assertEqual(len(lights), 3)
+
+    @with_transaction()
+    def test_to_do_names_its_record_as_the_reference_did(self):
+        """A to-do's record read in one query: the instance's record, and
+        None for a reference whose record is gone or whose model is not
+        known"""
+        pool = Pool()
+        Task = pool.get('egov.workflow.task')
+        User = pool.get('res.user')
+        org = workflow_org()
+        request = self.leave_request(org)
+        with acting_as(org.yz_clerk):
+            task, = Task.search(open_to_dos(org.yz_clerk))
+            row, = Task.read([task.id], ['record', 'instance'])
+        self.assertEqual(row['record'], str(request))
+        self.assertEqual(row['record'], str(Task(task.id).instance.record))
+
+        last, = User.search([], order=[('id', 'DESC')], limit=1)
+        found = existing_references({
+                1: 'res.user,%s' % org.yz_clerk.id,
+                2: 'res.user,%s' % (last.id + 1000),
+                3: None, 4: 'egov.no.such.model,1', 5: 'res.user,-1',
+                6: 'res.user,abc'})
+        self.assertEqual(found, {1: 'res.user,%s' % org.yz_clerk.id,
+                2: None, 3: None, 4: None, 5: None, 6: None})
 
     @with_transaction()
     def test_inbox_page_keeps_the_record_rules(self):
