@@ -39,6 +39,7 @@ OPERATORS = {'=', '!=', '<', '<=', '>', '>=', 'like', 'ilike', 'not like',
     'not ilike', 'in', 'not in'}
 LITERALS = (type(None), bool, int, float, Decimal, str, dt.date, dt.time,
     dt.timedelta)
+IGNORED_CONTEXT = {'_request'}
 # The classes whose methods may build the SQL of a cached search
 SEARCH_METHODS = {
     'search': {FieldGuardMixin, ModelSQL, ModelStorage},
@@ -117,7 +118,11 @@ def key(Model, domain, offset, limit, order, columns):
     if not pure_domain(Model, rule_domain):
         return None
     transaction = Transaction()
-    texts = (repr(sorted(transaction.context.items())), repr(domain),
+    # Not the HTTP request's details (the address, the session's last
+    # activity): the SQL does not read them, and they change by the minute
+    context = sorted((k, v) for k, v in transaction.context.items()
+        if k not in IGNORED_CONTEXT)
+    texts = (repr(context), repr(domain),
         repr(rule_domain), repr(order))
     if sum(map(len, texts)) > MAX_TEXT:
         return None

@@ -132,6 +132,14 @@ class SearchCacheTestCase(WorkflowHelpers, EgovWorkflowTestCase):
         with Transaction().set_context(active_test=False):
             self.page(org.yz_clerk)
         self.assertEqual(len(Task._search_cache), 2)
+        # Not the HTTP request's details, which change by the minute: the
+        # first search's SQL serves
+        for active in ['09:00', '09:03']:
+            with Transaction().set_context(_request={
+                        'remote_addr': '10.0.0.8',
+                        'egov_session_active': active}):
+                self.page(org.yz_clerk)
+        self.assertEqual(len(Task._search_cache), 2)
 
     @with_transaction()
     def test_long_searches_are_not_kept(self):
