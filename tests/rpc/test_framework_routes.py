@@ -192,3 +192,16 @@ def test_cookie_logout_without_its_cookie(server):
     assert status == 200
     status, answer = http(server, 'POST', rpc, body, headers=auth)
     assert status in {401, 403}, answer[:200]
+
+
+def test_html_editor_route_closed(server, clerk):
+    """Tryton's TinyMCE page edits any text field of any readable model
+    around JSON-RPC, with its editor from cdn.tiny.cloud: no field of the
+    platform is edited as HTML, the route is not served"""
+    headers = session_header(clerk)
+    path = '/%s/ir/html/res.user/%s/signature' % (
+        server.database, clerk.user_id)
+    for method, body in [('GET', None), ('POST', {'text': '<p>x</p>'})]:
+        status, answer = http(server, method, path, body, headers=headers)
+        assert status == 404, (method, status, answer[:200])
+        assert 'tiny' not in answer

@@ -17,7 +17,6 @@ last bump is older than a tenth of the timeout: the check has just read
 that time, so the call's request carries it and the transaction is opened
 only when there is something to write."""
 import datetime
-from functools import wraps
 from secrets import compare_digest
 
 from sql.conditionals import Coalesce
@@ -26,6 +25,8 @@ from trytond import backend, config, security
 from trytond.pool import PoolMeta
 from trytond.tools import sqlite_apply_types
 from trytond.transaction import Transaction
+
+from . import routes  # noqa: F401 (Tryton's HTTP routes, mended or closed)
 
 # Where the check leaves the session's last activity in the request's own
 # context (shared by the call's transactions and the reset after it)
@@ -152,39 +153,3 @@ if not hasattr(security.reset, 'tryton_reset'):
     reset_when_due.tryton_reset = security.reset
     security.reset = reset_when_due
 
-
-def logout_without_cookie(logout):
-    """Tryton's /<database>/session/logout, where a request without the
-    session cookie (or with a malformed one) is answered as logged out: it
-    failed with an internal error"""
-    from trytond.protocols.wrappers import (
-        TRYTON_SESSION_COOKIE, remove_auth_cookies)
-    from trytond.wsgi import app
-
-    @wraps(logout)
-    def wrapper(request, database_name):
-        cookie = request.cookies.get(TRYTON_SESSION_COOKIE)
-        if not cookie or len(cookie.rsplit(':', 2)) != 3:
-            response = app.make_response(request, None)
-            remove_auth_cookies(response, database_name)
-            return response
-        return logout(request, database_name)
-    wrapper.tryton_logout = logout
-    return wrapper
-
-
-def _guard_logout_route():
-    from trytond.protocols import dispatcher
-    from trytond.wsgi import app
-    logout = dispatcher.logout_w_cookies
-    by_endpoint = app.url_map._rules_by_endpoint
-    if logout not in by_endpoint:
-        return  # done once already
-    wrapper = logout_without_cookie(logout)
-    # werkzeug finds a rule's endpoint in the map's index when it matches
-    by_endpoint[wrapper] = by_endpoint.pop(logout)
-    for rule in by_endpoint[wrapper]:
-        rule.endpoint = wrapper
-
-
-_guard_logout_route()
