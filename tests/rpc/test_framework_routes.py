@@ -205,3 +205,12 @@ def test_html_editor_route_closed(server, clerk):
         status, answer = http(server, method, path, body, headers=headers)
         assert status == 404, (method, status, answer[:200])
         assert 'tiny' not in answer
+
+
+def test_access_of_an_unknown_model_is_refused_plainly(clerk):
+    "Asked the access of a model that does not exist: said so in Chinese"
+    with pytest.raises(RPCError) as error:
+        clerk.model('ir.model.access', 'get_access', ['egov.no.such.model'])
+    assert error.value.message == '没有名为“egov.no.such.model”的数据类型。'
+    access = clerk.model('ir.model.access', 'get_access', ['res.user'])
+    assert access['res.user']['read']

@@ -10,6 +10,7 @@ roles of switched-off applications) decide the access."""
 from functools import partial
 
 from trytond.i18n import gettext
+from trytond.model.exceptions import AccessError
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction, without_check_access
 
@@ -24,7 +25,13 @@ class ModelAccess(metaclass=PoolMeta):
 
     @classmethod
     def get_access(cls, models):
-        access = super().get_access(models)
+        try:
+            access = super().get_access(models)
+        except KeyError as error:
+            # A model name the pool does not know (asked over JSON-RPC):
+            # said so, not an unexpected error
+            raise AccessError(gettext('egov_base.msg_access_unknown_model',
+                    model=error.args[0] if error.args else '')) from error
         if Transaction().user:
             for model in models:
                 if cls._refusal(model):
