@@ -117,8 +117,10 @@ sqlite_database() {
         pass="$(mktemp)"
         # The admin password is replaced by the demo loader
         head -c 24 /dev/urandom | base64 > "$pass"
+        # zh_CN the database's main language (config/trytond.conf), English
+        # offered beside it
         TRYTONPASSFILE="$pass" trytond-admin -c "$CONF" -d "$name" --all \
-            --email admin@localhost -l zh_CN
+            --email admin@localhost -l zh_CN -l en
         rm -f "$pass"
         trytond-admin -c "$CONF" -d "$name" -u $EGOV_MODULES \
             --activate-dependencies -l zh_CN
