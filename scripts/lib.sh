@@ -120,7 +120,7 @@ sqlite_database() {
         # zh_CN the database's main language (config/trytond.conf), English
         # offered beside it
         TRYTONPASSFILE="$pass" trytond-admin -c "$CONF" -d "$name" --all \
-            --email admin@localhost -l zh_CN -l en
+            --email admin@localhost -l zh_CN en
         rm -f "$pass"
         trytond-admin -c "$CONF" -d "$name" -u $EGOV_MODULES \
             --activate-dependencies -l zh_CN

@@ -136,7 +136,7 @@ class Server:
         admin = [str(VENV_BIN / 'trytond-admin'), '-c', str(self.config),
             '-d', self.database]
         run(*admin, '--all', '--email', 'admin@localhost', '-l', 'zh_CN',
-            '-l', 'en', env=dict(env, TRYTONPASSFILE=str(password)))
+            'en', env=dict(env, TRYTONPASSFILE=str(password)))
         run(*admin, '-u', *platform_modules(),
             '--activate-dependencies', '-l', 'zh_CN', env=env)
         run(sys.executable, 'load.py', '-c', str(self.config),
