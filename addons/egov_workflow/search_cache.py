@@ -49,12 +49,15 @@ SEARCH_METHODS = {
 
 
 def cacheable(Model):
-    "Whether Model's search is built by Tryton and the field guard alone"
-    for name, allowed in SEARCH_METHODS.items():
-        for klass in Model.__mro__:
-            if name in klass.__dict__ and klass not in allowed:
-                return False
-    return True
+    """Whether Model's search is built by Tryton and the field guard alone:
+    looked up once per model class, not at each search"""
+    cache = Model._search_cache
+    if cache.cacheable is None:
+        cache.cacheable = all(
+            klass in allowed
+            for name, allowed in SEARCH_METHODS.items()
+            for klass in Model.__mro__ if name in klass.__dict__)
+    return cache.cacheable
 
 
 def _literal(field, value):
@@ -146,6 +149,8 @@ class SearchCache:
     def __init__(self):
         self._sql = LRUDict(SIZE)
         self._lock = threading.Lock()
+        # Whether the model's SQL may be kept at all (cacheable)
+        self.cacheable = None
 
     def get(self, key):
         with self._lock:

@@ -10,6 +10,7 @@
   the platform is edited as HTML: the route answers 404."""
 from functools import wraps
 
+from trytond.ir import routes as ir_routes
 from trytond.protocols import dispatcher
 from trytond.protocols.wrappers import (
     TRYTON_SESSION_COOKIE, HTTPStatus, abort, remove_auth_cookies)
@@ -50,10 +51,5 @@ def replace_endpoint(endpoint, replacement):
         rule.endpoint = wrapper
 
 
-def _html_editor():
-    from trytond.ir import routes
-    return routes.html_editor
-
-
 replace_endpoint(dispatcher.logout_w_cookies, logout_without_cookie)
-replace_endpoint(_html_editor(), closed)
+replace_endpoint(ir_routes.html_editor, closed)
